@@ -1,0 +1,1 @@
+"""Spacetime model package."""

@@ -1,0 +1,1 @@
+"""World model: data, video I/O and training pieces."""

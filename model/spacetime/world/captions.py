@@ -1,0 +1,95 @@
+"""The caption grammar: writes a caption for a spec, with paraphrases,
+optional filler words, varied word order and case/punctuation noise.
+
+Every template keeps the words of one noun phrase together (count, size,
+colour, object, then its motion), which is what lets the parser recover the
+spec exactly. Templates 4 and 9 are held out of training (see split.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import vocab
+from .spec import ClipSpec, Subject
+
+# {S} = the subjects, {P} = the scene phrase, {pre}/{post} = filler.
+TEMPLATES = (
+    "{pre}{S} {P}{post}",
+    "{P}, {S}{post}",
+    "{S}, {P}{post}",
+    "{P} {S}",
+    "there {be} {S} {P}",
+    "{P}: {S}{post}",
+    "{P}, there {be} {S}{post}",
+    "{P} we see {S}",
+    "{pre}{S}; the scene is {P}",
+    "{P}, {S} can be seen",
+)
+
+
+def _pick(rng: np.random.Generator, options: tuple[str, ...] | list[str]) -> str:
+    return options[int(rng.integers(len(options)))]
+
+
+def _article(words: str) -> str:
+    """'a' becomes 'an' before a vowel sound, as people write it."""
+    first, _, rest = words.partition(" ")
+    if first == "a" and rest[:1] in tuple("aeiou"):
+        return "an " + rest
+    return words
+
+
+def noun_phrase(s: Subject, rng: np.random.Generator) -> str:
+    assert s.colour and s.size and s.motion
+    singular, plural = vocab.OBJECT_WORDS[s.kind][int(rng.integers(len(vocab.OBJECT_WORDS[s.kind])))]
+    words = [
+        _pick(rng, vocab.COUNT_WORDS[s.count]),
+        _pick(rng, vocab.SIZE_WORDS[s.size]),
+        _pick(rng, vocab.COLOUR_WORDS[s.colour]),
+        singular if s.count == 1 else plural,
+    ]
+    motion = _pick(rng, vocab.MOTION_WORDS[s.motion])
+    if rng.random() < 0.25:
+        motion = ("that is " if s.count == 1 else "that are ") + motion
+    return _article(" ".join(w for w in words if w)) + " " + motion
+
+
+def subjects_phrase(spec: ClipSpec, rng: np.random.Generator) -> str:
+    nps = [noun_phrase(s, rng) for s in spec.subjects]
+    if spec.relation is not None:
+        return f"{nps[0]} {_pick(rng, vocab.RELATION_WORDS[spec.relation])} {nps[1]}"
+    if len(nps) == 1:
+        return nps[0]
+    if len(nps) == 2:
+        return f"{nps[0]} {_pick(rng, ('and', 'with', 'and also'))} {nps[1]}"
+    return f"{nps[0]}, {nps[1]} and {nps[2]}"
+
+
+def _noise(text: str, rng: np.random.Generator) -> str:
+    """Case and punctuation noise, so the text side learns to ignore both."""
+    r = rng.random()
+    if r < 0.25:
+        text = text[:1].upper() + text[1:]
+    elif r < 0.32:
+        text = text.upper()
+    elif r < 0.38:
+        text = text.title()
+    if rng.random() < 0.15:
+        text = text.replace(" ", "  ", 1)
+    return text + _pick(rng, ("", "", "", ".", ".", "!", "..."))
+
+
+def write_caption(spec: ClipSpec, template: int, rng: np.random.Generator) -> str:
+    if spec.scene is None:
+        raise ValueError("sampled specs always have a scene")
+    pre = _pick(rng, vocab.FILLER_PREFIXES)
+    post = _pick(rng, vocab.FILLER_SUFFIXES)
+    text = TEMPLATES[template].format(
+        S=subjects_phrase(spec, rng),
+        P=_pick(rng, vocab.SCENE_WORDS[spec.scene]),
+        pre=pre + " " if pre else "",
+        post=", " + post if post else "",
+        be="is" if spec.subjects[0].count == 1 else "are",
+    )
+    text = text.strip().rstrip(",").strip()
+    return _noise(" ".join(text.split(" ")), rng)

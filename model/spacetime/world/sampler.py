@@ -1,0 +1,77 @@
+"""Draws clips: a spec, its caption and its layout, all from one seed.
+
+`sample(seed, split)` is deterministic: the same seed and split always give the
+same caption and the same pixels. The training split rejects every held-out
+clip; the held-out split keeps only those (see split.py).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from . import vocab
+from .captions import TEMPLATES, write_caption
+from .config import WorldConfig
+from .layout import layout
+from .spec import ClipSpec, Subject, WorldSample
+from .split import is_heldout
+
+Split = Literal["train", "heldout", "any"]
+SPLITS = ("train", "heldout", "any")
+
+# Shapes of a clip's subject list, as counts per subject, with their weights.
+_ARRANGEMENTS: tuple[tuple[tuple[int, ...], float], ...] = (
+    ((1,), 0.40),
+    ((2,), 0.06),
+    ((3,), 0.04),
+    ((1, 1), 0.30),
+    ((2, 1), 0.05),
+    ((1, 2), 0.05),
+    ((1, 1, 1), 0.10),
+)
+RELATION_PROBABILITY = 0.6  # of two single subjects
+
+
+def _subject(rng: np.random.Generator, count: int) -> Subject:
+    return Subject(
+        kind=vocab.OBJECTS[int(rng.integers(len(vocab.OBJECTS)))],
+        colour=vocab.COLOUR_NAMES[int(rng.integers(len(vocab.COLOUR_NAMES)))],
+        size=vocab.SIZES[int(rng.integers(len(vocab.SIZES)))],
+        motion=vocab.MOTIONS[int(rng.integers(len(vocab.MOTIONS)))],
+        count=count,
+    )
+
+
+def sample_spec(rng: np.random.Generator) -> ClipSpec:
+    weights = np.array([w for _, w in _ARRANGEMENTS])
+    counts = _ARRANGEMENTS[int(rng.choice(len(_ARRANGEMENTS), p=weights / weights.sum()))][0]
+    subjects: list[Subject] = []
+    for c in counts:
+        # Subjects differ in object or colour, so "which one is which" is
+        # always decidable from pixels (attribute binding needs that).
+        while True:
+            s = _subject(rng, c)
+            if all((s.kind, s.colour) != (o.kind, o.colour) for o in subjects):
+                break
+        subjects.append(s)
+    relation = None
+    if counts == (1, 1) and rng.random() < RELATION_PROBABILITY:
+        relation = vocab.RELATIONS[int(rng.integers(len(vocab.RELATIONS)))]
+    return ClipSpec(tuple(subjects), vocab.SCENES[int(rng.integers(len(vocab.SCENES)))], relation)
+
+
+def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig()) -> WorldSample:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative, got {seed}")
+    rng = np.random.default_rng([seed, SPLITS.index(split)])
+    while True:
+        spec = sample_spec(rng)
+        template = int(rng.integers(len(TEMPLATES)))
+        if split == "any" or is_heldout(spec, template) == (split == "heldout"):
+            break
+    caption = write_caption(spec, template, rng)
+    tracks = layout(spec, cfg, rng)
+    return WorldSample(seed, spec, caption, template, tracks, background_seed=int(rng.integers(2**31)))
