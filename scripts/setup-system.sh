@@ -3,11 +3,11 @@
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
-PACKAGES=(python3-torch python3-numpy python3-onnx python3-pytest libopenblas0-pthread ffmpeg)
+PACKAGES=(python3-torch python3-numpy python3-onnx python3-pytest python3-scipy libopenblas0-pthread ffmpeg)
 
 need=0
-if ! /usr/bin/python3 -c 'import torch, numpy, onnx, pytest' >/dev/null 2>&1; then
-  echo "setup-system: /usr/bin/python3 cannot import torch, numpy, onnx, pytest"
+if ! /usr/bin/python3 -c 'import torch, numpy, onnx, pytest, scipy' >/dev/null 2>&1; then
+  echo "setup-system: /usr/bin/python3 cannot import torch, numpy, onnx, pytest, scipy"
   need=1
 fi
 if ! command -v ffmpeg >/dev/null 2>&1; then

@@ -17,7 +17,9 @@ GROW_RANGE = (0.7, 1.3)
 
 @dataclass(frozen=True)
 class WorldConfig:
-    frames: int = 16
+    # 17 = 1 + 4*4: a causal video autoencoder encodes the first frame alone
+    # and the rest in groups of 2 or 4, as Wan-VAE and CogVideoX do.
+    frames: int = 17
     height: int = 128
     width: int = 128
     fps: int = 8

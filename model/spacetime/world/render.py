@@ -30,7 +30,7 @@ SCENE_GRADIENTS: dict[str, tuple[tuple[float, tuple[int, int, int]], ...]] = {
     "night": ((0.0, (8, 10, 30)), (1.0, (28, 32, 64))),
     "sea": ((0.0, (120, 175, 230)), (0.45, (165, 205, 240)), (0.451, (35, 95, 150)), (1.0, (20, 55, 105))),
     "field": ((0.0, (130, 185, 235)), (0.55, (170, 210, 240)), (0.551, (100, 135, 45)), (1.0, (70, 105, 35))),
-    "snow": ((0.0, (150, 165, 190)), (0.6, (185, 195, 212)), (0.601, (200, 212, 228)), (1.0, (210, 220, 234))),
+    "snow": ((0.0, (150, 165, 190)), (0.6, (185, 195, 212)), (0.601, (188, 200, 220)), (1.0, (196, 208, 226))),
 }
 STARS_PER_CLIP = 45
 FLAKES_PER_CLIP = 70
@@ -135,8 +135,8 @@ def _car(u: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
 
 def _boat(u: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
     hull = _polygon(u, v, [(-0.95, 0.2), (-0.62, 0.58), (0.62, 0.58), (0.95, 0.2)])
-    sail = _polygon(u, v, [(0.04, -0.95), (0.04, 0.14), (0.72, 0.14)])
-    jib = _polygon(u, v, [(-0.06, -0.7), (-0.55, 0.14), (-0.06, 0.14)])
+    sail = _polygon(u, v, [(0.04, -0.95), (0.04, 0.3), (0.72, 0.3)])
+    jib = _polygon(u, v, [(-0.06, -0.7), (-0.55, 0.3), (-0.06, 0.3)])
     mast = _segment(u, v, (-0.01, -0.95), (-0.01, 0.25), 0.05)
     body = torch.minimum(torch.minimum(hull, sail), torch.minimum(jib, mast))
     return body, mast
@@ -247,7 +247,7 @@ def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.de
 # Objects
 # ----------------------------------------------------------------------------
 
-OUTLINE_PX = 1.2  # width of the dark rim inside every body
+OUTLINE = 0.08  # width of the dark rim inside every body, as a share of its radius
 
 
 def _window_size(cfg: WorldConfig) -> int:
@@ -286,7 +286,7 @@ def _draw_objects(img: Tensor, samples: Sequence[WorldSample], cfg: WorldConfig)
         body, detail = shape(u, v)
         body_px, detail_px = body * rr, detail * rr
         alpha = (0.5 - body_px).clamp(0, 1)[..., None]  # (n,T,S,S,1) coverage
-        inner = (-body_px - OUTLINE_PX + 0.5).clamp(0, 1)  # 1 inside the rim
+        inner = (-body_px - (OUTLINE * rr).clamp(min=0.5) + 0.5).clamp(0, 1)  # 1 inside the rim
         dark_w = torch.maximum(1 - inner, (0.5 - detail_px).clamp(0, 1))[..., None]
         colour = fill[:, None, None, None, :] * (1 - dark_w * (1 - vocab.OUTLINE_DARKEN))  # (n,T,S,S,3)
         ys = (oy + pad)[..., None, None] + torch.arange(S, device=device)[None, None, :, None]  # (n,T,S,1)
@@ -317,6 +317,13 @@ def render(samples: Sequence[WorldSample], cfg: WorldConfig = WorldConfig(),
     for s in samples:
         if any(len(tr.x) != cfg.frames for tr in s.tracks):
             raise ValueError(f"sample {s.seed} was laid out for another frame count than cfg.frames={cfg.frames}")
+        for sub, tr in zip(s.spec.instances(), s.tracks):
+            inside = 0 <= min(tr.x) and max(tr.x) <= cfg.width and 0 <= min(tr.y) and max(tr.y) <= cfg.height
+            d0 = vocab.SIZE_PIXELS[sub.size] * cfg.scale if sub.size else None
+            if not inside or (d0 and not d0 * GROW_RANGE[0] - 1e-3 <= min(tr.diameter) <= max(tr.diameter)
+                              <= d0 * GROW_RANGE[1] + 1e-3):
+                raise ValueError(f"sample {s.seed} was laid out for another frame size than "
+                                 f"{cfg.height}x{cfg.width}")
     img = torch.empty(B, cfg.frames, cfg.height, cfg.width, 3, device=device)
     for scene in vocab.SCENES:
         idx = [i for i, s in enumerate(samples) if s.spec.scene == scene]

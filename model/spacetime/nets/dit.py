@@ -1,0 +1,309 @@
+"""The video diffusion transformer: predicts flow-matching velocity for a clip
+of autoencoder latents, conditioned on a timestep, text tokens and optional
+clean context frames.
+
+Read top to bottom like DiT's models.py: embedders, the block, the final
+layer, the model, positional embeddings, then the named presets.
+
+- Tokens: every latent frame is cut into p x p patches (1 frame deep; Latte
+  found per-frame 2D patches better than 3D tubes), N = T * (h/p) * (w/p).
+- Timestep: adaLN-Zero. One timestep MLP is shared by all blocks (PixArt's
+  adaLN-single, as Wan does) and each block adds its own learned table; both
+  start at zero, so every block starts as the identity and the output is 0.
+- Text: cross-attention to the text encoder's states with a key padding mask.
+- Space and time: full 3D self-attention over all N tokens, or alternating
+  spatial (within a frame) and temporal (across frames at one position)
+  blocks, as the preset's `attention` field says.
+- Context frames: `context_mask` (B, T) marks latent frames given clean in
+  `context`; the model sees them in place of the noisy ones, plus the mask as
+  an extra input channel, and its velocity there is forced to 0 so an Euler
+  step leaves them untouched. That one mechanism covers text-to-video (no
+  context), image-to-video (frame 0) and extending a clip (the first k).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from .attention import Attention
+
+
+@dataclass(frozen=True)
+class DiTConfig:
+    latent_channels: int = 16
+    frames: int = 9  # latent frames
+    height: int = 16  # latent height
+    width: int = 16  # latent width
+    patch: int = 2
+    dim: int = 192
+    depth: int = 6
+    heads: int = 6
+    mlp_ratio: float = 4.0
+    text_dim: int = 128
+    attention: str = "full"  # "full" (3D) or "factorized" (alternating spatial / temporal)
+
+    def __post_init__(self) -> None:
+        if self.attention not in ("full", "factorized"):
+            raise ValueError(f"attention must be 'full' or 'factorized', got {self.attention!r}")
+        if self.height % self.patch or self.width % self.patch:
+            raise ValueError(f"latent size {self.height}x{self.width} is not divisible by patch {self.patch}")
+
+    @property
+    def tokens(self) -> int:
+        return self.frames * (self.height // self.patch) * (self.width // self.patch)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def modulate(x: Tensor, shift: Tensor, scale: Tensor) -> Tensor:
+    return x * (1 + scale) + shift
+
+
+# ----------------------------------------------------------------------------
+# Embedding layers for timesteps and patches
+# ----------------------------------------------------------------------------
+
+
+class TimestepEmbedder(nn.Module):
+    """Scalar t in [0, 1] -> vector, through sinusoids of 1000 t (DiT's
+    frequencies, so the embedding resolves the small steps near t = 0)."""
+
+    def __init__(self, dim: int, frequency_dim: int = 256):
+        super().__init__()
+        self.frequency_dim = frequency_dim
+        self.mlp = nn.Sequential(nn.Linear(frequency_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+    @staticmethod
+    def timestep_embedding(t: Tensor, dim: int, max_period: float = 10000.0) -> Tensor:
+        half = dim // 2
+        freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+        args = (t.float() * 1000.0)[:, None] * freqs[None]  # (B, half)
+        return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)  # (B, dim)
+
+    def forward(self, t: Tensor) -> Tensor:
+        return self.mlp(self.timestep_embedding(t, self.frequency_dim))  # (B, D)
+
+
+class PatchEmbed(nn.Module):
+    """(B, C, T, h, w) -> (B, T*(h/p)*(w/p), D), tokens in (t, y, x) order."""
+
+    def __init__(self, cin: int, dim: int, patch: int):
+        super().__init__()
+        self.patch = patch
+        self.proj = nn.Linear(cin * patch * patch, dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        B, C, T, H, W = x.shape
+        p = self.patch
+        x = x.reshape(B, C, T, H // p, p, W // p, p)
+        x = x.permute(0, 2, 3, 5, 1, 4, 6)  # (B, T, H/p, W/p, C, p, p)
+        return self.proj(x.reshape(B, T * (H // p) * (W // p), C * p * p))  # (B, N, D)
+
+
+# ----------------------------------------------------------------------------
+# Core DiT block
+# ----------------------------------------------------------------------------
+
+
+class DiTBlock(nn.Module):
+    """adaLN-Zero self-attention and MLP, with plain cross-attention to text
+    in between (PixArt's layout). `mode` picks what self-attention spans."""
+
+    def __init__(self, cfg: DiTConfig, mode: str):
+        super().__init__()
+        d = cfg.dim
+        self.mode = mode  # "full", "spatial" or "temporal"
+        self.grid = (cfg.frames, (cfg.height // cfg.patch) * (cfg.width // cfg.patch))  # (T, S)
+        # LayerNorms keep their affine weights: torch 1.13's ONNX export of a
+        # weightless LayerNorm at opset 17 is invalid.
+        self.norm1 = nn.LayerNorm(d, eps=1e-6)
+        self.attn = Attention(d, cfg.heads)
+        self.norm2 = nn.LayerNorm(d, eps=1e-6)
+        self.cross = Attention(d, cfg.heads, context_dim=d)
+        self.norm3 = nn.LayerNorm(d, eps=1e-6)
+        hidden = int(d * cfg.mlp_ratio)
+        self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(approximate="tanh"), nn.Linear(hidden, d))
+        # This block's share of adaLN: added to the shared timestep projection.
+        self.ada_table = nn.Parameter(torch.zeros(6, d))
+
+    def self_attention(self, x: Tensor) -> Tensor:
+        B, N, D = x.shape
+        T, S = self.grid
+        if self.mode == "full":
+            return self.attn(x)  # (B, N, D)
+        if self.mode == "spatial":
+            return self.attn(x.reshape(B * T, S, D)).reshape(B, N, D)  # within each frame
+        x = x.reshape(B, T, S, D).transpose(1, 2).reshape(B * S, T, D)  # (B*S, T, D)
+        x = self.attn(x)  # across frames at each position
+        return x.reshape(B, S, T, D).transpose(1, 2).reshape(B, N, D)  # (B, N, D)
+
+    def forward(self, x: Tensor, t6: Tensor, text: Tensor, text_mask: Tensor) -> Tensor:
+        ada = t6 + self.ada_table[None]  # (B, 6, D)
+        shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = ada[:, :, None].unbind(1)  # each (B, 1, D)
+        x = x + gate_msa * self.self_attention(modulate(self.norm1(x), shift_msa, scale_msa))  # (B, N, D)
+        x = x + self.cross(self.norm2(x), text, text_mask)  # (B, N, D)
+        return x + gate_mlp * self.mlp(modulate(self.norm3(x), shift_mlp, scale_mlp))  # (B, N, D)
+
+
+class FinalLayer(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.norm = nn.LayerNorm(cfg.dim, eps=1e-6)
+        self.ada = nn.Linear(cfg.dim, 2 * cfg.dim)  # its own adaLN, from c (as DiT)
+        self.linear = nn.Linear(cfg.dim, cfg.patch * cfg.patch * cfg.latent_channels)
+
+    def forward(self, x: Tensor, c: Tensor) -> Tensor:
+        shift, scale = self.ada(nn.functional.silu(c)).reshape(-1, 2, x.shape[-1]).unbind(1)  # each (B, D)
+        return self.linear(modulate(self.norm(x), shift[:, None], scale[:, None]))  # (B, N, p*p*C)
+
+
+# ----------------------------------------------------------------------------
+# The model
+# ----------------------------------------------------------------------------
+
+
+class DiT(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        C, d = cfg.latent_channels, cfg.dim
+        # Input = the latent with context frames swapped in, plus the mask channel.
+        self.x_embed = PatchEmbed(C + 1, d, cfg.patch)
+        self.t_embed = TimestepEmbedder(d)
+        # Shared adaLN projection (adaLN-single): one Linear for all blocks.
+        self.t_block = nn.Sequential(nn.SiLU(), nn.Linear(d, 6 * d))
+        self.text_proj = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.GELU(approximate="tanh"), nn.Linear(d, d))
+        if cfg.attention == "full":
+            modes = ["full"] * cfg.depth
+        else:
+            modes = ["spatial" if i % 2 == 0 else "temporal" for i in range(cfg.depth)]
+        self.blocks = nn.ModuleList([DiTBlock(cfg, m) for m in modes])
+        self.final = FinalLayer(cfg)
+        # Fixed sin-cos positions: no parameters, nothing to learn for the
+        # grid, and they extend to other sizes if ever needed.
+        pos = get_3d_sincos_pos_embed(d, cfg.frames, cfg.height // cfg.patch, cfg.width // cfg.patch)
+        self.register_buffer("pos_embed", torch.from_numpy(pos).float()[None], persistent=False)  # (1, N, D)
+        self.initialize_weights()
+
+    def initialize_weights(self) -> None:
+        # Transformer layers: xavier-uniform, zero bias (as DiT).
+        def _basic(m: nn.Module) -> None:
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+
+        self.apply(_basic)
+        # Patch embedding like a conv: xavier over the flattened patch.
+        nn.init.xavier_uniform_(self.x_embed.proj.weight)
+        # Timestep MLP: small normal, as DiT.
+        nn.init.normal_(self.t_embed.mlp[0].weight, std=0.02)
+        nn.init.normal_(self.t_embed.mlp[2].weight, std=0.02)
+        # adaLN-Zero: shared projection and every table start at zero, so all
+        # shifts, scales and gates are 0 and each block is the identity.
+        nn.init.zeros_(self.t_block[1].weight)
+        nn.init.zeros_(self.t_block[1].bias)
+        for block in self.blocks:
+            nn.init.zeros_(block.ada_table)
+        # Cross-attention output projections start at zero too, so at init no
+        # branch writes to the residual stream at all.
+        for block in self.blocks:
+            nn.init.zeros_(block.cross.proj.weight)
+            nn.init.zeros_(block.cross.proj.bias)
+        # Output layer: zero, so the initial velocity prediction is 0.
+        nn.init.zeros_(self.final.ada.weight)
+        nn.init.zeros_(self.final.ada.bias)
+        nn.init.zeros_(self.final.linear.weight)
+        nn.init.zeros_(self.final.linear.bias)
+
+    def unpatchify(self, x: Tensor) -> Tensor:
+        """(B, N, p*p*C) -> (B, C, T, h, w)."""
+        cfg = self.cfg
+        B, p, C = x.shape[0], cfg.patch, cfg.latent_channels
+        T, hp, wp = cfg.frames, cfg.height // p, cfg.width // p
+        x = x.reshape(B, T, hp, wp, C, p, p)
+        x = x.permute(0, 4, 1, 2, 5, 3, 6)  # (B, C, T, h/p, p, w/p, p)
+        return x.reshape(B, C, T, hp * p, wp * p)
+
+    def forward(
+        self,
+        x: Tensor,
+        t: Tensor,
+        text: Tensor,
+        text_mask: Tensor,
+        context: Optional[Tensor] = None,
+        context_mask: Optional[Tensor] = None,
+    ) -> Tensor:
+        """
+        x: (B, C, T, h, w) noisy latents; t: (B,) in [0, 1] (1 = pure noise);
+        text: (B, L, text_dim) encoder states; text_mask: (B, L) bool;
+        context: (B, C, T, h, w) clean latents, read where context_mask
+        (B, T, 1 = given) is set. Returns velocity (B, C, T, h, w), 0 on
+        context frames.
+        """
+        if context_mask is None:
+            context_mask = x.new_zeros(x.shape[0], x.shape[2])
+        m = context_mask.to(x.dtype)[:, None, :, None, None]  # (B, 1, T, 1, 1)
+        if context is not None:
+            x = x * (1 - m) + context * m  # (B, C, T, h, w)
+        x = torch.cat([x, m.expand(-1, -1, -1, x.shape[3], x.shape[4])], dim=1)  # (B, C+1, T, h, w)
+        h = self.x_embed(x) + self.pos_embed  # (B, N, D)
+        c = self.t_embed(t)  # (B, D)
+        t6 = self.t_block(c).reshape(-1, 6, self.cfg.dim)  # (B, 6, D)
+        y = self.text_proj(text)  # (B, L, D)
+        for block in self.blocks:
+            h = block(h, t6, y, text_mask)  # (B, N, D)
+        out = self.unpatchify(self.final(h, c))  # (B, C, T, h, w)
+        return out * (1 - m)  # (B, C, T, h, w)
+
+
+# ----------------------------------------------------------------------------
+# Sine/cosine positional embeddings (from DiT / MAE, extended with time)
+# ----------------------------------------------------------------------------
+
+
+def get_1d_sincos_pos_embed_from_grid(embed_dim: int, pos: np.ndarray) -> np.ndarray:
+    omega = np.arange(embed_dim // 2, dtype=np.float64) / (embed_dim / 2.0)
+    omega = 1.0 / 10000**omega  # (D/2,)
+    out = np.einsum("m,d->md", pos.reshape(-1), omega)  # (M, D/2)
+    return np.concatenate([np.sin(out), np.cos(out)], axis=1)  # (M, D)
+
+
+def get_3d_sincos_pos_embed(embed_dim: int, frames: int, grid_h: int, grid_w: int) -> np.ndarray:
+    """(T*H*W, D) in (t, y, x) order. Half the channels encode the 2D position
+    (a quarter each for y and x), the other half the frame index, so space and
+    time are separable by the first attention layer."""
+    if embed_dim % 8:
+        raise ValueError(f"embed_dim must be divisible by 8, got {embed_dim}")
+    d_space, d_time = embed_dim // 2, embed_dim // 2
+    gy, gx = np.meshgrid(np.arange(grid_h, dtype=np.float64), np.arange(grid_w, dtype=np.float64), indexing="ij")
+    emb_y = get_1d_sincos_pos_embed_from_grid(d_space // 2, gy)  # (H*W, D/4)
+    emb_x = get_1d_sincos_pos_embed_from_grid(d_space // 2, gx)  # (H*W, D/4)
+    space = np.concatenate([emb_y, emb_x], axis=1)  # (H*W, D/2)
+    time = get_1d_sincos_pos_embed_from_grid(d_time, np.arange(frames, dtype=np.float64))  # (T, D/2)
+    space = np.broadcast_to(space[None], (frames, grid_h * grid_w, d_space))
+    time = np.broadcast_to(time[:, None], (frames, grid_h * grid_w, d_time))
+    return np.concatenate([space, time], axis=-1).reshape(frames * grid_h * grid_w, embed_dim)
+
+
+# ----------------------------------------------------------------------------
+# Presets (layers / width / heads). Latent geometry and text_dim are filled in
+# from the autoencoder and text encoder when the model is built.
+# ----------------------------------------------------------------------------
+
+DIT_PRESETS: dict[str, DiTConfig] = {
+    # CPU development model and tests: trains in minutes on two cores.
+    "tiny": DiTConfig(dim=192, depth=6, heads=6),
+    # Release model: about 9M parameters, so the shipped directory fits 40 MB.
+    "base": DiTConfig(dim=256, depth=8, heads=4, text_dim=256),
+    # For real GPUs (DiT-B and DiT-XL widths).
+    "large": DiTConfig(dim=768, depth=12, heads=12, text_dim=512),
+    "xl": DiTConfig(dim=1152, depth=28, heads=16, text_dim=512),
+}

@@ -1,0 +1,140 @@
+"""Tests for spacetime.world.parser: the grammar round trip, hand-written
+prompts, and the normalisation rule the app re-implements in TypeScript."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from spacetime.world import vocab
+from spacetime.world.parser import NORMALIZATION, known_words, normalize, parse, phrases
+from spacetime.world.sampler import sample
+from spacetime.world.spec import ClipSpec, Subject
+
+
+@pytest.mark.parametrize("split", ["train", "heldout"])
+def test_round_trip_every_sampled_caption(split):
+    for seed in range(3000):
+        s = sample(seed, split)
+        parsed = parse(s.caption)
+        assert parsed.spec == s.spec, (seed, s.caption, parsed)
+        assert parsed.unknown == (), (seed, s.caption, parsed)
+        assert parsed.problems == (), (seed, s.caption, parsed)
+
+
+def test_simple_prompt():
+    p = parse("a red ball bouncing in the snow")
+    assert p.spec == ClipSpec((Subject("ball", "red", "medium", "bouncing", 1),), "snow")
+    assert p.unknown == () and p.problems == ()
+
+
+def test_paraphrases_case_and_punctuation():
+    p = parse("Two HUGE azure boxes, spinning!! at dusk")
+    assert p.spec == ClipSpec((Subject("cube", "blue", "big", "spinning", 2),), "sunset")
+    assert p.unknown == ()
+    assert parse("  A   RED... ball;  Bouncing -- In The Snow!!!  ").spec == parse(
+        "a red ball bouncing in the snow").spec
+
+
+def test_relation_and_unsaid_attributes():
+    p = parse("a purple fish to the left of a white bird at night")
+    assert p.spec == ClipSpec(
+        (Subject("fish", "purple", "medium", None, 1), Subject("bird", "white", "medium", None, 1)),
+        "night", "left of")
+    assert p.problems == ()
+
+
+def test_motion_gives_way_to_relation():
+    p = parse("a ball drifting to the left of a cube")
+    assert p.spec.relation == "left of"
+    assert p.spec.subjects[0].motion is None
+    assert p.unknown == ("drifting",)
+    # ...but a full motion followed by a relation reads as both.
+    p = parse("a ball drifting to the left to the left of a cube")
+    assert p.spec.relation == "left of" and p.spec.subjects[0].motion == "left"
+
+
+def test_unknown_words_and_no_object():
+    p = parse("a blue dragon flying over the sea")
+    assert p.spec is None
+    assert "dragon" in p.unknown and "flying" in p.unknown
+    assert "no object named" in p.problems
+
+
+def test_empty_prompt():
+    p = parse("")
+    assert p.spec is None and p.unknown == ()
+    assert "no object named" in p.problems
+    assert parse("!!! ...").spec is None
+
+
+def test_too_many_objects():
+    p = parse("a ball, a cube, a star and a car")
+    assert p.spec is None
+    assert "more than three objects" in p.problems
+    assert parse("two balls and two cubes").spec is None
+
+
+def test_relation_needs_two_single_objects():
+    p = parse("two balls above a cube")
+    assert p.spec is not None and p.spec.relation is None
+    assert any("above" in msg for msg in p.problems)
+
+
+def test_counts_articles_and_plurals():
+    assert parse("an orange orb").spec.subjects[0] == Subject("ball", "orange", "medium", None, 1)
+    assert parse("a trio of tiny guppies").spec.subjects[0] == Subject("fish", None, "small", None, 3)
+    assert parse("3 fish").spec.subjects[0].count == 3
+    assert parse("a pair of sailboats").spec.subjects[0].count == 2
+    assert parse("red balls").spec.subjects[0].count == 2   # plural, count unsaid
+    assert parse("a single five-pointed star").spec.subjects[0].kind == "star"
+
+
+def test_motion_before_object_and_dangling_motion():
+    assert parse("a spinning red ball").spec.subjects[0].motion == "spinning"
+    p = parse("rising")
+    assert p.spec is None and any("rising" in msg for msg in p.problems)
+
+
+def test_scene_phrase_beats_relation():
+    p = parse("a ship above the water")
+    assert p.spec == ClipSpec((Subject("boat", None, "medium", None, 1),), "sea")
+
+
+def test_known_words():
+    words = known_words()
+    assert words == sorted(set(words))
+    for w in ("ball", "crimson", "ocean", "an", "there", "we", "see", "scene", "2", "five-pointed"):
+        assert w in words
+    assert "dragon" not in words
+    assert all(normalize(w) == [w] for w in words)
+
+
+def test_phrases_cover_vocab():
+    ph = phrases()
+    assert set(ph) == {"object", "colour", "size", "motion", "scene", "relation", "count", "filler"}
+    assert "over the sea" in ph["scene"] and "to the left of" in ph["relation"]
+    assert "guppies" in ph["object"] and "a pair of" in ph["count"]
+    for texts in vocab.MOTION_WORDS.values():
+        assert set(texts) <= set(ph["motion"])
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("Hello, World!", ["hello", "world"]),
+    ("five-pointed star", ["five-pointed", "star"]),
+    ("-leading and trailing- --", ["leading", "and", "trailing"]),
+    ("4K HD 2 balls", ["4k", "hd", "2", "balls"]),
+    ("café—naïve “quotes” … ok", ["caf", "na", "ve", "quotes", "ok"]),
+    ("multiple   spaces\tand\nnewlines", ["multiple", "spaces", "and", "newlines"]),
+    ("a_b a.b a/b", ["a", "b", "a", "b", "a", "b"]),
+    ("", []),
+])
+def test_normalize(text, tokens):
+    assert normalize(text) == tokens
+
+
+def test_normalization_constant_describes_normalize():
+    pattern = re.compile(NORMALIZATION["pattern"])
+    text = "Two HUGE-- azure boxes, spinning!! at dusk"
+    manual = [t.strip(NORMALIZATION["strip"]) for t in pattern.sub(" ", text.lower()).split()]
+    assert [t for t in manual if t] == normalize(text)
