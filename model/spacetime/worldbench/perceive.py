@@ -32,6 +32,9 @@ MAX_JUMP_128 = 24.0  # largest centroid move between frames for one track
 MIN_TRACK_FRACTION = 0.6  # a track must be seen in this share of frames
 ANGLE_BINS = 72
 EIGHT = np.ones((3, 3), dtype=bool)
+GRID = 16  # shape descriptor patch size
+GRID_SPAN = 1.9  # the patch spans this many equivalent radii each way
+DARK_WEIGHT = 0.5  # dark details count half as much as the silhouette
 
 
 @dataclass
@@ -42,7 +45,7 @@ class Detection:
     area: float
     colour: int  # palette index by majority vote, -1 when no pixel votes
     colour_share: float  # share of the component's pixels voting for it
-    descriptor: np.ndarray  # rotation-invariant shape features
+    descriptor: np.ndarray  # silhouette and details on a normalised patch
     signature: np.ndarray  # (2, ANGLE_BINS) extent and darkness by angle, for spin
 
 
@@ -103,39 +106,43 @@ class _quiet:
         self._ctx.__exit__(*exc)
 
 
-def _shape_features(mask: np.ndarray, weight: np.ndarray, dark: np.ndarray, cx: float, cy: float,
+def _shape_features(mask: np.ndarray, dark: np.ndarray, cx: float, cy: float,
                     oy: int, ox: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rotation-invariant descriptor and angular signature of one component."""
+    """Shape descriptor and angular signature of one component.
+
+    The descriptor is the object's silhouette and dark details resampled to a
+    GRID x GRID patch centred on it and scaled by its area, so that one
+    nearest-neighbour bank serves every size; rotations are covered by the
+    bank's spinning prototypes. The signature (extent and darkness by angle
+    around the centroid) is what spin is measured from.
+    """
+    area = float(mask.sum())
+    radius = math.sqrt(area / math.pi)
+    # Patch coordinates: GRID cells span +-GRID_SPAN equivalent radii.
+    g = (np.arange(GRID) + 0.5) / GRID * 2 - 1
+    gy, gx = np.meshgrid(g * GRID_SPAN * radius + cy - oy - 0.5, g * GRID_SPAN * radius + cx - ox - 0.5, indexing="ij")
+    coords = np.stack([gy.ravel(), gx.ravel()])
+    m = ndimage.map_coordinates(mask.astype(np.float32), coords, order=1, cval=0.0)
+    d = ndimage.map_coordinates((dark * mask).astype(np.float32), coords, order=1, cval=0.0)
+    descriptor = np.concatenate([m, DARK_WEIGHT * d]).astype(np.float32)
+
     ys, xs = np.nonzero(mask)
     py = ys + oy + 0.5 - cy
     px = xs + ox + 0.5 - cx
-    area = float(len(ys))
-    radius = math.sqrt(area / math.pi)
     r = np.sqrt(px * px + py * py) / radius
-    theta = np.arctan2(py, px)
-    bins = ((theta + math.pi) / (2 * math.pi) * ANGLE_BINS).astype(int) % ANGLE_BINS
+    bins = ((np.arctan2(py, px) + math.pi) / (2 * math.pi) * ANGLE_BINS).astype(int) % ANGLE_BINS
     extent = np.zeros(ANGLE_BINS)
     np.maximum.at(extent, bins, r)
-    darkness = np.bincount(bins, weights=dark[ys, xs] * r, minlength=ANGLE_BINS)
     counts = np.bincount(bins, minlength=ANGLE_BINS)
-    darkness = darkness / np.maximum(counts, 1)
-    # Bins no pixel falls in (thin parts, tiny objects): borrow the neighbours' extent.
-    empty = counts == 0
+    darkness = np.bincount(bins, weights=dark[ys, xs] * r, minlength=ANGLE_BINS) / np.maximum(counts, 1)
+    empty = counts == 0  # thin parts and tiny objects leave bins empty: borrow the neighbours'
     if empty.any() and not empty.all():
         good = np.nonzero(~empty)[0]
         extent[empty] = np.interp(np.nonzero(empty)[0], good, extent[good], period=ANGLE_BINS)
     kernel = np.exp(-0.5 * (np.arange(-3, 4) / 1.2) ** 2)
     kernel /= kernel.sum()
     smooth = lambda a: np.convolve(np.concatenate([a[-3:], a, a[:3]]), kernel, mode="valid")  # noqa: E731
-    extent_s, dark_s = smooth(extent), smooth(darkness)
-    spectrum = np.abs(np.fft.rfft(extent_s))[:12] / max(extent_s.mean(), 1e-6) / ANGLE_BINS
-    cov = np.cov(np.stack([px, py])) if len(px) > 2 else np.eye(2)
-    ev = np.sort(np.linalg.eigvalsh(cov))
-    elongation = math.sqrt(max(ev[0], 1e-6) / max(ev[1], 1e-6))
-    fill = area / (math.pi * max(extent.max() * radius, 1.0) ** 2)
-    dark_share = float(dark[ys, xs].mean())
-    descriptor = np.concatenate([spectrum[1:], [elongation, fill, dark_share, r.mean(), r.std()]])
-    return descriptor.astype(np.float32), np.stack([extent_s, dark_s])
+    return descriptor, np.stack([smooth(extent), smooth(darkness)])
 
 
 def _detect(frame: np.ndarray, t: int, background: np.ndarray, scale: float) -> list[Detection]:
@@ -150,18 +157,21 @@ def _detect(frame: np.ndarray, t: int, background: np.ndarray, scale: float) -> 
     joined, n = ndimage.label(ndimage.binary_dilation(fg, structure=EIGHT, iterations=2), structure=EIGHT)
     if n == 0:
         return []
-    labels = np.where(fg, joined, 0)
     idx, dist = palette_distance(frame)
     out = []
-    for k, sl in enumerate(ndimage.find_objects(labels), start=1):
+    for k, sl in enumerate(ndimage.find_objects(joined), start=1):
         if sl is None:
             continue
-        mask = labels[sl] == k
+        # Closing the joined region (erode back what joining grew, after
+        # filling holes) restores seams and rims that match the scene, so
+        # shape and area do not depend on the background.
+        region = ndimage.binary_fill_holes(joined[sl] == k)
+        mask = ndimage.binary_erosion(np.pad(region, 2), structure=EIGHT, iterations=2)[2:-2, 2:-2] & region
         area = int(mask.sum())
         if area < MIN_AREA_128 * scale**2 or area > MAX_AREA_128 * scale**2:
             continue
         # Soft weights make the centroid sub-pixel exact under anti-aliasing.
-        w = np.clip((diff[sl] - 20.0) / 40.0, 0, 1) * ndimage.binary_dilation(mask, iterations=1)
+        w = np.clip((diff[sl] - 20.0) / 40.0, 0, 1) * (joined[sl] == k)
         ys, xs = np.mgrid[sl[0], sl[1]]
         cy = float((w * (ys + 0.5)).sum() / w.sum())
         cx = float((w * (xs + 0.5)).sum() / w.sum())
@@ -175,7 +185,7 @@ def _detect(frame: np.ndarray, t: int, background: np.ndarray, scale: float) -> 
         dark_ref = fill * vocab.OUTLINE_DARKEN
         pix = frame[sl]
         dark = (np.linalg.norm(pix - dark_ref, axis=-1) < np.linalg.norm(pix - fill, axis=-1)).astype(np.float64)
-        descriptor, signature = _shape_features(mask, w, dark, cx, cy, sl[0].start, sl[1].start)
+        descriptor, signature = _shape_features(mask, dark, cx, cy, sl[0].start, sl[1].start)
         out.append(Detection(t, cx, cy, float(area), colour, share, descriptor, signature))
     return out
 

@@ -1,0 +1,116 @@
+"""WorldBench judges pixels correctly: validity on held-out ground truth,
+wrong prompts and noise, plus the motions, physics and the eval command."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spacetime.world import vocab
+from spacetime.world.config import WorldConfig
+from spacetime.world.layout import layout
+from spacetime.world.render import render
+from spacetime.world.spec import ClipSpec, Subject, WorldSample
+from spacetime.worldbench.judge import DIMENSIONS, observe, score_clip
+from spacetime.worldbench.validity import CHANCE, heldout_clips, run_validity
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _render_one(spec: ClipSpec, seed: int = 0, cfg: WorldConfig = WorldConfig()) -> np.ndarray:
+    tracks = layout(spec, cfg, np.random.default_rng(seed))
+    return render([WorldSample(seed, spec, "", 0, tracks, seed)], cfg)[0].numpy()
+
+
+@pytest.fixture(scope="module")
+def validity():
+    return run_validity(150, noise_clips=6)
+
+
+def test_ground_truth_scores_at_least_098_on_every_dimension(validity):
+    for dim in DIMENSIONS:
+        assert validity.ground_truth[dim] is not None, f"{dim} never applied in the held-out sample"
+        assert validity.ground_truth[dim] >= 0.98, (dim, validity.ground_truth)
+
+
+def test_wrong_prompts_score_at_most_chance_plus_01(validity):
+    assert set(validity.mismatched) == set(CHANCE)
+    for dim, value in validity.mismatched.items():
+        assert value is not None and value <= CHANCE[dim] + 0.1, (dim, value)
+
+
+def test_noise_scores_near_zero(validity):
+    for dim, value in validity.noise.items():
+        assert value is None or value <= 0.05, (dim, value)
+
+
+@pytest.mark.parametrize("motion", vocab.MOTIONS)
+def test_each_motion_is_recognised(motion):
+    kind = "cube" if motion == "spinning" else "ball"
+    for seed in range(2):
+        spec = ClipSpec((Subject(kind, "orange", "medium", motion),), "field")
+        seen = observe(_render_one(spec, seed)).objects
+        assert [o.motion for o in seen] == [motion]
+
+
+def test_bouncing_with_wrong_gravity_fails_physics():
+    # Laid out at 4 fps, the bounce falls with 4x the per-frame gravity the
+    # judge expects at 8 fps: the motion is still a bounce, the physics is not.
+    spec = ClipSpec((Subject("ball", "red", "small", "bouncing"),), "sky")
+    fast = WorldConfig(fps=4)
+    clip = _render_one(spec, 3, fast)
+    assert score_clip(clip, spec, fps=4).scores["physics"] == 1.0
+    wrong = score_clip(clip, spec, fps=8)
+    assert wrong.scores["motion"] == 1.0
+    assert wrong.scores["physics"] == 0.0
+
+
+def test_swapped_attributes_break_binding_not_colour():
+    spec = ClipSpec((Subject("ball", "red", "big", "still"), Subject("cube", "blue", "big", "still")), "snow", "left of")
+    clip = _render_one(spec)
+    right = score_clip(clip, "a big red ball to the left of a big blue cube in the snow")
+    swapped = score_clip(clip, "a big blue ball to the left of a big red cube in the snow")
+    assert right.scores["binding"] == 1.0 and right.scores["relation"] == 1.0
+    assert swapped.scores["binding"] == 0.0
+
+
+def test_unjudgeable_prompt_is_a_clear_error():
+    clip = _render_one(ClipSpec((Subject("ball", "red", "big", "still"),), "sky"))
+    with pytest.raises(ValueError, match="no object"):
+        score_clip(clip, "a dragon flying over the sea")
+
+
+def test_eval_command_on_a_folder_of_mp4s(tmp_path):
+    from spacetime.world.video_io import write_video
+
+    for s, clip in heldout_clips(4):
+        write_video(tmp_path / f"clip{s.seed}.mp4", clip, fps=8)
+        (tmp_path / f"clip{s.seed}.txt").write_text(s.caption, encoding="utf-8")
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    (tmp_path / "broken.txt").write_text("a red ball", encoding="utf-8")
+    (tmp_path / "orphan.mp4").write_bytes(b"")  # no prompt file
+    proc = subprocess.run(
+        [str(REPO / "scripts" / "py"), "-m", "spacetime.worldbench.cli", "--videos", str(tmp_path), "--json"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr  # some clips could not be scored
+    report = json.loads(proc.stdout)
+    assert len(report["clips"]) == 4
+    assert {f["name"] for f in report["failures"]} == {"broken.mp4", "orphan.mp4"}
+    assert "missing prompt file" in next(f["error"] for f in report["failures"] if f["name"] == "orphan.mp4")
+    for dim in ("object", "colour", "scene"):
+        assert report["dimensions"][dim] >= 0.9
+    assert set(report["clips"][0]["scores"]) == set(DIMENSIONS)
+
+
+def test_eval_command_rejects_a_missing_folder(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "spacetime.worldbench.cli", "--videos", str(tmp_path / "nope")],
+        capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO / "model")},
+    )
+    assert proc.returncode == 2
+    assert "is not a folder" in proc.stderr
