@@ -14,6 +14,7 @@ votes, a shape descriptor and an angular signature for spin.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,7 +69,6 @@ class Perception:
     width: int
     background: np.ndarray  # (H, 3) row colours
     tracks: list[Track]
-    detections_per_frame: list[int]
 
 
 def palette_distance(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +81,8 @@ def background_rows(clip: np.ndarray) -> np.ndarray:
     """(T,H,W,3) float → (H,3) robust row colours of the scene."""
     _, dist = palette_distance(clip)
     masked = np.where((dist >= OBJECT_LIKE)[..., None], clip, np.nan)
-    with np.errstate(all="ignore"), _quiet():
+    with warnings.catch_warnings():  # all-NaN rows are expected and handled below
+        warnings.simplefilter("ignore", RuntimeWarning)
         rows = np.nanmedian(masked.transpose(1, 0, 2, 3).reshape(clip.shape[1], -1, 3), axis=1)  # (H,3)
     valid = ~np.isnan(rows).any(1)
     if not valid.any():
@@ -90,20 +91,6 @@ def background_rows(clip: np.ndarray) -> np.ndarray:
     for c in range(3):  # rows fully covered by objects: interpolate from neighbours
         rows[:, c] = np.interp(idx, idx[valid], rows[valid, c])
     return rows
-
-
-class _quiet:
-    """nanmedian warns on all-NaN rows, which background_rows handles."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
 
 
 def _shape_features(mask: np.ndarray, dark: np.ndarray, cx: float, cy: float,
@@ -228,4 +215,4 @@ def perceive(clip: np.ndarray) -> Perception:
     background = background_rows(x)
     per_frame = [_detect(x[t], t, background, scale) for t in range(T)]
     tracks = [tr for tr in _link(per_frame, scale) if len(tr.detections) >= MIN_TRACK_FRACTION * T]
-    return Perception(T, H, W, background, tracks, [len(d) for d in per_frame])
+    return Perception(T, H, W, background, tracks)
