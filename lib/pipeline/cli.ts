@@ -1,0 +1,135 @@
+/**
+ * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
+ *   [--seed N] [--steps N] [--guidance X] [--frames N] [--extend N]
+ *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--model DIR] [--out clip.mp4]
+ *   [--provider cpu|webgpu|cuda|auto] [--threads N]
+ *
+ * Prints progress on stderr, then the unknown words, the files written and
+ * the time of each stage. Exit code 2 for bad arguments, 1 for other failures,
+ * 130 when interrupted (Ctrl-C aborts generation and leaves no partial files).
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+import { PipelineError } from "./errors";
+import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } from "./generate";
+
+const USAGE = `usage: npm run generate -- --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--guidance X]
+       [--frames N] [--extend N] [--scheduler NAME] [--model DIR] [--out clip.mp4]
+       [--provider cpu|webgpu|cuda|auto] [--threads N]`;
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new PipelineError("BAD_INPUT", `--${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new PipelineError("BAD_INPUT", `--${name} must be a number, got "${v}"`);
+  return n;
+}
+
+export function parseCli(argv: string[]): GenerateOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      prompt: { type: "string" },
+      negative: { type: "string" },
+      seed: { type: "string" },
+      steps: { type: "string" },
+      guidance: { type: "string" },
+      frames: { type: "string" },
+      extend: { type: "string" },
+      scheduler: { type: "string" },
+      model: { type: "string" },
+      out: { type: "string" },
+      provider: { type: "string" },
+      threads: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.prompt === undefined) throw new PipelineError("BAD_INPUT", "--prompt is required");
+  return {
+    prompt: values.prompt,
+    negativePrompt: values.negative,
+    seed: int("seed", values.seed),
+    steps: int("steps", values.steps),
+    guidance: num("guidance", values.guidance),
+    frames: int("frames", values.frames),
+    extend: int("extend", values.extend),
+    scheduler: values.scheduler as GenerateOptions["scheduler"], // checked by generate()
+    modelDir: values.model ?? DEFAULT_MODEL_DIR,
+    out: path.resolve(values.out ?? "clip.mp4"),
+    provider: values.provider as GenerateOptions["provider"],
+    threads: int("threads", values.threads),
+  };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<number> {
+  let options: GenerateOptions;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const abort = new AbortController();
+  process.once("SIGINT", () => {
+    console.error("\ninterrupted: stopping after the current step");
+    abort.abort(new Error("SIGINT"));
+  });
+
+  const result = await generate({
+    ...options,
+    signal: abort.signal,
+    onStepEnd: (e) => {
+      const chunk = e.chunks > 1 ? ` chunk ${e.chunk + 1}/${e.chunks}` : "";
+      const line = `step ${e.step}/${e.total}${chunk}  ${seconds(e.elapsedMs)} elapsed, eta ${seconds(e.etaMs)}`;
+      // Redraw one line on a terminal; one line per step in a log.
+      process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write("\n");
+
+  const clip = result.frames.length / result.fps;
+  console.log(`model ${result.modelId} on ${result.provider}; seed ${result.seed}, ${result.steps} steps, guidance ${result.guidance}, ${result.scheduler}`);
+  console.log(`clip: ${result.frames.length} frames ${result.width}x${result.height} @ ${result.fps} fps (${clip.toFixed(2)} s, ${result.chunks} chunk(s))`);
+  if (result.unknownWords.length) console.log(`unknown words (the model reads them as [UNK]): ${result.unknownWords.join(", ")}`);
+  if (result.negativeUnknownWords.length) console.log(`unknown words in the negative prompt: ${result.negativeUnknownWords.join(", ")}`);
+  if (result.truncated) console.log("the prompt was cut to the text encoder's maximum length");
+  for (const [kind, file] of Object.entries(result.outputs)) console.log(`${kind.padEnd(6)} ${file}`);
+  console.log("stage timings:");
+  for (const stage of Object.keys(result.timings) as (keyof StageTimings)[]) {
+    console.log(`  ${stage.padEnd(9)} ${seconds(result.timings[stage])}`);
+  }
+  const mean = result.stepMs.reduce((a, b) => a + b, 0) / Math.max(1, result.stepMs.length);
+  console.log(`  per step  ${seconds(mean)} (mean of ${result.stepMs.length})`);
+  console.log(`real-time factor ${(result.timings.total / 1000 / clip).toFixed(2)} (generation time / clip duration)`);
+  return 0;
+}
+
+// Run only as a script, so tests can import parseCli.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write("\n");
+      if (err instanceof PipelineError) {
+        console.error(`error (${err.code}): ${err.message}`);
+        process.exit(err.code === "ABORTED" ? 130 : err.code === "BAD_INPUT" ? 2 : 1);
+      }
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

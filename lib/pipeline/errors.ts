@@ -1,0 +1,32 @@
+/**
+ * One error class for the whole pipeline, with a code the worker and the API
+ * can map to a response (bad input -> 400, missing model -> 500, abort -> the
+ * job's "cancelled" state) without parsing messages.
+ */
+export type PipelineErrorCode =
+  | "BAD_INPUT" // a setting outside the manifest's limits
+  | "BAD_MANIFEST" // model.json does not follow docs/model-format.md
+  | "MODEL_FILE_MISSING" // a file named in model.json is not there
+  | "MODEL_FILE_CORRUPT" // a file's SHA-256 differs from model.json
+  | "PROVIDER_UNAVAILABLE" // the execution provider asked for cannot run here
+  | "FFMPEG_MISSING" // no ffmpeg binary at the resolved path
+  | "FFMPEG_FAILED" // ffmpeg exited with an error
+  | "SCHEDULER_MISUSE" // scheduler called out of order
+  | "ABORTED"; // the caller's AbortSignal fired
+
+export class PipelineError extends Error {
+  readonly code: PipelineErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: PipelineErrorCode, message: string, options?: { details?: unknown; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "PipelineError";
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** Throws ABORTED if the signal has fired; called at every stage boundary and step. */
+export function throwIfAborted(signal: AbortSignal | undefined, where: string): void {
+  if (signal?.aborted) throw new PipelineError("ABORTED", `generation aborted (${where})`, { cause: signal.reason });
+}

@@ -1,0 +1,140 @@
+/**
+ * npm run bench:pipeline -- [--model DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
+ *
+ * One run, one machine, one model, printed side by side:
+ *  - seconds per stage (text, each denoising step, decode, mux) and the
+ *    clip's real-time factor (generation time / clip duration);
+ *  - the DiT's achieved GFLOP/s against onnxruntime's MatMul peak on this
+ *    machine, measured here with a large MatMul;
+ *  - the same clip through PyTorch eager (scripts/bench_torch.py on the DiT
+ *    checkpoint the model was exported from), and our speed-up over it;
+ *  - peak RSS of both.
+ * A benchmark, not a test: it takes a minute and prints, it asserts nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import * as ort from "onnxruntime-node";
+
+import { DEFAULT_MODEL_DIR, generate, type GenerateResult } from "../lib/pipeline/generate";
+import { getRuntime } from "../lib/pipeline/sessions";
+import { profileFlops } from "./bench/flops";
+import { matmulModel } from "./bench/matmul-onnx";
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: "string", default: DEFAULT_MODEL_DIR },
+    steps: { type: "string" },
+    runs: { type: "string", default: "3" },
+    threads: { type: "string" },
+    checkpoint: { type: "string" },
+    prompt: { type: "string", default: "a red ball bouncing in the snow" },
+  },
+});
+const threads = args.threads ? Number(args.threads) : undefined;
+const runs = Number(args.runs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const f2 = (x: number) => x.toFixed(2);
+const f3 = (x: number) => x.toFixed(3);
+
+async function timeIt(fn: () => Promise<unknown>, times: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function main() {
+  const rt = await getRuntime(args.model, { provider: "cpu", threads });
+  const m = rt.model.manifest;
+  const steps = args.steps ? Number(args.steps) : m.defaults.steps;
+  const guidance = m.defaults.guidance;
+  console.log(`model ${m.model_id} (${args.model}), ${steps} steps, guidance ${guidance}, threads ${threads ?? "onnxruntime default"}`);
+
+  // 1. The pipeline, end to end with muxing; median of `runs` after a warm-up.
+  const out = mkdtempSync(path.join(tmpdir(), "spacetime-bench-"));
+  const opts = { prompt: args.prompt, seed: 0, steps, guidance, modelDir: args.model, threads, out: path.join(out, "clip.mp4") };
+  await generate({ ...opts, steps: 1 });
+  const results: GenerateResult[] = [];
+  for (let i = 0; i < runs; i++) results.push(await generate(opts));
+  rmSync(out, { recursive: true, force: true });
+  const stage = (k: keyof GenerateResult["timings"]) => median(results.map((r) => r.timings[k])) / 1000;
+  const step = median(results.flatMap((r) => r.stepMs)) / 1000;
+  const clip = results[0]!.frames.length / results[0]!.fps;
+  const total = stage("total");
+
+  // 2. The DiT alone at batch 2 (one CFG step), its FLOPs, and the MatMul peak.
+  const { channels: C, frames: F, height: h, width: w } = m.latent;
+  const L = m.text.max_length;
+  const dims = [2, C, F, h, w];
+  const zeros = (d: number[]) => new ort.Tensor("float32", new Float32Array(d.reduce((a, b) => a * b, 1)), d);
+  const feeds = {
+    latent: new ort.Tensor("float32", Float32Array.from({ length: 2 * C * F * h * w }, (_, i) => Math.sin(i)), dims),
+    timestep: new ort.Tensor("float32", Float32Array.from([0.5, 0.5]), [2]),
+    text_states: zeros([2, L, m.text.dim]),
+    text_mask: new ort.Tensor("bool", new Uint8Array(2 * L).fill(1), [2, L]),
+    context: zeros(dims),
+    context_mask: zeros([2, F]),
+  };
+  await rt.dit.run(feeds);
+  const ditMs = median(await timeIt(() => rt.dit.run(feeds), 10));
+  const flops = await profileFlops(rt.model.paths.dit, feeds);
+  const N = 2048;
+  const mm = await ort.InferenceSession.create(matmulModel(N), {
+    executionProviders: ["cpu"],
+    graphOptimizationLevel: "all",
+    ...(threads ? { intraOpNumThreads: threads } : {}),
+  });
+  const A = new ort.Tensor("float32", Float32Array.from({ length: N * N }, (_, i) => (i % 17) / 17), [N, N]);
+  await mm.run({ A, B: A });
+  const mmMs = Math.min(...(await timeIt(() => mm.run({ A, B: A }), 5)));
+  const peak = (2 * N ** 3) / (mmMs / 1000) / 1e9;
+  const achieved = flops / (ditMs / 1000) / 1e9;
+  await mm.release();
+
+  console.log("\n== onnxruntime pipeline (median of %d runs) ==", runs);
+  for (const k of ["validate", "tokenize", "encode", "noise", "timesteps", "denoise", "decode", "mux", "total"] as const) {
+    console.log(`  ${k.padEnd(10)} ${f3(stage(k))} s`);
+  }
+  console.log(`  per step   ${f3(step)} s (DiT alone, batch 2: ${f3(ditMs / 1000)} s)`);
+  console.log(`  clip ${results[0]!.frames.length} frames = ${f2(clip)} s; real-time factor ${f2(total / clip)} (< 1 is faster than real time)`);
+  console.log("\n== compute ==");
+  console.log(`  DiT step: ${f3(flops / 1e9)} GFLOP (MatMul/Gemm/Conv, batch 2) -> ${f2(achieved)} GFLOP/s`);
+  console.log(`  MatMul ${N}x${N} peak through onnxruntime: ${f2(peak)} GFLOP/s -> DiT reaches ${f2((100 * achieved) / peak)}% of it`);
+  const nodeRss = process.resourceUsage().maxRSS / 1024;
+  console.log(`  peak RSS (node): ${nodeRss.toFixed(0)} MB`);
+
+  // 3. PyTorch eager on the checkpoint the model came from.
+  console.log("\n== PyTorch eager baseline ==");
+  const ckpt = args.checkpoint ?? (m.training?.checkpoint as string | undefined);
+  if (!ckpt || !existsSync(ckpt)) {
+    console.log(`  skipped: pass --checkpoint DIT.pt (the checkpoint ${args.model} was exported from)${ckpt ? `; ${ckpt} not found` : ""}`);
+    return;
+  }
+  const py = JSON.parse(
+    execFileSync(
+      "scripts/py",
+      ["scripts/bench_torch.py", "--checkpoint", ckpt, "--prompt", args.prompt, "--steps", String(steps), "--guidance", String(guidance), "--threads", String(threads ?? 0)],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+    ).trim().split("\n").at(-1)!,
+  ) as { total_s: number; text_s: number; step_s: number; decode_s: number; frames: number; latent: number[]; peak_rss_mb: number; threads: number };
+  if (py.latent.join() !== [C, F, h, w].join()) console.log(`  warning: checkpoint latent [${py.latent}] differs from model.json [${[C, F, h, w]}]`);
+  const row = (name: string, ours: number, theirs: number) =>
+    console.log(`  ${name.padEnd(10)} onnxruntime ${f3(ours)} s   torch ${f3(theirs)} s   speed-up ${f2(theirs / ours)}x`);
+  console.log(`  torch threads ${py.threads}, ${py.frames} frames`);
+  row("text", stage("encode"), py.text_s);
+  row("per step", step, py.step_s);
+  row("decode", stage("decode"), py.decode_s);
+  row("total", total - stage("mux"), py.total_s); // torch does not mux: compare without it
+  console.log(`  peak RSS: node ${nodeRss.toFixed(0)} MB, python ${py.peak_rss_mb.toFixed(0)} MB`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
