@@ -17,14 +17,6 @@ from spacetime.world.video_io import (
     write_video,
 )
 
-try:
-    find_ffmpeg()
-    _HAVE_FFMPEG = True
-except FFmpegNotFound:
-    _HAVE_FFMPEG = False
-
-pytestmark = pytest.mark.skipif(not _HAVE_FFMPEG, reason="ffmpeg not available")
-
 RED = (220, 30, 30)
 BLUE = (20, 40, 200)
 SQUARE = 16
