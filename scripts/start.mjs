@@ -1,4 +1,6 @@
-// `npm start`: build once if needed, then serve the production app with `next start`.
+// `npm start`: build once if needed, apply the database migrations, then serve the production
+// app with `next start` beside one queue worker (`npm run worker` starts more). Ctrl-C or
+// SIGTERM stops both; the worker first returns its running job to the queue.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -6,6 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
+const prismaBin = join(root, "node_modules", "prisma", "build", "index.js");
 const port = process.env.PORT || "3000";
 
 if (!existsSync(join(root, ".next", "BUILD_ID"))) {
@@ -16,17 +19,42 @@ if (!existsSync(join(root, ".next", "BUILD_ID"))) {
   }
 }
 
-const child = spawn(process.execPath, [nextBin, "start", "-p", port], { cwd: root, stdio: "inherit" });
+// The database (DATABASE_URL, default ./data/spacetime.db) is created or brought up to date.
+const migrate = spawnSync(process.execPath, [prismaBin, "migrate", "deploy"], { cwd: root, stdio: "inherit" });
+if (migrate.status !== 0) {
+  console.error("start: `prisma migrate deploy` failed");
+  process.exit(migrate.status ?? 1);
+}
+
+const children = [
+  spawn(process.execPath, [nextBin, "start", "-p", port], { cwd: root, stdio: "inherit" }),
+  // One process (no tsx CLI wrapper) so that signals reach the worker itself.
+  spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "worker.ts")], { cwd: root, stdio: "inherit" }),
+];
+const running = (c) => c.exitCode === null && c.signalCode === null;
+let stopping = false;
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    stopping = true;
+    for (const c of children) if (running(c)) c.kill(signal);
   });
 }
 
-child.on("exit", (code, signal) => {
-  if (code !== null) process.exit(code);
-  // Child ended by a signal: conventional 128 + signal number.
-  const signals = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
-  process.exit(128 + (signals[signal] ?? 1));
-});
+let status = 0;
+for (const child of children) {
+  child.on("exit", (code, signal) => {
+    // Child ended by a signal: conventional 128 + signal number.
+    const signals = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
+    const childStatus = code ?? 128 + (signals[signal] ?? 1);
+    if (!stopping) {
+      // One of the two died on its own: stop the other rather than run half a studio.
+      stopping = true;
+      status = childStatus || 1;
+      for (const c of children) if (running(c)) c.kill("SIGTERM");
+    } else if (code !== 0 && signal === null) {
+      status ||= childStatus;
+    }
+    if (!children.some(running)) process.exit(status);
+  });
+}

@@ -1,0 +1,507 @@
+/**
+ * The job queue's statements. Every state change is one SQL statement or one write
+ * transaction (client.ts), so it is atomic across processes:
+ *
+ *   queued --claim--> running --complete--> succeeded
+ *     ^                 |  \--fail (attempts left: runAt = now + backoff)--> queued
+ *     |                 |  \--fail (none left, or not retryable)----------> failed
+ *     |                 |  \--release (worker shutting down)--------------> queued, attempt not counted
+ *     |                 \--lease expired (supervisor)---------------------> queued, or failed if none left
+ *     \--cancel (queued: at once) --> canceled <-- (running: flagged, the worker stops at its next step)
+ *
+ * A running job belongs to the (workerId, attempt) that claimed it: every worker-side
+ * statement is fenced on both plus state = 'running', so a worker that lost its lease (and
+ * whose job another worker re-claimed) can no longer heartbeat, complete or fail it.
+ *
+ * Policy (limits, backoff lengths, lease length) comes from lib/queue as arguments; times are
+ * passed in as `now` so the queue can be driven deterministically in tests.
+ */
+import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
+
+import { getDb, type Db, type Tx } from "./client";
+import { AppError } from "./errors";
+import { newId } from "./ids";
+
+// Kept in step with lib/queue/states.ts (which re-exports these); the SQL below spells them out.
+export const JOB_STATES = Object.freeze({
+  QUEUED: "queued",
+  RUNNING: "running",
+  SUCCEEDED: "succeeded",
+  FAILED: "failed",
+  CANCELED: "canceled",
+} as const);
+export type JobState = (typeof JOB_STATES)[keyof typeof JOB_STATES];
+
+/** A job as the app sees it: the seed as a number (it fits: at most 2^48), no checkpoint bytes. */
+export type Job = Omit<JobRow, "seed" | "checkpoint" | "state"> & { seed: number | null; state: JobState };
+export type Video = Omit<VideoRow, "seed"> & { seed: number };
+
+export function toJob(row: JobRow): Job {
+  const { checkpoint: _checkpoint, seed, ...rest } = row;
+  return { ...rest, state: row.state as JobState, seed: seed === null ? null : Number(seed) };
+}
+
+export function toVideo(row: VideoRow): Video {
+  return { ...row, seed: Number(row.seed) };
+}
+
+/** The settings a job is created with (validated by lib/queue/settings.ts). */
+export interface JobSettings {
+  prompt: string;
+  negativePrompt: string;
+  seed?: number;
+  steps?: number;
+  guidance?: number;
+  frames?: number;
+  extend: number;
+  scheduler?: string;
+}
+
+/** Who holds a running job: the claim's worker and attempt. */
+export interface Lease {
+  jobId: string;
+  workerId: string;
+  attempt: number;
+}
+
+const fenced = (l: Lease) =>
+  Prisma.sql`"id" = ${l.jobId} AND "workerId" = ${l.workerId} AND "attempt" = ${l.attempt} AND "state" = 'running'`;
+
+const dbOf = (o: { db?: Db }) => o.db ?? getDb();
+
+// ------------------------------------------------------------------ submit
+
+export interface InsertJobInput {
+  callerId: string;
+  idempotencyKey?: string;
+  settings: JobSettings;
+  maxAttempts: number;
+  limits: { maxActive: number; perHour: number };
+  now?: Date;
+  db?: Db;
+}
+
+/**
+ * Creates a job, or returns the caller's job with the same idempotency key (`created: false`).
+ * Limits are checked in the same write transaction as the insert, so concurrent submissions
+ * cannot both slip under them.
+ */
+export async function insertJob(input: InsertJobInput): Promise<{ job: Job; created: boolean }> {
+  const now = input.now ?? new Date();
+  const { callerId, idempotencyKey, settings, limits } = input;
+  return dbOf(input).write(async (tx) => {
+    if (idempotencyKey !== undefined) {
+      const existing = await tx.job.findUnique({ where: { callerId_idempotencyKey: { callerId, idempotencyKey } } });
+      if (existing) {
+        const job = toJob(existing);
+        if (!sameSettings(job, settings)) {
+          throw new AppError("CONFLICT", "this idempotency key was already used for a job with different settings");
+        }
+        return { job, created: false };
+      }
+    }
+
+    const active = await tx.job.count({ where: { callerId, state: { in: ["queued", "running"] } } });
+    if (active >= limits.maxActive) {
+      throw new AppError(
+        "RATE_LIMITED",
+        `you have ${active} jobs queued or running, the most allowed at once is ${limits.maxActive}: wait for one to finish or cancel one`,
+        { retryAfterSeconds: 30 },
+      );
+    }
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    const recent = await tx.job.findMany({
+      where: { callerId, createdAt: { gt: hourAgo } },
+      select: { createdAt: true },
+      orderBy: { createdAt: "asc" },
+      take: limits.perHour,
+    });
+    if (recent.length >= limits.perHour) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((recent[0]!.createdAt.getTime() + 3_600_000 - now.getTime()) / 1000));
+      throw new AppError(
+        "RATE_LIMITED",
+        `you have submitted ${limits.perHour} jobs in the last hour, the most allowed: try again in ${formatWait(retryAfterSeconds)}`,
+        { retryAfterSeconds },
+      );
+    }
+
+    const row = await tx.job.create({
+      data: {
+        id: newId(),
+        callerId,
+        idempotencyKey: idempotencyKey ?? null,
+        prompt: settings.prompt,
+        negativePrompt: settings.negativePrompt,
+        seed: settings.seed === undefined ? null : BigInt(settings.seed),
+        steps: settings.steps ?? null,
+        guidance: settings.guidance ?? null,
+        frames: settings.frames ?? null,
+        extend: settings.extend,
+        scheduler: settings.scheduler ?? null,
+        maxAttempts: input.maxAttempts,
+        runAt: now,
+        createdAt: now,
+      },
+    });
+    return { job: toJob(row), created: true };
+  });
+}
+
+function sameSettings(job: Job, s: JobSettings): boolean {
+  return (
+    job.prompt === s.prompt &&
+    job.negativePrompt === s.negativePrompt &&
+    job.seed === (s.seed ?? null) &&
+    job.steps === (s.steps ?? null) &&
+    job.guidance === (s.guidance ?? null) &&
+    job.frames === (s.frames ?? null) &&
+    job.extend === s.extend &&
+    job.scheduler === (s.scheduler ?? null)
+  );
+}
+
+function formatWait(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}
+
+// ------------------------------------------------------------------ reads
+
+/** A job by id; with `callerId`, only that caller's (anyone else's is NOT_FOUND, not FORBIDDEN). */
+export async function getJob(input: { jobId: string; callerId?: string; db?: Db }): Promise<Job> {
+  const row = await dbOf(input).run((p) => p.job.findUnique({ where: { id: input.jobId } }));
+  if (!row || (input.callerId !== undefined && row.callerId !== input.callerId)) {
+    throw new AppError("NOT_FOUND", "no such job");
+  }
+  return toJob(row);
+}
+
+/** A caller's jobs, newest first. */
+export async function listJobs(input: { callerId: string; states?: JobState[]; limit?: number; db?: Db }): Promise<Job[]> {
+  const rows = await dbOf(input).run((p) =>
+    p.job.findMany({
+      where: { callerId: input.callerId, ...(input.states ? { state: { in: input.states } } : {}) },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: input.limit ?? 50,
+    }),
+  );
+  return rows.map(toJob);
+}
+
+// ------------------------------------------------------------------ worker side
+
+/**
+ * Claims the next runnable job in one statement: the first queued job (by priority, then age)
+ * whose backoff has passed, unless the queue is paused. It becomes running with a fresh lease,
+ * this worker, attempt + 1 and a start time, all together. null when there is none.
+ */
+export async function claimNextJob(input: { workerId: string; leaseMs: number; now?: Date; db?: Db }): Promise<Job | null> {
+  const now = input.now ?? new Date();
+  const rows = await dbOf(input).run((p) =>
+    p.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET
+        "state" = 'running',
+        "attempt" = "attempt" + 1,
+        "workerId" = ${input.workerId},
+        "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
+        "heartbeatAt" = ${now},
+        "startedAt" = ${now},
+        "progressStep" = 0,
+        "progressTotal" = 0
+      WHERE "state" = 'queued' AND "id" = (
+        SELECT "id" FROM "Job"
+        WHERE "state" = 'queued' AND "runAt" <= ${now}
+          AND NOT EXISTS (SELECT 1 FROM "QueueState" WHERE "paused" = 1)
+        ORDER BY "priority", "createdAt", "id"
+        LIMIT 1
+      )
+      RETURNING *`,
+  );
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+export type HeartbeatStatus = "ok" | "canceled" | "lost";
+
+/**
+ * Extends the lease and records progress. "canceled": the owner asked to cancel, stop now;
+ * "lost": the lease is no longer this worker's (expired and re-claimed, or the job ended).
+ */
+export async function heartbeatJob(
+  input: Lease & { leaseMs: number; progress?: { step: number; total: number }; now?: Date; db?: Db },
+): Promise<HeartbeatStatus> {
+  const now = input.now ?? new Date();
+  const step = input.progress?.step ?? null;
+  const total = input.progress?.total ?? null;
+  const rows = await dbOf(input).run((p) =>
+    p.$queryRaw<{ cancelRequested: boolean }[]>`
+      UPDATE "Job" SET
+        "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
+        "heartbeatAt" = ${now},
+        "progressStep" = coalesce(${step}, "progressStep"),
+        "progressTotal" = coalesce(${total}, "progressTotal")
+      WHERE ${fenced(input)}
+      RETURNING "cancelRequested"`,
+  );
+  if (!rows[0]) return "lost";
+  return rows[0].cancelRequested ? "canceled" : "ok";
+}
+
+/** What a finished run made; keys are relative to the media root. */
+export interface VideoOutput {
+  videoId: string; // chosen by the worker before the run: its files are named after it
+  mp4Key: string;
+  webmKey?: string;
+  posterKey?: string;
+  webpKey?: string;
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: string;
+  modelId: string;
+  timings: Record<string, number>;
+  secondsPerStep: number | null;
+}
+
+export type CompleteResult =
+  | { status: "completed"; job: Job; video: Video }
+  | { status: "already-completed"; job: Job; video: Video } // e.g. a retried call whose first try committed
+  | { status: "canceled"; job: Job } // cancel was asked for while it ran: no video
+  | { status: "lost" }; // not this worker's job any more: its files are not wanted
+
+/**
+ * Marks the job succeeded and records its video, in one transaction. Exactly once per job:
+ * fenced on the lease, and Video.jobId is unique.
+ */
+export async function completeJob(
+  input: Lease & { output: VideoOutput; progress?: { step: number; total: number }; now?: Date; db?: Db },
+): Promise<CompleteResult> {
+  const now = input.now ?? new Date();
+  const o = input.output;
+  const total = input.progress?.total ?? null; // the last progress, which throttled heartbeats may not have stored
+  return dbOf(input).write(async (tx) => {
+    const rows = await tx.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET
+        "state" = CASE WHEN "cancelRequested" THEN 'canceled' ELSE 'succeeded' END,
+        "finishedAt" = ${now},
+        "leaseExpiresAt" = NULL,
+        "progressTotal" = coalesce(${total}, "progressTotal"),
+        "progressStep" = CASE WHEN "cancelRequested" THEN "progressStep" ELSE coalesce(${total}, "progressTotal") END,
+        "secondsPerStep" = ${o.secondsPerStep},
+        "error" = NULL
+      WHERE ${fenced(input)}
+      RETURNING *`;
+    const row = rows[0];
+    if (!row) {
+      const existing = await tx.job.findUnique({ where: { id: input.jobId }, include: { video: true } });
+      if (existing?.state === "succeeded" && existing.video) {
+        const { video, ...job } = existing;
+        return { status: "already-completed", job: toJob(job), video: toVideo(video) };
+      }
+      return { status: "lost" };
+    }
+    if (row.state === "canceled") return { status: "canceled", job: toJob(row) };
+
+    const video = await tx.video.create({
+      data: {
+        id: o.videoId,
+        jobId: row.id,
+        slug: newId(),
+        callerId: row.callerId,
+        prompt: row.prompt,
+        negativePrompt: row.negativePrompt,
+        steps: o.steps,
+        guidance: o.guidance,
+        scheduler: o.scheduler,
+        mp4Key: o.mp4Key,
+        webmKey: o.webmKey ?? null,
+        posterKey: o.posterKey ?? null,
+        webpKey: o.webpKey ?? null,
+        width: o.width,
+        height: o.height,
+        frames: o.frames,
+        fps: o.fps,
+        seed: BigInt(o.seed),
+        modelId: o.modelId,
+        timings: JSON.stringify(o.timings),
+        createdAt: now,
+      },
+    });
+    await recordWorkerSpeed(tx, input.workerId, o.secondsPerStep, now);
+    return { status: "completed", job: toJob(row), video: toVideo(video) };
+  });
+}
+
+async function recordWorkerSpeed(tx: Tx, workerId: string, secondsPerStep: number | null, now: Date) {
+  // A moving average: recent jobs count most, one odd job does not swing the ETA.
+  await tx.$executeRaw`
+    UPDATE "Worker" SET
+      "jobsDone" = "jobsDone" + 1,
+      "heartbeatAt" = ${now},
+      "secondsPerStep" = CASE
+        WHEN ${secondsPerStep} IS NULL THEN "secondsPerStep"
+        WHEN "secondsPerStep" IS NULL THEN ${secondsPerStep}
+        ELSE 0.7 * "secondsPerStep" + 0.3 * ${secondsPerStep} END
+    WHERE "id" = ${workerId}`;
+}
+
+export type FailResult = { status: "retrying"; job: Job } | { status: "failed"; job: Job } | { status: "canceled"; job: Job } | { status: "lost" };
+
+/**
+ * A run failed. With attempts left (and a retryable error) the job is queued again, not
+ * before now + min(backoffMs * 2^(attempt-1), maxBackoffMs); otherwise it ends failed with
+ * the error kept. A job whose cancel was asked for ends canceled instead.
+ */
+export async function failJob(
+  input: Lease & { error: string; retryable: boolean; backoffMs: number; maxBackoffMs: number; now?: Date; db?: Db },
+): Promise<FailResult> {
+  const now = input.now ?? new Date();
+  const retry = Prisma.sql`(${input.retryable ? 1 : 0} AND "attempt" < "maxAttempts" AND NOT "cancelRequested")`;
+  const rows = await dbOf(input).run((p) =>
+    p.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET
+        "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN ${retry} THEN 'queued' ELSE 'failed' END,
+        "runAt" = CASE WHEN ${retry}
+          THEN ${now.getTime()} + min(${input.backoffMs} * (1 << ("attempt" - 1)), ${input.maxBackoffMs})
+          ELSE "runAt" END,
+        "finishedAt" = CASE WHEN ${retry} THEN NULL ELSE ${now} END,
+        "error" = ${input.error.slice(0, 4000)},
+        "leaseExpiresAt" = NULL
+      WHERE ${fenced(input)}
+      RETURNING *`,
+  );
+  const row = rows[0];
+  if (!row) return { status: "lost" };
+  const job = toJob(row);
+  return job.state === "queued" ? { status: "retrying", job } : job.state === "canceled" ? { status: "canceled", job } : { status: "failed", job };
+}
+
+/**
+ * Gives a running job back without counting the attempt: the worker is shutting down.
+ * A job whose cancel was asked for ends canceled instead.
+ */
+export async function releaseJob(input: Lease & { now?: Date; db?: Db }): Promise<{ status: "released" | "canceled"; job: Job } | { status: "lost" }> {
+  const now = input.now ?? new Date();
+  const rows = await dbOf(input).run((p) =>
+    p.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET
+        "state" = CASE WHEN "cancelRequested" THEN 'canceled' ELSE 'queued' END,
+        "attempt" = CASE WHEN "cancelRequested" THEN "attempt" ELSE "attempt" - 1 END,
+        "finishedAt" = CASE WHEN "cancelRequested" THEN ${now} ELSE NULL END,
+        "runAt" = ${now},
+        "leaseExpiresAt" = NULL,
+        "progressStep" = 0
+      WHERE ${fenced(input)}
+      RETURNING *`,
+  );
+  const row = rows[0];
+  if (!row) return { status: "lost" };
+  const job = toJob(row);
+  return { status: job.state === "canceled" ? "canceled" : "released", job };
+}
+
+/**
+ * The supervisor: running jobs whose lease has passed (their worker died or hung) go back to
+ * the queue, or end failed when no attempts are left (canceled if that was asked for).
+ * Any process may run it, as often as it likes.
+ */
+export async function expireLeases(input: { now?: Date; db?: Db } = {}): Promise<{ requeued: Job[]; ended: Job[] }> {
+  const now = input.now ?? new Date();
+  const rows = await dbOf(input).run((p) =>
+    p.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET
+        "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN "attempt" < "maxAttempts" THEN 'queued' ELSE 'failed' END,
+        "finishedAt" = CASE WHEN "cancelRequested" OR "attempt" >= "maxAttempts" THEN ${now} ELSE NULL END,
+        "error" = 'the worker stopped renewing its lease (attempt ' || "attempt" || ' of ' || "maxAttempts" || ', worker ' || coalesce("workerId", '?') || ')',
+        "runAt" = ${now},
+        "leaseExpiresAt" = NULL
+      WHERE "state" = 'running' AND "leaseExpiresAt" < ${now}
+      RETURNING *`,
+  );
+  const jobs = rows.map(toJob);
+  return { requeued: jobs.filter((j) => j.state === "queued"), ended: jobs.filter((j) => j.state !== "queued") };
+}
+
+// ------------------------------------------------------------------ owner side
+
+/** Cancels a caller's job: a queued one at once, a running one by flagging it for its worker. */
+export async function cancelJob(input: { jobId: string; callerId: string; now?: Date; db?: Db }): Promise<Job> {
+  const now = input.now ?? new Date();
+  return dbOf(input).write(async (tx) => {
+    const rows = await tx.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET
+        "cancelRequested" = 1,
+        "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
+        "finishedAt" = CASE WHEN "state" = 'queued' THEN ${now} ELSE "finishedAt" END
+      WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" IN ('queued', 'running')
+      RETURNING *`;
+    if (rows[0]) return toJob(rows[0]);
+    const row = await tx.job.findUnique({ where: { id: input.jobId } });
+    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (row.state === "canceled") return toJob(row);
+    throw new AppError("CONFLICT", `the job has already ${row.state}; only queued or running jobs can be canceled`);
+  });
+}
+
+/** Puts a caller's queued job ahead of every other queued job. */
+export async function moveJobToFront(input: { jobId: string; callerId: string; db?: Db }): Promise<Job> {
+  return dbOf(input).write(async (tx) => {
+    const rows = await tx.$queryRaw<JobRow[]>`
+      UPDATE "Job" SET "priority" = (SELECT min("priority") FROM "Job" WHERE "state" = 'queued') - 1
+      WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" = 'queued'
+      RETURNING *`;
+    if (rows[0]) return toJob(rows[0]);
+    const row = await tx.job.findUnique({ where: { id: input.jobId } });
+    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    throw new AppError("CONFLICT", `the job is ${row.state}; only queued jobs can be moved`);
+  });
+}
+
+// ------------------------------------------------------------------ position and speed
+
+export interface QueueSnapshot {
+  job: Job;
+  ahead: number; // queued jobs that will be claimed before it
+  stepsAhead: number; // their denoising steps, plus what running jobs have left
+  liveWorkers: number; // workers that heartbeated within `liveWithinMs`
+  secondsPerStep: number | null; // measured: mean over recent finished jobs, else live workers' averages
+}
+
+/** What an ETA needs, read in one go. Unknown step counts are taken as `defaultSteps`. */
+export async function queueSnapshot(input: { jobId: string; defaultSteps: number; liveWithinMs: number; now?: Date; db?: Db }): Promise<QueueSnapshot> {
+  const now = input.now ?? new Date();
+  const d = input.defaultSteps;
+  return dbOf(input).run(async (p) => {
+    const row = await p.job.findUnique({ where: { id: input.jobId } });
+    if (!row) throw new AppError("NOT_FOUND", "no such job");
+    const job = toJob(row);
+    const [queued] = await p.$queryRaw<{ n: bigint; steps: number | bigint | null }[]>`
+      SELECT count(*) AS "n", sum(coalesce("steps", ${d}) * (1 + "extend")) AS "steps" FROM "Job"
+      WHERE "state" = 'queued' AND ${job.state === "queued" ? 1 : 0} AND (
+        "priority" < ${job.priority} OR ("priority" = ${job.priority} AND ("createdAt" < ${job.createdAt}
+          OR ("createdAt" = ${job.createdAt} AND "id" < ${job.id}))))`;
+    const [running] = await p.$queryRaw<{ steps: number | bigint | null }[]>`
+      SELECT sum(max(CASE WHEN "progressTotal" > 0 THEN "progressTotal" ELSE coalesce("steps", ${d}) * (1 + "extend") END
+        - "progressStep", 0)) AS "steps"
+      FROM "Job" WHERE "state" = 'running' AND "id" <> ${job.id}`;
+    const live = new Date(now.getTime() - input.liveWithinMs);
+    const workers = await p.worker.findMany({ where: { heartbeatAt: { gte: live }, stoppedAt: null }, select: { secondsPerStep: true } });
+    const recent = await p.job.findMany({
+      where: { state: "succeeded", secondsPerStep: { not: null } },
+      orderBy: { finishedAt: "desc" },
+      take: 20,
+      select: { secondsPerStep: true },
+    });
+    const measured = recent.length ? recent : workers.filter((w) => w.secondsPerStep !== null);
+    const secondsPerStep = measured.length ? measured.reduce((a, r) => a + r.secondsPerStep!, 0) / measured.length : null;
+    return {
+      job,
+      ahead: Number(queued?.n ?? 0),
+      stepsAhead: Number(queued?.steps ?? 0) + Number(running?.steps ?? 0),
+      liveWorkers: workers.length,
+      secondsPerStep,
+    };
+  });
+}

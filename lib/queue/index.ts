@@ -1,0 +1,169 @@
+/**
+ * The job queue: what the API routes and the workers call. The statements are in
+ * lib/db/jobs.ts; this module adds the policy (validation, limits, lease and backoff
+ * lengths, ETAs), taken from QUEUE_DEFAULTS unless a call says otherwise.
+ *
+ * Delivery is at least once (a worker that dies mid-job loses its lease and the job runs
+ * again) and completion exactly once (fenced on the lease; one video per job).
+ */
+import type { Db } from "../db/client";
+import { AppError } from "../db/errors";
+import * as jobs from "../db/jobs";
+import type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease, VideoOutput } from "../db/jobs";
+import { isQueuePaused, setQueuePaused } from "../db/queue-state";
+import { parseJobSettings } from "./settings";
+
+export { JOB_STATES, TERMINAL_STATES, isTerminal, type JobState } from "./states";
+export type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease, VideoOutput } from "../db/jobs";
+
+export const QUEUE_DEFAULTS = Object.freeze({
+  leaseMs: 30_000, // a worker renews it every leaseMs / 2
+  maxAttempts: 3,
+  backoffMs: 5_000, // retry n waits backoffMs * 2^(n-1) ...
+  maxBackoffMs: 10 * 60_000, // ... at most this
+  maxActivePerCaller: intFromEnv("QUEUE_MAX_ACTIVE_PER_CALLER", 10), // queued + running
+  submissionsPerHour: intFromEnv("QUEUE_SUBMISSIONS_PER_HOUR", 60),
+  defaultSteps: 20, // for ETAs of jobs that leave steps to the model
+  liveWorkerMs: 60_000, // a worker heartbeating within this counts as serving the queue
+});
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+interface WithDb {
+  db?: Db;
+  now?: Date;
+}
+
+// ------------------------------------------------------------------ callers
+
+export interface SubmitInput extends WithDb {
+  callerId: string;
+  idempotencyKey?: string; // same caller + same key -> same job (a double click makes one job)
+  settings: unknown; // validated here: see ./settings.ts
+  limits?: { maxActive?: number; perHour?: number };
+  maxAttempts?: number;
+}
+
+/** Queues a job, or returns the one already made for this idempotency key (`created: false`). */
+export async function submit(input: SubmitInput): Promise<{ job: Job; created: boolean }> {
+  if (!input.callerId) throw new AppError("UNAUTHORIZED", "no caller identity");
+  if (input.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(input.idempotencyKey)) {
+    throw new AppError("BAD_REQUEST", "idempotency key: 1 to 200 printable ASCII characters");
+  }
+  return jobs.insertJob({
+    callerId: input.callerId,
+    idempotencyKey: input.idempotencyKey,
+    settings: parseJobSettings(input.settings),
+    maxAttempts: input.maxAttempts ?? QUEUE_DEFAULTS.maxAttempts,
+    limits: {
+      maxActive: input.limits?.maxActive ?? QUEUE_DEFAULTS.maxActivePerCaller,
+      perHour: input.limits?.perHour ?? QUEUE_DEFAULTS.submissionsPerHour,
+    },
+    now: input.now,
+    db: input.db,
+  });
+}
+
+/** Queued: canceled at once. Running: flagged; its worker aborts at the next step. */
+export function cancel(input: { jobId: string; callerId: string } & WithDb): Promise<Job> {
+  return jobs.cancelJob(input);
+}
+
+/** A caller's queued job goes ahead of every other queued job. */
+export function moveToFront(input: { jobId: string; callerId: string } & WithDb): Promise<Job> {
+  return jobs.moveJobToFront(input);
+}
+
+/** Stops claims (running jobs finish); resume() starts them again. */
+export function pause(input: WithDb = {}): Promise<void> {
+  return setQueuePaused({ paused: true, db: input.db });
+}
+
+export function resume(input: WithDb = {}): Promise<void> {
+  return setQueuePaused({ paused: false, db: input.db });
+}
+
+export function isPaused(input: WithDb = {}): Promise<boolean> {
+  return isQueuePaused({ db: input.db });
+}
+
+export interface Position {
+  state: jobs.JobState;
+  position: number | null; // 1 = next to be claimed; 0 = running; null = finished
+  ahead: number; // queued jobs before it
+  etaSeconds: number | null; // until it finishes; null until a step time has been measured
+  secondsPerStep: number | null;
+}
+
+/**
+ * Where a job stands and when it should be done: the denoising steps ahead of it (queued
+ * jobs before it and what running jobs have left) spread over the live workers, plus its
+ * own, at the measured seconds per step of recent jobs.
+ */
+export async function position(input: { jobId: string; defaultSteps?: number } & WithDb): Promise<Position> {
+  const defaultSteps = input.defaultSteps ?? QUEUE_DEFAULTS.defaultSteps;
+  const s = await jobs.queueSnapshot({ jobId: input.jobId, defaultSteps, liveWithinMs: QUEUE_DEFAULTS.liveWorkerMs, now: input.now, db: input.db });
+  const { job, secondsPerStep: sps } = s;
+  const ownSteps = (job.steps ?? defaultSteps) * (1 + job.extend);
+  if (job.state === "running") {
+    const left = Math.max((job.progressTotal > 0 ? job.progressTotal : ownSteps) - job.progressStep, 0);
+    return { state: job.state, position: 0, ahead: 0, etaSeconds: sps === null ? null : left * sps, secondsPerStep: sps };
+  }
+  if (job.state !== "queued") return { state: job.state, position: null, ahead: 0, etaSeconds: null, secondsPerStep: sps };
+  const eta = sps === null ? null : (s.stepsAhead / Math.max(1, s.liveWorkers) + ownSteps) * sps;
+  return { state: job.state, position: s.ahead + 1, ahead: s.ahead, etaSeconds: eta, secondsPerStep: sps };
+}
+
+// ------------------------------------------------------------------ workers
+
+/** The next runnable job, now running under this worker's lease; null if none (or paused). */
+export function claim(input: { workerId: string; leaseMs?: number } & WithDb): Promise<Job | null> {
+  return jobs.claimNextJob({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
+}
+
+/** Renews the lease and records progress: "canceled" -> abort the run; "lost" -> drop it. */
+export function heartbeat(input: Lease & { leaseMs?: number; progress?: { step: number; total: number } } & WithDb): Promise<HeartbeatStatus> {
+  return jobs.heartbeatJob({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
+}
+
+/** Succeeded with its video, exactly once (see CompleteResult for the other outcomes). */
+export function complete(input: Lease & { output: VideoOutput; progress?: { step: number; total: number } } & WithDb): Promise<CompleteResult> {
+  return jobs.completeJob(input);
+}
+
+/** A failed run: queued again after a backoff while attempts remain (and `retryable`), else failed. */
+export function fail(
+  input: Lease & { error: unknown; retryable?: boolean; backoffMs?: number; maxBackoffMs?: number } & WithDb,
+): Promise<FailResult> {
+  return jobs.failJob({
+    ...input,
+    error: describeError(input.error),
+    retryable: input.retryable ?? true,
+    backoffMs: input.backoffMs ?? QUEUE_DEFAULTS.backoffMs,
+    maxBackoffMs: input.maxBackoffMs ?? QUEUE_DEFAULTS.maxBackoffMs,
+  });
+}
+
+/** Hands a running job back without counting the attempt (the worker is stopping). */
+export function release(input: Lease & WithDb) {
+  return jobs.releaseJob(input);
+}
+
+/** The supervisor: expired leases go back to the queue (or end failed when out of attempts). */
+export function expireLeases(input: WithDb = {}) {
+  return jobs.expireLeases(input);
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === "string" && !err.message.startsWith(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,248 @@
+/**
+ * The worker loop: claim -> handle (abortable) -> complete / fail, backing off when the
+ * queue is empty and when the database errors; the supervisor (expired leases) runs from
+ * here too, so any live worker recovers a dead one's job.
+ *
+ * While a job runs, its lease is renewed every leaseMs / 2 and at progress (at most every
+ * progressEveryMs); a renewal that finds the job canceled or no longer ours aborts the run,
+ * so a cancel takes effect within a step. stop() aborts the running job and hands it back
+ * to the queue without counting the attempt, then returns.
+ *
+ * Files: each run writes under <media>/<jobId>/ with names from a fresh video id (see
+ * ./media.ts). The worker removes its run's files whenever the run does not end as the
+ * job's video, and clears the job's folder on claim, so nothing of a dead run survives.
+ */
+import { hostname } from "node:os";
+
+import type { Db } from "../db/client";
+import { newId } from "../db/ids";
+import type { Job, Lease } from "../db/jobs";
+import { registerWorker, heartbeatWorker, stopWorker } from "../db/workers";
+import { isRetryable, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
+import { QUEUE_DEFAULTS, claim, complete, expireLeases, fail, heartbeat, release, describeError } from "./index";
+import { clearJobDir, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia } from "./media";
+
+export interface WorkerOptions {
+  handler: JobHandler;
+  db?: Db;
+  id?: string; // default host-pid-random
+  leaseMs?: number;
+  mediaRoot?: string;
+  idleMs?: { min: number; max: number }; // polling backoff when the queue is empty (and after errors)
+  supervisorEveryMs?: number; // how often to expire stale leases; default leaseMs / 2
+  progressEveryMs?: number; // least time between progress writes; default 250
+  provider?: string; // recorded in the Worker row
+  model?: string;
+  log?: (line: string) => void;
+  onProgress?: (job: Job, event: ProgressEvent) => void; // e.g. to forward live previews
+}
+
+export interface QueueWorker {
+  readonly id: string;
+  /** Registers the worker, sweeps orphan files, and runs the loop until stop(). */
+  start(): Promise<void>;
+  /** Claims and handles at most one job; false if there was none. (Tests drive the worker with this.) */
+  runOnce(): Promise<boolean>;
+  /** Aborts the running job, returns it to the queue, and waits for the loop to end. */
+  stop(): Promise<void>;
+}
+
+type AbortWhy = "shutdown" | "canceled" | "lost";
+
+export function createWorker(options: WorkerOptions): QueueWorker {
+  const id = options.id ?? `${hostname()}-${process.pid}-${newId().slice(0, 6)}`;
+  const db = options.db;
+  const leaseMs = options.leaseMs ?? QUEUE_DEFAULTS.leaseMs;
+  const root = options.mediaRoot ?? mediaRoot();
+  const idle = options.idleMs ?? { min: 250, max: 5_000 };
+  const supervisorEveryMs = options.supervisorEveryMs ?? leaseMs / 2;
+  const progressEveryMs = options.progressEveryMs ?? 250;
+  const log = options.log ?? ((line: string) => console.log(`[worker ${id}] ${line}`));
+
+  let stopping = false;
+  let current: { abort(why: AbortWhy): void } | null = null;
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+  let lastSupervisor = 0;
+  let lastWorkerBeat = 0;
+
+  /** Sleeps up to ms, cut short by stop(). */
+  const rest = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  async function supervise(now: number) {
+    if (now - lastSupervisor < supervisorEveryMs) return;
+    lastSupervisor = now;
+    const { requeued, ended } = await expireLeases({ db });
+    for (const job of requeued) log(`job ${job.id}: lease expired, queued again (attempt ${job.attempt} of ${job.maxAttempts})`);
+    for (const job of ended) {
+      log(`job ${job.id}: lease expired, ${job.state}`);
+      await clearJobDir(root, job.id); // ended without a video; nobody will claim it again
+    }
+  }
+
+  async function handle(job: Job): Promise<void> {
+    const lease: Lease = { jobId: job.id, workerId: id, attempt: job.attempt };
+    log(`job ${job.id}: claimed (attempt ${job.attempt} of ${job.maxAttempts})`);
+    await clearJobDir(root, job.id); // what a dead earlier run left behind
+    const videoId = newId();
+    const outBase = await prepareRun(root, job.id, videoId);
+    const dropFiles = () => removeRunFiles(root, job.id, videoId);
+
+    const controller = new AbortController();
+    let why: AbortWhy | null = null;
+    const abort = (reason: AbortWhy) => {
+      if (why) return;
+      why = reason;
+      controller.abort(new Error(`job ${reason === "lost" ? "lease lost" : reason}`));
+    };
+    current = { abort };
+    if (stopping) abort("shutdown"); // stop() came while this job was being claimed
+
+    let progress: { step: number; total: number } | undefined;
+    let beating: Promise<void> | null = null;
+    let lastBeat = Date.now();
+    const beat = () => {
+      if (beating) return;
+      lastBeat = Date.now();
+      beating = heartbeat({ ...lease, leaseMs, progress, db })
+        .then((status) => {
+          if (status !== "ok") abort(status);
+        })
+        .catch((err: unknown) => log(`job ${job.id}: heartbeat failed: ${describeError(err)}`)) // the next one may succeed; the lease has slack
+        .finally(() => {
+          beating = null;
+        });
+    };
+    const timer = setInterval(beat, leaseMs / 2);
+
+    let output: JobOutput | null = null;
+    let failure: unknown = null;
+    try {
+      output = await options.handler({
+        job,
+        signal: controller.signal,
+        outBase,
+        progress: (event) => {
+          progress = { step: event.step, total: event.total };
+          options.onProgress?.(job, event);
+          if (Date.now() - lastBeat >= progressEveryMs) beat();
+        },
+      });
+    } catch (err) {
+      failure = err;
+    } finally {
+      clearInterval(timer);
+      await beating;
+      current = null;
+    }
+
+    if (output) {
+      // Finished, even if an abort came too late to stop it: complete() decides (a cancel still wins).
+      const result = await complete({ ...lease, output: toVideoOutput(output, root, videoId), progress, db });
+      if (result.status === "completed") {
+        log(`job ${job.id}: succeeded, video ${result.video.id}`);
+      } else if (result.status === "already-completed" && result.video.id === videoId) {
+        log(`job ${job.id}: already recorded as succeeded`);
+      } else {
+        log(`job ${job.id}: finished but ${result.status}; its files are removed`);
+        await dropFiles();
+      }
+      return;
+    }
+
+    await dropFiles(); // an aborted or failed run leaves nothing behind
+    if (why === "lost") {
+      log(`job ${job.id}: lease lost; dropped`);
+    } else if (why === "shutdown") {
+      const r = await release({ ...lease, db });
+      log(`job ${job.id}: ${r.status === "released" ? "returned to the queue" : r.status} (worker stopping)`);
+    } else {
+      const canceled = why === "canceled";
+      const r = await fail({ ...lease, error: canceled ? "canceled by its owner" : failure, retryable: !canceled && isRetryable(failure), db });
+      const detail = r.status === "retrying" ? `, retry at ${r.job.runAt.toISOString()}` : "";
+      log(`job ${job.id}: ${canceled ? "canceled" : `attempt failed: ${describeError(failure)}`} -> ${r.status}${detail}`);
+    }
+  }
+
+  async function runOnce(): Promise<boolean> {
+    const job = await claim({ workerId: id, leaseMs, db });
+    if (!job) return false;
+    await handle(job);
+    return true;
+  }
+
+  async function run(): Promise<void> {
+    let wait = idle.min;
+    while (!stopping) {
+      try {
+        const now = Date.now();
+        if (now - lastWorkerBeat >= leaseMs / 2) {
+          lastWorkerBeat = now;
+          await heartbeatWorker({ workerId: id, db });
+        }
+        await supervise(now);
+        if (stopping) break;
+        if (await runOnce()) {
+          wait = idle.min;
+          continue;
+        }
+      } catch (err) {
+        log(`error: ${describeError(err)}; backing off ${wait} ms`);
+      }
+      await rest(Math.min(wait, supervisorEveryMs)); // the supervisor runs on time even when idle
+      wait = Math.min(wait * 2, idle.max);
+    }
+  }
+
+  return {
+    id,
+    runOnce,
+    async start() {
+      await registerWorker({ id, host: hostname(), pid: process.pid, provider: options.provider ?? "cpu", model: options.model ?? "", db });
+      const swept = await sweepMedia({ root, db });
+      if (swept.length) log(`removed ${swept.length} orphan media path(s)`);
+      log(`started (lease ${leaseMs} ms, media ${root})`);
+      loop = run();
+      await loop;
+    },
+    async stop() {
+      stopping = true;
+      current?.abort("shutdown");
+      wake?.();
+      await loop;
+      await stopWorker({ workerId: id, db }).catch((err: unknown) => log(`could not record the stop: ${describeError(err)}`));
+      log("stopped");
+    },
+  };
+}
+
+function toVideoOutput(o: JobOutput, root: string, videoId: string) {
+  const key = (file: string | undefined) => (file ? mediaKey(root, file) : undefined);
+  return {
+    videoId,
+    mp4Key: mediaKey(root, o.files.mp4),
+    webmKey: key(o.files.webm),
+    posterKey: key(o.files.poster),
+    webpKey: key(o.files.webp),
+    width: o.width,
+    height: o.height,
+    frames: o.frames,
+    fps: o.fps,
+    seed: o.seed,
+    steps: o.steps,
+    guidance: o.guidance,
+    scheduler: o.scheduler,
+    modelId: o.modelId,
+    timings: o.timings,
+    secondsPerStep: o.secondsPerStep,
+  };
+}

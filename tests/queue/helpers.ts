@@ -1,0 +1,144 @@
+/**
+ * Each test gets its own SQLite file in a fresh temp folder (with a media folder beside it).
+ * The schema comes from `prisma migrate deploy` of prisma/migrations (lib/db/migrate.ts, the
+ * app's own path), run once per set of migrations into a template file that tests copy:
+ * a copy takes a millisecond, the CLI about a second.
+ */
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { openDb, type Db } from "../../lib/db/client";
+import { newId } from "../../lib/db/ids";
+import type { Job, VideoOutput } from "../../lib/db/jobs";
+import { migrateDeploy } from "../../lib/db/migrate";
+import { claim, submit } from "../../lib/queue";
+import type { JobSettingsInput } from "../../lib/queue/settings";
+
+export const ROOT = path.resolve(__dirname, "../..");
+
+function templateDb(): string {
+  const migrations = path.join(ROOT, "prisma/migrations");
+  const hash = createHash("sha256");
+  for (const dir of readdirSync(migrations).sort()) {
+    const sql = path.join(migrations, dir, "migration.sql");
+    if (existsSync(sql)) hash.update(dir).update(readFileSync(sql));
+  }
+  const file = path.join(tmpdir(), `spacetime-template-${hash.digest("hex").slice(0, 16)}.db`);
+  if (!existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    migrateDeploy({ url: `file:${tmp}`, cwd: ROOT });
+    renameSync(tmp, file); // atomic: a concurrent run sees the whole file or none
+  }
+  return file;
+}
+
+export interface TestDb {
+  db: Db;
+  url: string;
+  dir: string;
+  media: string;
+  cleanup(): Promise<void>;
+}
+
+export function freshDb(): TestDb {
+  const dir = mkdtempSync(path.join(tmpdir(), "spacetime-queue-"));
+  const file = path.join(dir, "test.db");
+  copyFileSync(templateDb(), file);
+  const media = path.join(dir, "media");
+  mkdirSync(media);
+  const url = `file:${file}`;
+  const db = openDb({ url });
+  return {
+    db,
+    url,
+    dir,
+    media,
+    async cleanup() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const settings = (prompt = "a red ball bounces", extra: Partial<JobSettingsInput> = {}): JobSettingsInput => ({ prompt, ...extra });
+
+/** Polls `check` until it returns a truthy value or `ms` pass. */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Every file under dir, relative, sorted. */
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+// ------------------------------------------------------------------ queue fixtures
+
+/** The lease a claimed job is held under. */
+export const leaseOf = (job: Job) => ({ jobId: job.id, workerId: job.workerId!, attempt: job.attempt });
+
+/** What a worker reports for a finished run (files named after a fresh video id). */
+export function outputFor(job: Job, extra: Partial<VideoOutput> = {}): VideoOutput {
+  const videoId = newId();
+  return {
+    videoId,
+    mp4Key: `${job.id}/${videoId}.mp4`,
+    posterKey: `${job.id}/${videoId}.png`,
+    width: 32,
+    height: 32,
+    frames: 9,
+    fps: 8,
+    seed: 42,
+    steps: 4,
+    guidance: 4,
+    scheduler: "flow-match-euler",
+    modelId: "test",
+    timings: { total: 10 },
+    secondsPerStep: 0.5,
+    ...extra,
+  };
+}
+
+/** Submits one job for "alice" and claims it as `workerId` with a 5 s lease. */
+export async function submitAndClaim(db: Db, opts: { maxAttempts?: number; workerId?: string } = {}): Promise<Job> {
+  const { job } = await submit({ db, callerId: "alice", settings: settings(), maxAttempts: opts.maxAttempts, limits: { maxActive: 100, perHour: 100 } });
+  const claimed = await claim({ db, workerId: opts.workerId ?? "w1", leaseMs: 5_000 });
+  if (claimed?.id !== job.id) throw new Error("expected to claim the job just submitted");
+  return claimed;
+}
+
+/** Pretends the lease ran out a minute ago, as pg-boss's tests do. */
+export async function backdateLease(db: Db, jobId: string): Promise<void> {
+  await db.run((p) => p.job.update({ where: { id: jobId }, data: { leaseExpiresAt: new Date(Date.now() - 60_000) } }));
+}
+
+/** Queues n jobs for "alice", a millisecond apart (so their order is defined); returns their ids. */
+export async function queueJobs(db: Db, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  const t0 = Date.now();
+  for (let i = 0; i < n; i++) {
+    const { job } = await submit({ db, callerId: "alice", settings: settings(`job ${i}`), limits: { maxActive: 1000, perHour: 1000 }, now: new Date(t0 + i) });
+    ids.push(job.id);
+  }
+  return ids;
+}
+
+/** Claims until the queue gives nothing; returns the ids in claim order. */
+export async function drain(db: Db, workerId = "w"): Promise<string[]> {
+  const ids: string[] = [];
+  for (let job = await claim({ db, workerId }); job; job = await claim({ db, workerId })) ids.push(job.id);
+  return ids;
+}

@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { registerWorker } from "../../lib/db/workers";
+import { claim, complete, heartbeat, moveToFront, position, submit } from "../../lib/queue";
+import { freshDb, settings, type TestDb } from "./helpers";
+
+let t: TestDb;
+beforeEach(() => {
+  t = freshDb();
+});
+afterEach(() => t.cleanup());
+
+async function add(steps: number, extend = 0) {
+  return (await submit({ db: t.db, callerId: "alice", settings: settings("x", { steps, extend }), limits: { maxActive: 100, perHour: 100 } })).job;
+}
+
+describe("position and ETA", () => {
+  it("counts the jobs ahead; no ETA until a step time has been measured", async () => {
+    const a = await add(10);
+    const b = await add(10);
+    expect(await position({ db: t.db, jobId: a.id })).toMatchObject({ state: "queued", position: 1, ahead: 0, etaSeconds: null });
+    expect(await position({ db: t.db, jobId: b.id })).toMatchObject({ position: 2, ahead: 1, etaSeconds: null });
+    await moveToFront({ db: t.db, jobId: b.id, callerId: "alice" });
+    expect(await position({ db: t.db, jobId: b.id })).toMatchObject({ position: 1, ahead: 0 });
+    expect(await position({ db: t.db, jobId: a.id })).toMatchObject({ position: 2, ahead: 1 });
+  });
+
+  it("estimates from measured seconds per step, the work ahead and the live workers", async () => {
+    // One finished job measured 0.5 s per step.
+    const done = await add(4);
+    const c = (await claim({ db: t.db, workerId: "w1" }))!;
+    await complete({
+      db: t.db,
+      jobId: c.id,
+      workerId: "w1",
+      attempt: 1,
+      output: { videoId: "v".repeat(24), mp4Key: `${done.id}/x.mp4`, width: 1, height: 1, frames: 1, fps: 1, seed: 1, steps: 4, guidance: 1, scheduler: "s", modelId: "m", timings: {}, secondsPerStep: 0.5 },
+    });
+
+    const running = await add(10); // will run, 4 of 10 steps done
+    const r = (await claim({ db: t.db, workerId: "w1" }))!;
+    expect(r.id).toBe(running.id);
+    await heartbeat({ db: t.db, jobId: r.id, workerId: "w1", attempt: 1, progress: { step: 4, total: 10 } });
+    const ahead = await add(20); // queued, 20 steps
+    const mine = await add(8, 1); // queued, 8 steps x 2 chunks
+
+    expect(await position({ db: t.db, jobId: running.id })).toMatchObject({ state: "running", position: 0, etaSeconds: 6 * 0.5 });
+    // One worker: (6 left + 20 ahead) then its own 16, at 0.5 s.
+    expect(await position({ db: t.db, jobId: mine.id })).toMatchObject({ position: 2, ahead: 1, etaSeconds: (6 + 20 + 16) * 0.5, secondsPerStep: 0.5 });
+    // Two live workers share the work ahead.
+    await registerWorker({ db: t.db, id: "w1", host: "h", pid: 1, provider: "cpu", model: "m" });
+    await registerWorker({ db: t.db, id: "w2", host: "h", pid: 2, provider: "cpu", model: "m" });
+    expect((await position({ db: t.db, jobId: mine.id })).etaSeconds).toBe(((6 + 20) / 2 + 16) * 0.5);
+    expect(await position({ db: t.db, jobId: done.id })).toMatchObject({ state: "succeeded", position: null, etaSeconds: null });
+  });
+});

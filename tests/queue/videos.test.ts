@@ -1,0 +1,70 @@
+/** The gallery's data layer: visibility, cursor pages, search, share slugs, delete. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { newId } from "../../lib/db/ids";
+import { deleteVideo, getVideo, getVideoBySlug, listVideos, setVideoPublished } from "../../lib/db/videos";
+import { claim, complete, submit } from "../../lib/queue";
+import { freshDb, settings, type TestDb } from "./helpers";
+
+let t: TestDb;
+beforeEach(() => {
+  t = freshDb();
+});
+afterEach(() => t.cleanup());
+
+async function makeVideo(callerId: string, prompt: string, at: number) {
+  await submit({ db: t.db, callerId, settings: settings(prompt), limits: { maxActive: 100, perHour: 100 } });
+  const job = (await claim({ db: t.db, workerId: "w" }))!;
+  const videoId = newId();
+  const r = await complete({
+    db: t.db,
+    jobId: job.id,
+    workerId: "w",
+    attempt: job.attempt,
+    now: new Date(at),
+    output: { videoId, mp4Key: `${job.id}/${videoId}.mp4`, width: 1, height: 1, frames: 1, fps: 8, seed: 2 ** 33, steps: 4, guidance: 4, scheduler: "s", modelId: "m", timings: {}, secondsPerStep: null },
+  });
+  if (r.status !== "completed") throw new Error(r.status);
+  return r.video;
+}
+
+describe("videos", () => {
+  it("pages the caller's and published clips newest first, by cursor", async () => {
+    const base = Date.parse("2026-01-01T00:00:00Z");
+    const mine = [];
+    for (let i = 0; i < 5; i++) mine.push(await makeVideo("alice", `alice ball ${i}`, base + i * 1000));
+    const theirs = await makeVideo("bob", "bob cube", base + 10_000);
+    const hidden = await makeVideo("bob", "bob secret", base + 11_000);
+    await setVideoPublished({ db: t.db, videoId: theirs.id, callerId: "bob", published: true });
+
+    const p1 = await listVideos({ db: t.db, callerId: "alice", limit: 4 });
+    expect(p1.videos.map((v) => v.id)).toEqual([theirs.id, mine[4]!.id, mine[3]!.id, mine[2]!.id]);
+    const p2 = await listVideos({ db: t.db, callerId: "alice", limit: 4, cursor: p1.nextCursor });
+    expect(p2.videos.map((v) => v.id)).toEqual([mine[1]!.id, mine[0]!.id]);
+    expect(p2.nextCursor).toBeNull();
+    expect(p1.videos.concat(p2.videos).some((v) => v.id === hidden.id)).toBe(false);
+
+    expect((await listVideos({ db: t.db, callerId: "alice", scope: "mine" })).videos).toHaveLength(5);
+    expect((await listVideos({ db: t.db, callerId: "alice", scope: "public" })).videos.map((v) => v.id)).toEqual([theirs.id]);
+    expect((await listVideos({ db: t.db, callerId: "alice", q: "BALL 3" })).videos.map((v) => v.id)).toEqual([mine[3]!.id]);
+    await expect(listVideos({ db: t.db, callerId: "alice", cursor: "garbage" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(mine[0]!.seed).toBe(2 ** 33);
+  });
+
+  it("opens a share slug only while published and not deleted", async () => {
+    const v = await makeVideo("alice", "a ball", Date.now());
+    await expect(getVideoBySlug({ db: t.db, slug: v.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getVideo({ db: t.db, videoId: v.id, callerId: "bob" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(setVideoPublished({ db: t.db, videoId: v.id, callerId: "bob", published: true })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await setVideoPublished({ db: t.db, videoId: v.id, callerId: "alice", published: true });
+    expect((await getVideoBySlug({ db: t.db, slug: v.slug })).id).toBe(v.id);
+    expect((await getVideo({ db: t.db, videoId: v.id, callerId: "bob" })).id).toBe(v.id);
+
+    await expect(deleteVideo({ db: t.db, videoId: v.id, callerId: "bob" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const deleted = await deleteVideo({ db: t.db, videoId: v.id, callerId: "alice" });
+    expect(deleted.deletedAt).not.toBeNull();
+    await expect(getVideoBySlug({ db: t.db, slug: v.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getVideo({ db: t.db, videoId: v.id, callerId: "alice" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await listVideos({ db: t.db, callerId: "alice" })).videos).toEqual([]);
+  });
+});
