@@ -1,0 +1,278 @@
+"""Exports a DiT checkpoint as the model directory the app runs
+(docs/model-format.md is the contract):
+
+    npm run export -- --checkpoint model/runs/tiny/last.pt --out models/dev
+
+Three ONNX graphs (opset 17): the text encoder, one denoising step of the DiT
+(dynamic batch, so guidance runs conditional and unconditional together), and
+the autoencoder's decoder with the latent normalisation undone inside. Beside
+them: tokenizer.json, golden tensors from PyTorch for parity tests, and
+model.json with every file's SHA-256.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
+from .tokenizer import Tokenizer
+from .world.config import WorldConfig
+from .world.render import render
+from .world.sampler import sample
+
+FORMAT_VERSION = 1
+OPSET = 17
+GOLDEN_PROMPTS = ("a big red ball bouncing in the snow", "")
+LIMITS = {"steps": [1, 100], "guidance": [1.0, 20.0], "seed": [0, 2**32 - 1], "prompt_chars": 500}
+
+# ----------------------------------------------------------------------------
+# The graphs, with the contract's input and output names
+# ----------------------------------------------------------------------------
+
+
+class TextEncoderGraph(nn.Module):
+    def __init__(self, text: nn.Module):
+        super().__init__()
+        self.text = text
+
+    def forward(self, ids: Tensor, mask: Tensor) -> Tensor:
+        return self.text(ids, mask)  # (B, L, D)
+
+
+class DiTStepGraph(nn.Module):
+    def __init__(self, dit: nn.Module):
+        super().__init__()
+        self.dit = dit
+
+    def forward(self, latent: Tensor, timestep: Tensor, text_states: Tensor, text_mask: Tensor,
+                context: Tensor, context_mask: Tensor) -> Tensor:
+        return self.dit(latent, timestep, text_states, text_mask, context, context_mask)  # (B, C, F, h, w)
+
+
+class DecoderGraph(nn.Module):
+    """Normalised latents -> frames (1, T, H, W, 3) in [0, 1], ready for 8-bit."""
+
+    def __init__(self, vae: VideoAutoencoder):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, latent: Tensor) -> Tensor:
+        x = self.vae.decode(self.vae.denormalize(latent))  # (1, 3, T, H, W) in ~[-1, 1]
+        return ((x.clamp(-1, 1) + 1) * 0.5).permute(0, 2, 3, 4, 1)  # (1, T, H, W, 3)
+
+
+def _export(graph: nn.Module, args: tuple[Tensor, ...], path: Path, inputs: list[str], outputs: list[str],
+            dynamic_batch: bool) -> None:
+    axes = {name: {0: "batch"} for name in inputs + outputs} if dynamic_batch else None
+    torch.onnx.export(graph, args, str(path), opset_version=OPSET, input_names=inputs, output_names=outputs,
+                      dynamic_axes=axes, do_constant_folding=True)
+
+
+# ----------------------------------------------------------------------------
+# Golden tensors and the preview projection
+# ----------------------------------------------------------------------------
+
+
+def _write_tensor(root: Path, name: str, t: Tensor) -> dict:
+    """Raw little-endian bytes, as TypeScript typed arrays read them."""
+    arr = t.detach().cpu().numpy()
+    dtype = {np.dtype("float32"): "float32", np.dtype("int64"): "int64", np.dtype("bool"): "bool"}[arr.dtype]
+    rel = f"golden/{name}.bin"
+    (root / rel).write_bytes(np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<")).tobytes())
+    return {"file": rel, "dtype": dtype, "shape": list(arr.shape)}
+
+
+@torch.no_grad()
+def _preview_projection(vae: VideoAutoencoder, world: WorldConfig, clips: int = 16) -> dict:
+    """Least-squares map from a normalised latent position to the RGB of the
+    pixels it covers: a free preview of the clip forming while sampling."""
+    samples = [sample(2 * 10**9 + i, "train", world) for i in range(clips)]
+    video = render(samples, world)  # (B, T, H, W, 3)
+    z = vae.normalize(vae.encode(video_to_tensor(video)))  # (B, C, F, h, w)
+    B, C, F, h, w = z.shape
+    frames = [0] + [min(2 * k, world.frames - 1) for k in range(1, F)]  # the frame each latent frame ends on
+    rgb = video[:, frames].permute(0, 1, 4, 2, 3).float().div(255)  # (B, F, 3, H, W)
+    rgb = nn.functional.adaptive_avg_pool2d(rgb.flatten(0, 1), (h, w)).reshape(B, F, 3, h, w)
+    x = z.permute(0, 2, 3, 4, 1).reshape(-1, C).numpy()
+    y = rgb.permute(0, 1, 3, 4, 2).reshape(-1, 3).numpy()
+    a = np.concatenate([x, np.ones((len(x), 1), np.float32)], axis=1)
+    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    return {"latent_to_rgb": coef[:C].round(6).tolist(), "bias": coef[C].round(6).tolist()}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------
+# Export
+# ----------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.0, ema: bool = True) -> dict:
+    """Writes the model directory to `out` (replacing it whole) and returns the manifest."""
+    from .train import load_checkpoint, load_text_to_video, load_vae
+
+    ckpt = load_checkpoint(checkpoint)
+    if ckpt["stage"] != "dit":
+        raise ValueError(f"{checkpoint} is a {ckpt['stage']} checkpoint; export needs a dit checkpoint")
+    if not (LIMITS["steps"][0] <= steps <= LIMITS["steps"][1]):
+        raise ValueError(f"default steps must be in {LIMITS['steps']}, got {steps}")
+    if not (LIMITS["guidance"][0] <= guidance <= LIMITS["guidance"][1]):
+        raise ValueError(f"default guidance must be in {LIMITS['guidance']}, got {guidance}")
+    model, tok = load_text_to_video(ckpt, ema=ema)
+    vae = load_vae(ckpt, ema=ema)
+    world = WorldConfig(**ckpt["world"])
+    dcfg = model.dit.cfg
+    C, F, h, w = dcfg.latent_channels, dcfg.frames, dcfg.height, dcfg.width
+    if F != latent_frames(world.frames):
+        raise ValueError(f"checkpoint DiT has {F} latent frames but its world has {world.frames} frames")
+
+    # Build in a temporary sibling, then swap in: a failed export never leaves
+    # a half-written model directory where the app would load it.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is meant to be read
+    try:
+        (tmp / "golden").mkdir()
+        g = torch.Generator().manual_seed(1234)
+        ids, mask = tok(list(GOLDEN_PROMPTS))
+        text_graph, dit_graph, dec_graph = TextEncoderGraph(model.text), DiTStepGraph(model.dit), DecoderGraph(vae)
+        text_states = text_graph(ids, mask)
+        latent = torch.randn(2, C, F, h, w, generator=g)
+        timestep = torch.tensor([0.7, 0.7])
+        context = torch.randn(2, C, F, h, w, generator=g)
+        context_mask = torch.zeros(2, F)
+        context_mask[1, :2] = 1.0  # the second row extends two given latent frames
+        velocity = dit_graph(latent, timestep, text_states, mask, context, context_mask)
+        dec_latent = torch.randn(1, C, F, h, w, generator=g)
+        video = dec_graph(dec_latent)
+
+        _export(text_graph, (ids, mask), tmp / "text_encoder.onnx", ["ids", "mask"], ["text_states"], True)
+        _export(dit_graph, (latent, timestep, text_states, mask, context, context_mask), tmp / "dit.onnx",
+                ["latent", "timestep", "text_states", "text_mask", "context", "context_mask"], ["velocity"], True)
+        _export(dec_graph, (dec_latent,), tmp / "vae_decoder.onnx", ["latent"], ["video"], False)
+        tok.save(tmp / "tokenizer.json")
+
+        cases = [
+            {"part": "text_encoder",
+             "inputs": {"ids": _write_tensor(tmp, "text_ids", ids), "mask": _write_tensor(tmp, "text_mask", mask)},
+             "outputs": {"text_states": _write_tensor(tmp, "text_states", text_states)}},
+            {"part": "dit",
+             "inputs": {"latent": _write_tensor(tmp, "dit_latent", latent),
+                        "timestep": _write_tensor(tmp, "dit_timestep", timestep),
+                        "text_states": _write_tensor(tmp, "dit_text_states", text_states),
+                        "text_mask": _write_tensor(tmp, "dit_text_mask", mask),
+                        "context": _write_tensor(tmp, "dit_context", context),
+                        "context_mask": _write_tensor(tmp, "dit_context_mask", context_mask)},
+             "outputs": {"velocity": _write_tensor(tmp, "dit_velocity", velocity)}},
+            {"part": "vae_decoder",
+             "inputs": {"latent": _write_tensor(tmp, "vae_latent", dec_latent)},
+             "outputs": {"video": _write_tensor(tmp, "vae_video", video)}},
+        ]
+        (tmp / "golden.json").write_text(json.dumps({"prompts": list(GOLDEN_PROMPTS), "cases": cases}, indent=1) + "\n")
+
+        files = {name: {"path": path, "sha256": _sha256(tmp / path)} for name, path in (
+            ("tokenizer", "tokenizer.json"), ("text_encoder", "text_encoder.onnx"), ("dit", "dit.onnx"),
+            ("vae_decoder", "vae_decoder.onnx"), ("golden", "golden.json"))}
+        patch = dcfg.patch
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model_id": f"spacetime-{ckpt['preset']}-{files['dit']['sha256'][:8]}",
+            "preset": ckpt["preset"],
+            "configs": ckpt["configs"],
+            "video": dict(ckpt["world"]),
+            "latent": {"channels": C, "frames": F, "height": h, "width": w},
+            "patch_size": [1, patch, patch],
+            "text": {"max_length": tok.max_length, "dim": model.text.cfg.dim},
+            "context_frames": {"max": F - 1},
+            "scheduler": {"type": "flow-match-euler", "shift": float(ckpt["flow"]["shift"])},
+            "defaults": {"steps": steps, "guidance": guidance},
+            "limits": LIMITS,
+            "preview": _preview_projection(vae, world),
+            "files": files,
+            "training": {"steps": int(ckpt["step"]), **({"worldbench": ckpt["worldbench"]} if "worldbench" in ckpt else {})},
+        }
+        (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def validate_manifest(model_dir: Path) -> dict:
+    """Checks a model directory against its manifest: every file present with
+    its hash, and the ONNX graphs well formed with the contract's names."""
+    import onnx
+
+    manifest = json.loads((model_dir / "model.json").read_text())
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"unsupported model format {manifest.get('format_version')!r}")
+    for name, entry in manifest["files"].items():
+        path = model_dir / entry["path"]
+        if not path.exists():
+            raise ValueError(f"{name}: {entry['path']} is missing")
+        if _sha256(path) != entry["sha256"]:
+            raise ValueError(f"{name}: {entry['path']} does not match its SHA-256 (corrupt or replaced)")
+    expected = {
+        "text_encoder": (["ids", "mask"], ["text_states"]),
+        "dit": (["latent", "timestep", "text_states", "text_mask", "context", "context_mask"], ["velocity"]),
+        "vae_decoder": (["latent"], ["video"]),
+    }
+    for part, (inputs, outputs) in expected.items():
+        graph = onnx.load(str(model_dir / manifest["files"][part]["path"]))
+        onnx.checker.check_model(graph)
+        if graph.opset_import[0].version != OPSET:
+            raise ValueError(f"{part}: opset {graph.opset_import[0].version}, expected {OPSET}")
+        got_in = [i.name for i in graph.graph.input]
+        got_out = [o.name for o in graph.graph.output]
+        if got_in != inputs or got_out != outputs:
+            raise ValueError(f"{part}: inputs {got_in} outputs {got_out}, expected {inputs} {outputs}")
+    return manifest
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(prog="npm run export --", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", required=True, type=Path, help="a dit-stage checkpoint (train.py's last.pt)")
+    p.add_argument("--out", required=True, type=Path, help="model directory to write (replaced whole)")
+    p.add_argument("--steps", type=int, default=20, help="default sampling steps written to the manifest")
+    p.add_argument("--guidance", type=float, default=4.0, help="default guidance written to the manifest")
+    p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
+    args = p.parse_args(argv)
+    if not args.checkpoint.exists():
+        print(f"export: no checkpoint at {args.checkpoint}", file=sys.stderr)
+        return 2
+    try:
+        manifest = export(args.checkpoint, args.out, steps=args.steps, guidance=args.guidance, ema=not args.no_ema)
+        validate_manifest(args.out)
+    except ValueError as err:
+        print(f"export: {err}", file=sys.stderr)
+        return 2
+    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+    print(f"exported {manifest['model_id']} to {args.out} ({size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
