@@ -7,7 +7,6 @@
  * prints the mean score, seconds per clip and score per second side by side.
  * A benchmark, not a test: it prints and asserts nothing.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +14,7 @@ import { parseArgs } from "node:util";
 
 import { DEFAULT_MODEL_DIR, generate } from "../lib/pipeline/generate";
 import { SCHEDULERS } from "../lib/pipeline/schedulers";
+import { heldoutPrompts, worldbench } from "./bench/worldbench";
 
 const { values: args } = parseArgs({
   options: {
@@ -24,26 +24,8 @@ const { values: args } = parseArgs({
     threads: { type: "string" },
   },
 });
-const py = path.join(process.cwd(), "scripts", "py");
 // The dimensions a prompt-following comparison rests on (all prompts have them).
 const KEY_DIMENSIONS = ["object", "colour", "size", "motion", "scene", "count"] as const;
-
-function heldoutPrompts(n: number): string[] {
-  const code = `import json; from spacetime.world.sampler import sample; print(json.dumps([sample(i, "heldout").caption for i in range(${n})]))`;
-  return JSON.parse(execFileSync(py, ["-c", code], { encoding: "utf8" }));
-}
-
-function worldbench(dir: string): Record<string, number | null> {
-  // Exit 1 means some clip could not be scored; the JSON still holds the rest.
-  let stdout: string;
-  try {
-    stdout = execFileSync(py, ["-m", "spacetime.worldbench.cli", "--videos", dir, "--json"], { encoding: "utf8", maxBuffer: 64 << 20 });
-  } catch (err) {
-    stdout = (err as { stdout?: string }).stdout ?? "";
-    if (!stdout) throw err;
-  }
-  return JSON.parse(stdout).dimensions;
-}
 
 async function main() {
   const n = Number(args.prompts);

@@ -1,0 +1,54 @@
+/**
+ * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N]
+ *
+ * WorldBench on a model directory as the app runs it: the TypeScript pipeline
+ * generates the world's held-out prompts (seed = prompt index), WorldBench
+ * scores the clips, and the per-dimension table is printed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { DEFAULT_MODEL_DIR, generate } from "../lib/pipeline/generate";
+import { DIMENSIONS, heldoutPrompts, worldbench } from "./bench/worldbench";
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: "string", default: DEFAULT_MODEL_DIR },
+    prompts: { type: "string", default: "48" },
+    steps: { type: "string" },
+    guidance: { type: "string" },
+    threads: { type: "string" },
+  },
+});
+
+async function main() {
+  const prompts = heldoutPrompts(Number(args.prompts));
+  const dir = mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
+  try {
+    let seconds = 0;
+    let modelId = "";
+    for (const [i, prompt] of prompts.entries()) {
+      const r = await generate({
+        prompt, seed: i, modelDir: args.model, previewEvery: 0, formats: ["mp4"], out: path.join(dir, `p${i}.mp4`),
+        steps: args.steps ? Number(args.steps) : undefined,
+        guidance: args.guidance ? Number(args.guidance) : undefined,
+        threads: args.threads ? Number(args.threads) : undefined,
+      });
+      writeFileSync(path.join(dir, `p${i}.txt`), prompt);
+      seconds += r.timings.total / 1000;
+      modelId = `${r.modelId}, ${r.steps} steps, guidance ${r.guidance}`;
+    }
+    const dims = worldbench(dir);
+    console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);
+    for (const d of DIMENSIONS) console.log(`${d.padEnd(12)} ${dims[d] === null || dims[d] === undefined ? "   -" : dims[d]!.toFixed(3)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
