@@ -1,6 +1,9 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The app's "@/..." imports (tsconfig paths), for tests that call route handlers.
+  resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts"],

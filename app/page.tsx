@@ -1,11 +1,12 @@
-export default function Home() {
+import { CreateStudio } from "@/components/CreateStudio";
+
+export default async function CreatePage({ searchParams }: { searchParams: Promise<{ remix?: string | string[] }> }) {
+  const { remix } = await searchParams;
   return (
-    <main>
-      <h1>Spacetime</h1>
+    <main className="wide">
+      <h1>Create</h1>
       <p className="lede">Type a prompt, get a short video clip, generated on your own machine.</p>
-      <p className="note">
-        The studio (a create page and a gallery of your clips) is under construction.
-      </p>
+      <CreateStudio remix={typeof remix === "string" ? remix : undefined} />
     </main>
   );
 }

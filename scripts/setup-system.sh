@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install the system packages Spacetime needs (PyTorch & co. from Debian, ffmpeg).
+# Install the system packages Spacetime needs (PyTorch & co. from Debian, ffmpeg, and
+# Chromium for the end-to-end test, `npm run test:e2e`).
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
-PACKAGES=(python3-torch python3-numpy python3-onnx python3-pytest python3-scipy libopenblas0-pthread ffmpeg)
+PACKAGES=(python3-torch python3-numpy python3-onnx python3-pytest python3-scipy libopenblas0-pthread ffmpeg chromium)
 
 need=0
 if ! /usr/bin/python3 -c 'import torch, numpy, onnx, pytest, scipy' >/dev/null 2>&1; then
@@ -12,6 +13,10 @@ if ! /usr/bin/python3 -c 'import torch, numpy, onnx, pytest, scipy' >/dev/null 2
 fi
 if ! command -v ffmpeg >/dev/null 2>&1; then
   echo "setup-system: ffmpeg not found on PATH"
+  need=1
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "setup-system: chromium not found on PATH"
   need=1
 fi
 

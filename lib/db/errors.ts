@@ -9,6 +9,8 @@ export const ERROR_STATUS = Object.freeze({
   FORBIDDEN: 403, // known caller, not allowed
   NOT_FOUND: 404, // missing, or not the caller's (the two are not told apart)
   CONFLICT: 409, // the resource's state forbids it (cancel a finished job, reuse an idempotency key)
+  PAYLOAD_TOO_LARGE: 413, // a request body over the route's limit
+  UNSUPPORTED_MEDIA_TYPE: 415, // a body that is not JSON where JSON is required
   RATE_LIMITED: 429, // per-caller limits; `retryAfterSeconds` says when to try again
   INTERNAL: 500,
   UNAVAILABLE: 503, // the database is busy or not migrated

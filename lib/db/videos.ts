@@ -119,3 +119,12 @@ export async function mediaOwners(input: { jobIds: string[]; db?: Db }): Promise
     }),
   );
 }
+
+/** The live videos of some of a caller's jobs, by job id (a job card shows its finished clip). */
+export async function videosOfJobs(input: { jobIds: string[]; callerId: string; db?: Db }): Promise<Map<string, Video>> {
+  if (input.jobIds.length === 0) return new Map();
+  const rows = await dbOf(input).run((p) =>
+    p.video.findMany({ where: { jobId: { in: input.jobIds }, callerId: input.callerId, deletedAt: null } }),
+  );
+  return new Map(rows.map((r) => [r.jobId, toVideo(r)]));
+}

@@ -1,0 +1,29 @@
+/** GET /api/jobs/[id]: one of the caller's jobs. DELETE: cancel it (queued at once, running at its next step). */
+import { getJob } from "@/lib/db/jobs";
+import { idParam, json, route } from "@/lib/http/respond";
+import { jobViews } from "@/lib/http/views";
+import { cancel } from "@/lib/queue";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  return route(req, async (ctx) => {
+    const jobId = idParam((await params).id, "job");
+    const callerId = ctx.caller();
+    const job = await getJob({ jobId, callerId });
+    const [view] = await jobViews([job], callerId);
+    return json(200, { job: view });
+  });
+}
+
+export async function DELETE(req: Request, { params }: Params): Promise<Response> {
+  return route(req, async (ctx) => {
+    const jobId = idParam((await params).id, "job");
+    const callerId = ctx.caller();
+    const job = await cancel({ jobId, callerId });
+    const [view] = await jobViews([job], callerId);
+    return json(200, { job: view });
+  });
+}

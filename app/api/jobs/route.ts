@@ -1,0 +1,65 @@
+/**
+ * POST /api/jobs: queue 1-4 jobs (202). Idempotency-Key: the same key from the same caller
+ * returns the same job(s) instead of queueing again. GET /api/jobs: the caller's jobs,
+ * newest first, with position, ETA and progress.
+ */
+import { createHash, randomInt } from "node:crypto";
+
+import type { JobState } from "@/lib/db/jobs";
+import { json, readJson, readQuery, route, validate } from "@/lib/http/respond";
+import { jobViews } from "@/lib/http/views";
+import { listJobs } from "@/lib/db/jobs";
+import { cancel, submit, type Job } from "@/lib/queue";
+
+import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
+
+export const dynamic = "force-dynamic";
+
+const SEED_SPACE = 2 ** 48;
+
+export async function POST(req: Request): Promise<Response> {
+  return route(req, async (ctx) => {
+    const { variations, ...settings } = await readJson(req, createJobBody);
+    const rawKey = req.headers.get("idempotency-key");
+    const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
+    const callerId = ctx.callerOrIssue();
+
+    // Every job gets a definite seed, so it can be remixed; a retried request (same key) gets the same one.
+    const seed = settings.seed ?? (key ? seedFromKey(callerId, key) : randomInt(2 ** 32));
+    const made: { job: Job; created: boolean }[] = [];
+    try {
+      for (let i = 0; i < variations; i++) {
+        made.push(
+          await submit({
+            callerId,
+            idempotencyKey: key === undefined ? undefined : variations > 1 ? `${key}#${i}` : key,
+            settings: { ...settings, seed: (seed + i) % SEED_SPACE },
+          }),
+        );
+      }
+    } catch (err) {
+      // All or nothing: a limit hit by the third variation takes back the first two.
+      await Promise.all(made.filter((m) => m.created).map((m) => cancel({ jobId: m.job.id, callerId }).catch(() => undefined)));
+      throw err;
+    }
+    const jobs = await jobViews(
+      made.map((m) => m.job),
+      callerId,
+    );
+    const replayed = made.every((m) => !m.created);
+    return json(202, { jobs }, replayed ? { "idempotent-replayed": "true" } : {});
+  });
+}
+
+export async function GET(req: Request): Promise<Response> {
+  return route(req, async (ctx) => {
+    const query = readQuery(req, listJobsQuery);
+    const callerId = ctx.callerOrIssue();
+    const jobs = await listJobs({ callerId, limit: query.limit, states: query.state ? [query.state as JobState] : undefined });
+    return json(200, { jobs: await jobViews(jobs, callerId) });
+  });
+}
+
+function seedFromKey(callerId: string, key: string): number {
+  return createHash("sha256").update(`${callerId}\n${key}`).digest().readUInt32BE(0);
+}

@@ -1,0 +1,21 @@
+/** Request shapes of /api/jobs and /api/jobs/[id]. */
+import { z } from "zod";
+
+import { JOB_STATES } from "@/lib/db/jobs";
+import { jobSettingsSchema } from "@/lib/queue/settings";
+
+/** POST /api/jobs: the job settings plus how many variations (seeds seed, seed+1, ...). */
+export const createJobBody = jobSettingsSchema.extend({
+  variations: z.number().int().min(1).max(4).default(1),
+});
+
+/** The Idempotency-Key header: room is left for the "#<variation>" suffix. */
+export const idempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,190}$/, "1 to 190 printable ASCII characters, no spaces");
+
+/** GET /api/jobs */
+export const listJobsQuery = z
+  .object({
+    state: z.enum(Object.values(JOB_STATES) as [string, ...string[]]).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();

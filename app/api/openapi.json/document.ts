@@ -1,0 +1,154 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, served at /api/openapi.json. Request shapes come
+ * from the routes' own zod schemas (z.toJSONSchema), so the document cannot drift from what
+ * the handlers accept.
+ */
+import { z } from "zod";
+
+import { createJobBody, listJobsQuery } from "../jobs/schema";
+import { listVideosQuery, updateVideoBody } from "../videos/schema";
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+
+function queryParams(s: z.ZodObject) {
+  const json = schema(s) as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, p]) => ({ name, in: "query", required: json.required?.includes(name) ?? false, schema: p }));
+}
+
+const error = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+};
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: STATUS[c], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+
+const STATUS: Record<number, string> = {
+  400: "invalid input (the message names each bad field)",
+  401: "no caller identity (the cookie is missing or not signed by this server)",
+  403: "cross-site request, or not allowed",
+  404: "not found, or not the caller's",
+  409: "the job's state forbids it, or the idempotency key was used with other settings",
+  413: "body over 16 KB",
+  415: "body not JSON",
+  416: "range not satisfiable",
+  429: "per-caller limit; Retry-After says when to try again",
+};
+
+const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
+const idParam = (name = "id") => ({ name, in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{24}$" } });
+
+export function openApiDocument() {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Spacetime",
+      version: "1",
+      description:
+        "Text-to-video studio API. Callers are identified by a signed, httpOnly cookie (spacetime_caller) the server sets on first use; POST/PATCH/DELETE from another origin are refused. Errors are { error: { code, message } }.",
+    },
+    paths: {
+      "/api/jobs": {
+        post: {
+          summary: "Queue 1-4 jobs (variations get consecutive seeds)",
+          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
+          requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody) } } },
+          responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429) },
+        },
+        get: { summary: "The caller's jobs, newest first", parameters: queryParams(listJobsQuery), responses: { "200": { description: "jobs", content: json("JobList") }, ...errors(400) } },
+      },
+      "/api/jobs/{id}": {
+        get: { summary: "One of the caller's jobs", parameters: [idParam()], responses: { "200": { description: "the job", content: json("JobEnvelope") }, ...errors(401, 404) } },
+        delete: { summary: "Cancel (queued: at once; running: at its next step)", parameters: [idParam()], responses: { "200": { description: "the job", content: json("JobEnvelope") }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/jobs/{id}/front": {
+        post: { summary: "Move a queued job to the front of the queue", parameters: [idParam()], responses: { "200": { description: "the job", content: json("JobEnvelope") }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/jobs/{id}/events": {
+        get: {
+          summary: "Server-Sent Events: `state` and `progress` events carrying the job; honours Last-Event-ID; ends at a terminal state",
+          parameters: [idParam(), { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string" } }],
+          responses: { "200": { description: "event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404) },
+        },
+      },
+      "/api/queue": { get: { summary: "Whether the queue is paused", responses: { "200": { description: "state", content: json("QueueState") } } } },
+      "/api/queue/pause": { post: { summary: "Stop claiming jobs (running ones finish)", responses: { "200": { description: "state", content: json("QueueState") }, ...errors(401, 403) } } },
+      "/api/queue/resume": { post: { summary: "Claim jobs again", responses: { "200": { description: "state", content: json("QueueState") }, ...errors(401, 403) } } },
+      "/api/videos": {
+        get: { summary: "The gallery: the caller's clips and published ones, newest first", parameters: queryParams(listVideosQuery), responses: { "200": { description: "a page", content: json("VideoPage") }, ...errors(400) } },
+      },
+      "/api/videos/{id}": {
+        get: { summary: "A clip (the caller's, or published)", parameters: [idParam()], responses: { "200": { description: "the clip", content: json("VideoEnvelope") }, ...errors(404) } },
+        patch: {
+          summary: "Publish or unpublish (owner only)",
+          parameters: [idParam()],
+          requestBody: { required: true, content: { "application/json": { schema: schema(updateVideoBody) } } },
+          responses: { "200": { description: "the clip", content: json("VideoEnvelope") }, ...errors(400, 401, 403, 404, 413, 415) },
+        },
+        delete: { summary: "Delete (owner only): hidden everywhere, share link dead, files removed", parameters: [idParam()], responses: { "204": { description: "deleted" }, ...errors(401, 403, 404) } },
+      },
+      "/api/words": {
+        get: {
+          summary: "Which words of a prompt the model knows",
+          parameters: [{ name: "text", in: "query", required: true, schema: { type: "string", maxLength: 2000 } }],
+          responses: { "200": { description: "words", content: json("Words") }, ...errors(400) },
+        },
+      },
+      "/media/{videoId}/{file}": {
+        get: {
+          summary: "A clip's file, with byte ranges and ETag",
+          parameters: [idParam("videoId"), { name: "file", in: "path", required: true, schema: { enum: ["video.mp4", "video.webm", "poster.png", "preview.webp"] } }],
+          responses: { "200": { description: "the file" }, "206": { description: "a byte range" }, "304": { description: "not modified" }, ...errors(404, 416) },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Error: error,
+        QueueState: { type: "object", properties: { paused: { type: "boolean" } } },
+        JobEnvelope: { type: "object", properties: { job: { $ref: "#/components/schemas/Job" } } },
+        JobList: { type: "object", properties: { jobs: { type: "array", items: { $ref: "#/components/schemas/Job" } } } },
+        Job: {
+          type: "object",
+          description: "See JobView in lib/http/views.ts",
+          properties: {
+            id: { type: "string" },
+            state: { enum: ["queued", "running", "succeeded", "failed", "canceled"] },
+            prompt: { type: "string" },
+            progress: { type: "object", properties: { step: { type: "integer" }, total: { type: "integer" } } },
+            position: { type: ["integer", "null"], description: "1 = next; 0 = running; null = finished" },
+            etaSeconds: { type: ["number", "null"] },
+            error: { type: ["string", "null"] },
+            video: { oneOf: [{ $ref: "#/components/schemas/Video" }, { type: "null" }] },
+          },
+        },
+        VideoEnvelope: { type: "object", properties: { video: { $ref: "#/components/schemas/Video" } } },
+        VideoPage: { type: "object", properties: { videos: { type: "array", items: { $ref: "#/components/schemas/Video" } }, nextCursor: { type: ["string", "null"] } } },
+        Video: {
+          type: "object",
+          description: "See VideoView in lib/http/views.ts",
+          properties: {
+            id: { type: "string" },
+            slug: { type: "string" },
+            prompt: { type: "string" },
+            visibility: { enum: ["public", "private"] },
+            mine: { type: "boolean" },
+            media: { type: "object", properties: { mp4: { type: "string" }, webm: { type: ["string", "null"] }, poster: { type: ["string", "null"] }, webp: { type: ["string", "null"] } } },
+            shareUrl: { type: ["string", "null"] },
+          },
+        },
+        Words: {
+          type: "object",
+          properties: {
+            available: { type: "boolean" },
+            words: { type: "array", items: { type: "object", properties: { word: { type: "string" }, known: { type: ["boolean", "null"] } } } },
+            unknown: { type: "array", items: { type: "string" } },
+            truncated: { type: "boolean" },
+            maxWords: { type: ["integer", "null"] },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** GET /api/openapi.json: the API's OpenAPI 3.1 document. */
+import { json, route } from "@/lib/http/respond";
+import { openApiDocument } from "./document";
+
+export async function GET(req: Request): Promise<Response> {
+  return route(req, async () => json(200, openApiDocument(), { "cache-control": "public, max-age=300" }));
+}

@@ -1,0 +1,16 @@
+/** POST /api/queue/resume: start claiming jobs again. */
+import { json, route } from "@/lib/http/respond";
+import { isPaused, resume } from "@/lib/queue";
+
+import { requireQueueAdmin } from "../admin";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request): Promise<Response> {
+  return route(req, async (ctx) => {
+    ctx.caller();
+    requireQueueAdmin(req);
+    await resume();
+    return json(200, { paused: await isPaused() });
+  });
+}

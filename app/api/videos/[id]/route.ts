@@ -1,0 +1,45 @@
+/**
+ * GET /api/videos/[id]: a clip the caller owns, or a published one. PATCH { visibility }:
+ * publish or unpublish (owner only). DELETE: soft delete (owner only): hidden everywhere, its
+ * share link dead, its files removed.
+ */
+import { deleteVideo, getVideo, setVideoPublished } from "@/lib/db/videos";
+import { idParam, json, readJson, route } from "@/lib/http/respond";
+import { videoView } from "@/lib/http/views";
+import { mediaRoot, removeRunFiles } from "@/lib/queue/media";
+
+import { updateVideoBody } from "../schema";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  return route(req, async (ctx) => {
+    const videoId = idParam((await params).id, "video");
+    const callerId = ctx.callerOrNull();
+    const video = await getVideo({ videoId, callerId: callerId ?? "" }); // no identity: published clips only
+    return json(200, { video: videoView(video, callerId) });
+  });
+}
+
+export async function PATCH(req: Request, { params }: Params): Promise<Response> {
+  return route(req, async (ctx) => {
+    const body = await readJson(req, updateVideoBody);
+    const videoId = idParam((await params).id, "video");
+    const callerId = ctx.caller();
+    const video = await setVideoPublished({ videoId, callerId, published: body.visibility === "public" });
+    return json(200, { video: videoView(video, callerId) });
+  });
+}
+
+export async function DELETE(req: Request, { params }: Params): Promise<Response> {
+  return route(req, async (ctx) => {
+    const videoId = idParam((await params).id, "video");
+    const callerId = ctx.caller();
+    const video = await deleteVideo({ videoId, callerId });
+    // The row stays (the slug never comes back); the files go. A failure here leaves them to the sweeper.
+    await removeRunFiles(mediaRoot(), video.jobId, video.id).catch((err: unknown) => console.error(`[videos] removing files of ${video.id}:`, err));
+    return json(204, null);
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * GET/HEAD /media/[videoId]/[file]: a clip's video.mp4, video.webm, poster.png or preview.webp,
+ * for its owner or, once published, anyone. Ids and names are checked before anything is
+ * looked up, the path comes from the database row, and every miss is the same 404.
+ */
+import { AppError } from "@/lib/db/errors";
+import { getVideo } from "@/lib/db/videos";
+import { fileResponse, isMediaName, mediaPath } from "@/lib/http/media";
+import { idParam, route } from "@/lib/http/respond";
+import { mediaRoot } from "@/lib/queue/media";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ videoId: string; file: string }> };
+
+const notFound = () => new AppError("NOT_FOUND", "no such file");
+
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  return route(req, async (ctx) => {
+    const { videoId: rawId, file } = await params;
+    const videoId = idParam(rawId, "file");
+    if (!isMediaName(file)) throw notFound();
+    const callerId = ctx.callerOrNull();
+    const video = await getVideo({ videoId, callerId: callerId ?? "" }); // NOT_FOUND unless theirs or published
+    const path = mediaPath(mediaRoot(), video, file);
+    if (!path) throw notFound();
+    // The bytes behind a URL never change; "private" keeps shared caches from holding a clip after it is unpublished.
+    const res = await fileResponse(req, path, "private, max-age=31536000, immutable");
+    if (!res) throw notFound();
+    return res;
+  });
+}
+
+export const HEAD = GET;

@@ -1,0 +1,201 @@
+"use client";
+/**
+ * The create page: a prompt box that marks the words the model knows (and names the ones it
+ * does not), example prompts, advanced settings, and a card per job.
+ */
+import { useEffect, useRef, useState, type FormEvent } from "react";
+
+import type { JobView, VideoView } from "@/lib/http/views";
+import type { WordsResult } from "@/lib/http/words";
+
+import { api } from "./api";
+import { JobCard } from "./JobCard";
+
+const EXAMPLES = [
+  "a red ball bouncing on the grass",
+  "two yellow stars spinning in the night sky",
+  "a small boat moving right on the ocean at sunset",
+  "a purple balloon rising above a snowy field",
+  "three tiny orange fish moving left under the sea",
+];
+
+interface Settings {
+  prompt: string;
+  negativePrompt: string;
+  seed: string;
+  steps: string;
+  guidance: string;
+  frames: string;
+  variations: number;
+}
+
+const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1 };
+
+export function CreateStudio({ remix }: { remix?: string }) {
+  const [s, setS] = useState<Settings>(EMPTY);
+  const [words, setWords] = useState<WordsResult | null>(null);
+  const [jobs, setJobs] = useState<JobView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [paused, setPaused] = useState<boolean | null>(null);
+  const key = useRef<string | null>(null); // one idempotency key per submission, kept across retries of it
+
+  useEffect(() => {
+    api<{ paused: boolean }>("/api/queue").then((r) => setPaused(r.paused), () => setPaused(null));
+    api<{ jobs: JobView[] }>("/api/jobs?limit=20").then(
+      (r) => setJobs(r.jobs),
+      (err: Error) => setError(err.message),
+    );
+  }, []);
+
+  useEffect(() => {
+    if (!remix) return;
+    api<{ video: VideoView }>(`/api/videos/${encodeURIComponent(remix)}`).then(
+      ({ video: v }) =>
+        setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames) }),
+      (err: Error) => setError(`cannot remix: ${err.message}`),
+    );
+  }, [remix]);
+
+  useEffect(() => {
+    key.current = null; // the settings changed: a new submission
+  }, [s]);
+
+  useEffect(() => {
+    const text = s.prompt.trim();
+    if (!text) {
+      setWords(null);
+      return;
+    }
+    const timer = setTimeout(() => {
+      api<WordsResult>(`/api/words?text=${encodeURIComponent(text)}`).then(setWords, () => setWords(null));
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [s.prompt]);
+
+  const set = (k: keyof Settings) => (e: { target: { value: string } }) => setS({ ...s, [k]: k === "variations" ? Number(e.target.value) : e.target.value });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setBusy(true);
+    key.current ??= crypto.randomUUID();
+    const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
+    try {
+      const { jobs: made } = await api<{ jobs: JobView[] }>("/api/jobs", {
+        method: "POST",
+        headers: { "idempotency-key": key.current },
+        body: JSON.stringify({
+          prompt: s.prompt,
+          negativePrompt: s.negativePrompt || undefined,
+          seed: num(s.seed),
+          steps: num(s.steps),
+          guidance: num(s.guidance),
+          frames: num(s.frames),
+          variations: s.variations,
+        }),
+      });
+      key.current = null;
+      setJobs((old) => [...made, ...old.filter((j) => !made.some((m) => m.id === j.id))]);
+      if (typeof Notification !== "undefined" && Notification.permission === "default") void Notification.requestPermission();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function togglePause() {
+    try {
+      const r = await api<{ paused: boolean }>(paused ? "/api/queue/resume" : "/api/queue/pause", { method: "POST" });
+      setPaused(r.paused);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  return (
+    <>
+      <form onSubmit={submit} className="create">
+        <label htmlFor="prompt">Prompt</label>
+        <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={500} rows={3} required placeholder="a red ball bouncing on the grass" />
+        {words?.available && (
+          <p className="words" aria-live="polite">
+            {words.words.map((w, i) => (
+              <span key={i} className={w.known ? "known" : "unknown"}>
+                {w.word}{" "}
+              </span>
+            ))}
+            {words.unknown.length > 0 && <span className="hint">The model does not know: {words.unknown.join(", ")}</span>}
+          </p>
+        )}
+        <div className="examples">
+          {EXAMPLES.map((p) => (
+            <button type="button" key={p} onClick={() => setS({ ...s, prompt: p })}>
+              {p}
+            </button>
+          ))}
+        </div>
+        <details>
+          <summary>Advanced settings</summary>
+          <div className="grid-form">
+            <label>
+              Seed
+              <span className="row">
+                <input inputMode="numeric" value={s.seed} onChange={set("seed")} placeholder="random" />
+                <button type="button" aria-label="Random seed" onClick={() => setS({ ...s, seed: String(Math.floor(Math.random() * 2 ** 32)) })}>
+                  🎲
+                </button>
+              </span>
+            </label>
+            <label>
+              Steps
+              <input type="number" min={1} max={200} value={s.steps} onChange={set("steps")} placeholder="model default" />
+            </label>
+            <label>
+              Guidance
+              <input type="number" min={1} max={30} step={0.5} value={s.guidance} onChange={set("guidance")} placeholder="model default" />
+            </label>
+            <label>
+              Frames
+              <input type="number" min={1} max={10000} value={s.frames} onChange={set("frames")} placeholder="model default" />
+            </label>
+            <label>
+              Variations
+              <select value={s.variations} onChange={set("variations")}>
+                {[1, 2, 3, 4].map((n) => (
+                  <option key={n}>{n}</option>
+                ))}
+              </select>
+            </label>
+            <label className="wide">
+              Negative prompt
+              <input value={s.negativePrompt} onChange={set("negativePrompt")} maxLength={500} />
+            </label>
+          </div>
+        </details>
+        <button type="submit" className="primary" disabled={busy || !s.prompt.trim()}>
+          {busy ? "Queueing…" : "Generate"}
+        </button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+      {paused !== null && (
+        <p className="queue-state">
+          {paused ? "The queue is paused: new jobs wait." : "The queue is running."}{" "}
+          <button type="button" onClick={togglePause}>
+            {paused ? "Resume queue" : "Pause queue"}
+          </button>
+        </p>
+      )}
+      <section className="jobs" aria-label="Your jobs">
+        {jobs.map((j) => (
+          <JobCard key={j.id} initial={j} />
+        ))}
+      </section>
+    </>
+  );
+}

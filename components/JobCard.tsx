@@ -1,0 +1,106 @@
+"use client";
+/**
+ * One job: queue position, progress bar, ETA, cancel, and the finished clip playing in place.
+ * Live updates come from /api/jobs/[id]/events (EventSource reconnects with Last-Event-ID
+ * by itself); the stream ends at the job's terminal state.
+ */
+import Link from "next/link";
+import { useEffect, useState } from "react";
+
+import type { JobView } from "@/lib/http/views";
+
+import { api, formatEta } from "./api";
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+
+export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (job: JobView) => void }) {
+  const [job, setJob] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (TERMINAL.has(initial.state)) return;
+    const source = new EventSource(`/api/jobs/${initial.id}/events`);
+    const update = (e: MessageEvent<string>) => {
+      const next = JSON.parse(e.data) as JobView;
+      setJob(next);
+      onChange?.(next);
+      if (TERMINAL.has(next.state)) {
+        source.close();
+        notify(next);
+      }
+    };
+    source.addEventListener("state", update);
+    source.addEventListener("progress", update);
+    return () => source.close();
+    // One subscription per job id; onChange is the parent's and may change identity.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initial.id, initial.state]);
+
+  async function cancel() {
+    setError(null);
+    try {
+      const { job: next } = await api<{ job: JobView }>(`/api/jobs/${job.id}`, { method: "DELETE" });
+      setJob(next);
+      onChange?.(next);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  async function toFront() {
+    setError(null);
+    try {
+      const { job: next } = await api<{ job: JobView }>(`/api/jobs/${job.id}/front`, { method: "POST" });
+      setJob(next);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  const pct = job.progress.total > 0 ? Math.round((100 * job.progress.step) / job.progress.total) : 0;
+  return (
+    <article className="card job" aria-live="polite">
+      <p className="prompt">{job.prompt}</p>
+      <p className="meta">
+        {job.state === "queued" && <>#{job.position} in queue · done in {formatEta(job.etaSeconds)}</>}
+        {job.state === "running" && (
+          <>
+            {job.cancelRequested ? "canceling…" : `step ${job.progress.step} of ${job.progress.total || job.steps || "?"}`} · {formatEta(job.etaSeconds)} left
+          </>
+        )}
+        {job.state === "succeeded" && <>done · seed {job.seed}</>}
+        {job.state === "failed" && <span className="error">failed: {job.error}</span>}
+        {job.state === "canceled" && <>canceled</>}
+      </p>
+      {(job.state === "running" || job.state === "queued") && (
+        <>
+          <progress max={100} value={job.state === "running" ? pct : undefined} aria-label="progress">
+            {pct}%
+          </progress>
+          <span className="row">
+            <button type="button" onClick={cancel} disabled={job.cancelRequested}>
+              Cancel
+            </button>
+            {job.state === "queued" && job.position !== 1 && (
+              <button type="button" onClick={toFront}>
+                Move to front
+              </button>
+            )}
+          </span>
+        </>
+      )}
+      {job.video && (
+        <>
+          <video src={job.video.media.mp4} poster={job.video.media.poster ?? undefined} controls autoPlay loop muted playsInline width={job.video.width} height={job.video.height} />
+          <Link href={`/videos/${job.video.id}`}>Open</Link>
+        </>
+      )}
+      {error && <p className="error">{error}</p>}
+    </article>
+  );
+}
+
+function notify(job: JobView) {
+  if (typeof Notification === "undefined" || Notification.permission !== "granted" || !document.hidden) return;
+  new Notification(job.state === "succeeded" ? "Your clip is ready" : `Your job ${job.state}`, { body: job.prompt });
+}

@@ -1,0 +1,180 @@
+/**
+ * What every route handler shares: one wrapper that runs the handler, maps any error to the
+ * `{ "error": { "code", "message" } }` body of its AppError code (anything else is a logged
+ * 500 whose details stay on the server), refuses cross-site writes, hands out a caller
+ * identity when a handler asks for one, and reads bodies and query strings through zod.
+ *
+ * The order inside a handler is the style guide's: parse (400) -> identify the caller (401)
+ * -> ownership (404, never telling "not yours" from "not there") -> work.
+ */
+import type { z } from "zod";
+
+import { AppError } from "../db/errors";
+import { isId } from "../db/ids";
+import { callerOf, issueCaller } from "./caller";
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export interface RouteContext {
+  req: Request;
+  /** The caller, or 401: for acting on things the caller must already own. */
+  caller(): string;
+  /** The caller, or a new identity (sent back as a cookie with the response). */
+  callerOrIssue(): string;
+  /** The caller, or null: for reads that also serve strangers (published clips). */
+  callerOrNull(): string | null;
+}
+
+export async function route(req: Request, handler: (ctx: RouteContext) => Promise<Response>): Promise<Response> {
+  let setCookie: string | null = null;
+  let issued: string | null = null;
+  const ctx: RouteContext = {
+    req,
+    caller() {
+      const id = issued ?? callerOf(req);
+      if (!id) throw new AppError("UNAUTHORIZED", "no caller identity: load the studio page first, or send the cookie it sets");
+      return id;
+    },
+    callerOrIssue() {
+      const id = issued ?? callerOf(req);
+      if (id) return id;
+      const fresh = issueCaller(req);
+      issued = fresh.callerId;
+      setCookie = fresh.setCookie;
+      return issued;
+    },
+    callerOrNull() {
+      return issued ?? callerOf(req);
+    },
+  };
+  let res: Response;
+  try {
+    checkOrigin(req);
+    res = await handler(ctx);
+  } catch (err) {
+    res = errorResponse(err);
+  }
+  if (setCookie) res.headers.append("set-cookie", setCookie);
+  return res;
+}
+
+/** The one mapping from errors to responses. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) {
+    const headers: Record<string, string> = {};
+    if (err.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(err.retryAfterSeconds));
+    if (err.status >= 500) console.error(err);
+    return json(err.status, err.toJSON(), headers);
+  }
+  console.error(err);
+  return json(500, { error: { code: "INTERNAL", message: "something went wrong on the server; it has been logged" } });
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: {
+      ...(status === 204 ? {} : { "content-type": "application/json; charset=utf-8" }),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
+  });
+}
+
+/**
+ * Cross-site writes are refused: a browser names the page's origin in `Origin` on every
+ * POST/PATCH/DELETE, and it must be this server's (or one of SPACETIME_ALLOWED_ORIGINS).
+ * Requests without Origin come from non-browser clients, which cannot carry a victim's
+ * cookie, unless Sec-Fetch-Site says a browser sent them from another site.
+ */
+export function checkOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.get("origin");
+  if (origin === null) {
+    if (req.headers.get("sec-fetch-site") === "cross-site") throw crossSite();
+    return;
+  }
+  const allowed = (process.env.SPACETIME_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  if (allowed.includes(origin)) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw crossSite(); // "null" (sandboxed frames, file:) or garbage
+  }
+  const own = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  if (host !== own) throw crossSite();
+}
+
+const crossSite = () => new AppError("FORBIDDEN", "cross-site request refused: the Origin header is not this server");
+
+/** Reads a JSON body (at most BODY_LIMIT_BYTES, UTF-8) and validates it. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const type = req.headers.get("content-type");
+  if (type !== null && !/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `the body must be application/json, got ${type.slice(0, 100)}`);
+  }
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > BODY_LIMIT_BYTES) throw tooLarge();
+  const bytes = await readLimited(req);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("BAD_REQUEST", "the body is not valid UTF-8");
+  }
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_REQUEST", "the body is not valid JSON");
+  }
+  return validate(schema, value, "body");
+}
+
+async function readLimited(req: Request): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > BODY_LIMIT_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `the body is over ${BODY_LIMIT_BYTES / 1024} KB`);
+
+/** Validates the query string (single values; repeated keys keep the last). */
+export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return validate(schema, Object.fromEntries(new URL(req.url).searchParams), "query");
+}
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `${i.path.join(".") || what}: ${i.message}`);
+  throw new AppError("BAD_REQUEST", `invalid ${what}: ${lines.join("; ")}`, { details: parsed.error.issues });
+}
+
+/** An id from the URL: anything that is not one of ours is simply not found. */
+export function idParam(value: string | undefined, what: string): string {
+  if (!isId(value)) throw new AppError("NOT_FOUND", `no such ${what}`);
+  return value;
+}

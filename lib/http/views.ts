@@ -1,0 +1,120 @@
+/**
+ * What the API shows of jobs and clips: no caller ids, worker ids, idempotency keys or file
+ * paths; media as /media/<videoId>/<name> URLs (see ./media.ts).
+ */
+import type { Job, Video } from "../db/jobs";
+import { videosOfJobs } from "../db/videos";
+import { isTerminal, position } from "../queue";
+import { MEDIA_FILES } from "./media";
+
+export interface JobView {
+  id: string;
+  state: Job["state"];
+  prompt: string;
+  negativePrompt: string;
+  seed: number | null;
+  steps: number | null;
+  guidance: number | null;
+  frames: number | null;
+  scheduler: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  attempt: number;
+  cancelRequested: boolean;
+  progress: { step: number; total: number };
+  position: number | null; // 1 = next; 0 = running; null = finished
+  ahead: number;
+  etaSeconds: number | null;
+  error: string | null;
+  video: VideoView | null;
+}
+
+export interface VideoView {
+  id: string;
+  jobId: string | null; // the owner's only
+  slug: string;
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: string;
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  modelId: string;
+  timings: Record<string, number>;
+  createdAt: string;
+  visibility: "public" | "private";
+  mine: boolean;
+  media: { mp4: string; webm: string | null; poster: string | null; webp: string | null };
+  shareUrl: string | null; // while published
+}
+
+export function videoView(v: Video, callerId: string | null): VideoView {
+  const url = (name: keyof typeof MEDIA_FILES) => (v[MEDIA_FILES[name]] ? `/media/${v.id}/${name}` : null);
+  let timings: Record<string, number> = {};
+  try {
+    timings = JSON.parse(v.timings) as Record<string, number>;
+  } catch {
+    // a row written by hand: show no timings rather than fail the page
+  }
+  const mine = callerId !== null && v.callerId === callerId;
+  return {
+    id: v.id,
+    jobId: mine ? v.jobId : null,
+    slug: v.slug,
+    prompt: v.prompt,
+    negativePrompt: v.negativePrompt,
+    seed: v.seed,
+    steps: v.steps,
+    guidance: v.guidance,
+    scheduler: v.scheduler,
+    width: v.width,
+    height: v.height,
+    frames: v.frames,
+    fps: v.fps,
+    modelId: v.modelId,
+    timings,
+    createdAt: v.createdAt.toISOString(),
+    visibility: v.published ? "public" : "private",
+    mine,
+    media: { mp4: url("video.mp4")!, webm: url("video.webm"), poster: url("poster.png"), webp: url("preview.webp") },
+    shareUrl: v.published ? `/v/${v.slug}` : null,
+  };
+}
+
+/** Jobs as the API shows them: with queue position and ETA while live, the clip once done. */
+export async function jobViews(jobs: Job[], callerId: string): Promise<JobView[]> {
+  const videos = await videosOfJobs({ jobIds: jobs.filter((j) => j.state === "succeeded").map((j) => j.id), callerId });
+  return Promise.all(
+    jobs.map(async (job) => {
+      const pos = isTerminal(job.state) ? null : await position({ jobId: job.id });
+      const video = videos.get(job.id);
+      return {
+        id: job.id,
+        state: pos?.state ?? job.state,
+        prompt: job.prompt,
+        negativePrompt: job.negativePrompt,
+        seed: job.seed,
+        steps: job.steps,
+        guidance: job.guidance,
+        frames: job.frames,
+        scheduler: job.scheduler,
+        createdAt: job.createdAt.toISOString(),
+        startedAt: job.startedAt?.toISOString() ?? null,
+        finishedAt: job.finishedAt?.toISOString() ?? null,
+        attempt: job.attempt,
+        cancelRequested: job.cancelRequested,
+        progress: { step: job.progressStep, total: job.progressTotal },
+        position: pos?.position ?? null,
+        ahead: pos?.ahead ?? 0,
+        etaSeconds: pos?.etaSeconds === null || pos?.etaSeconds === undefined ? null : Math.round(pos.etaSeconds),
+        error: job.state === "failed" ? job.error : null,
+        video: video ? videoView(video, callerId) : null,
+      };
+    }),
+  );
+}

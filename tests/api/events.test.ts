@@ -1,0 +1,126 @@
+/** /api/jobs/[id]/events: Server-Sent Events of state and progress, Last-Event-ID, closing at the end. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { GET as eventsRoute } from "../../app/api/jobs/[id]/events/route";
+import { POST as createJob } from "../../app/api/jobs/route";
+import { newId } from "../../lib/db/ids";
+import { cancel, claim, complete, heartbeat } from "../../lib/queue";
+import type { TestDb } from "../queue/helpers";
+import { apiTestDb, body, newCaller, params, request } from "./helpers";
+
+let t: TestDb;
+beforeEach(() => {
+  t = apiTestDb();
+  process.env.SPACETIME_SSE_POLL_MS = "20";
+});
+afterEach(async () => {
+  delete process.env.SPACETIME_SSE_POLL_MS;
+  await t.cleanup();
+});
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: any;
+}
+
+/** Reads events until the stream ends or `until` says stop. */
+async function readEvents(res: Response, until: (e: SseEvent[]) => boolean = () => false): Promise<{ events: SseEvent[]; text: string; ended: boolean }> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const events: SseEvent[] = [];
+  let ended = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      ended = true;
+      break;
+    }
+    text += decoder.decode(value, { stream: true });
+    events.length = 0;
+    for (const block of text.split("\n\n").slice(0, -1)) {
+      const e: SseEvent = {};
+      for (const line of block.split("\n")) {
+        const [k, ...rest] = line.split(": ");
+        const v = rest.join(": ");
+        if (k === "id") e.id = v;
+        if (k === "event") e.event = v;
+        if (k === "data") e.data = JSON.parse(v);
+      }
+      if (e.event) events.push(e);
+    }
+    if (until(events)) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return { events, text, ended };
+}
+
+async function newJob() {
+  const alice = newCaller();
+  const { jobs } = await body(await createJob(request("POST", "/api/jobs", { caller: alice, body: { prompt: "a ball", steps: 4 } })));
+  return { alice, id: jobs[0].id as string };
+}
+
+describe("GET /api/jobs/[id]/events", () => {
+  it("streams state and progress until the job ends, then closes", async () => {
+    const { alice, id } = await newJob();
+    const res = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+
+    const reading = readEvents(res);
+    // Drive the job as a worker would, while the stream is open.
+    await new Promise((r) => setTimeout(r, 60));
+    const job = (await claim({ db: t.db, workerId: "w" }))!;
+    await new Promise((r) => setTimeout(r, 60));
+    const lease = { jobId: id, workerId: "w", attempt: job.attempt };
+    await heartbeat({ ...lease, db: t.db, progress: { step: 2, total: 4 } });
+    await new Promise((r) => setTimeout(r, 60));
+    const videoId = newId();
+    await complete({
+      ...lease,
+      db: t.db,
+      output: { videoId, mp4Key: `${id}/${videoId}.mp4`, width: 1, height: 1, frames: 1, fps: 8, seed: 1, steps: 4, guidance: 4, scheduler: "s", modelId: "m", timings: {}, secondsPerStep: 0.1 },
+    });
+    const { events, text, ended } = await reading;
+
+    expect(ended).toBe(true);
+    expect(text.startsWith("retry: 2000\n\n")).toBe(true);
+    expect(events[0]).toMatchObject({ event: "state", data: { id, state: "queued", position: 1 } });
+    expect(events.some((e) => e.event === "state" && e.data.state === "running")).toBe(true);
+    expect(events.some((e) => e.event === "progress" && e.data.progress.step === 2 && e.data.progress.total === 4)).toBe(true);
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ event: "state", data: { state: "succeeded", progress: { step: 4, total: 4 } } });
+    expect(last.data.video.media.mp4).toBe(`/media/${videoId}/video.mp4`);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+
+  it("honours Last-Event-ID: a reconnecting client gets only what it has not seen", async () => {
+    const { alice, id } = await newJob();
+    const first = await readEvents(await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id })), (e) => e.length >= 1);
+    const seen = first.events[0]!.id!;
+    // Nothing changed: the reconnect sends no event until something does.
+    const again = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice, headers: { "last-event-id": seen } }), params({ id }));
+    const reading = readEvents(again);
+    await new Promise((r) => setTimeout(r, 100));
+    await cancel({ db: t.db, jobId: id, callerId: alice.id });
+    const { events, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(events.map((e) => e.data.state)).toEqual(["canceled"]);
+
+    // A client that already saw the end gets nothing and a closed stream.
+    const done = await readEvents(
+      await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice, headers: { "last-event-id": events[0]!.id! } }), params({ id })),
+    );
+    expect(done).toMatchObject({ events: [], ended: true });
+  });
+
+  it("needs the owner: 401 without identity, 404 for another caller", async () => {
+    const { id } = await newJob();
+    expect((await eventsRoute(request("GET", `/api/jobs/${id}/events`), params({ id }))).status).toBe(401);
+    expect((await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: newCaller() }), params({ id }))).status).toBe(404);
+  });
+});

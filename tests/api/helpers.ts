@@ -1,0 +1,114 @@
+/**
+ * Route-handler tests call the exported GET/POST/... functions with a Request, as Next does.
+ * Each test gets its own SQLite file and media folder (tests/queue/helpers.ts), installed as
+ * the process's connection (the `spacetimeDb` global that getDb() returns), and a fixed
+ * signing secret.
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+
+import type { Db } from "../../lib/db/client";
+import { newId } from "../../lib/db/ids";
+import type { Video } from "../../lib/db/jobs";
+import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
+import { claim, complete, submit } from "../../lib/queue";
+import { freshDb, settings, type TestDb } from "../queue/helpers";
+
+export const BASE = "http://localhost:3000";
+export const SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+const globalForDb = globalThis as unknown as { spacetimeDb?: Db };
+
+export function apiTestDb(): TestDb {
+  const t = freshDb();
+  globalForDb.spacetimeDb = t.db;
+  process.env.MEDIA_ROOT = t.media;
+  process.env.SPACETIME_SECRET = SECRET;
+  return {
+    ...t,
+    async cleanup() {
+      globalForDb.spacetimeDb = undefined;
+      await t.cleanup();
+    },
+  };
+}
+
+/** A caller id and its signed cookie header. */
+export function newCaller(): { id: string; cookie: string } {
+  const id = newId();
+  return { id, cookie: `${CALLER_COOKIE}=${signCaller(id)}` };
+}
+
+export interface RequestOptions {
+  body?: unknown; // JSON-encoded unless a string
+  caller?: { cookie: string } | null;
+  origin?: string | null; // default: this server's, on methods that change things
+  headers?: Record<string, string>;
+}
+
+export function request(method: string, urlPath: string, o: RequestOptions = {}): Request {
+  const headers = new Headers(o.headers);
+  if (o.caller) headers.set("cookie", o.caller.cookie);
+  const unsafe = !["GET", "HEAD"].includes(method);
+  const origin = o.origin === undefined ? (unsafe ? BASE : null) : o.origin;
+  if (origin !== null) headers.set("origin", origin);
+  let body: string | undefined;
+  if (o.body !== undefined) {
+    body = typeof o.body === "string" ? o.body : JSON.stringify(o.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  return new Request(`${BASE}${urlPath}`, { method, headers, body });
+}
+
+export const params = <T extends Record<string, string>>(p: T) => ({ params: Promise.resolve(p) });
+
+export async function body<T = any>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+/** The caller id a response's Set-Cookie hands out, as a cookie header for the next request. */
+export function issuedCookie(res: Response): { cookie: string } {
+  const header = res.headers.get("set-cookie");
+  if (!header) throw new Error("no Set-Cookie in the response");
+  return { cookie: header.split(";")[0]! };
+}
+
+/**
+ * A finished clip of `callerId`: a job submitted, claimed and completed, with `bytes` bytes
+ * of mp4 and a poster written where the worker would have put them.
+ */
+export async function makeVideo(t: TestDb, callerId: string, prompt: string, opts: { at?: number; bytes?: number } = {}): Promise<Video> {
+  await submit({ db: t.db, callerId, settings: settings(prompt), limits: { maxActive: 1000, perHour: 1000 } });
+  const job = (await claim({ db: t.db, workerId: "w" }))!;
+  const videoId = newId();
+  mkdirSync(path.join(t.media, job.id), { recursive: true });
+  const data = Buffer.alloc(opts.bytes ?? 1000);
+  for (let i = 0; i < data.length; i++) data[i] = i % 251;
+  writeFileSync(path.join(t.media, job.id, `${videoId}.mp4`), data);
+  writeFileSync(path.join(t.media, job.id, `${videoId}.png`), Buffer.from("\x89PNG\r\n\x1a\nfake"));
+  const r = await complete({
+    db: t.db,
+    jobId: job.id,
+    workerId: "w",
+    attempt: job.attempt,
+    now: opts.at === undefined ? undefined : new Date(opts.at),
+    output: {
+      videoId,
+      mp4Key: `${job.id}/${videoId}.mp4`,
+      posterKey: `${job.id}/${videoId}.png`,
+      width: 32,
+      height: 32,
+      frames: 9,
+      fps: 8,
+      seed: 7,
+      steps: 4,
+      guidance: 4,
+      scheduler: "flow-match-euler",
+      modelId: "test",
+      timings: { total: 10 },
+      secondsPerStep: 0.5,
+    },
+  });
+  if (r.status !== "completed") throw new Error(r.status);
+  return r.video;
+}

@@ -1,0 +1,24 @@
+/** /api/openapi.json: built from the routes' zod schemas. */
+import { describe, expect, it } from "vitest";
+
+import { GET } from "../../app/api/openapi.json/route";
+import { body, request } from "./helpers";
+
+describe("GET /api/openapi.json", () => {
+  it("describes every route, with request bodies from the zod schemas", async () => {
+    const res = await GET(request("GET", "/api/openapi.json"));
+    expect(res.status).toBe(200);
+    const doc = await body(res);
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/events", "/api/jobs/{id}/front", "/api/queue/pause", "/api/videos", "/api/videos/{id}", "/api/words", "/media/{videoId}/{file}"]),
+    );
+    const create = doc.paths["/api/jobs"].post.requestBody.content["application/json"].schema;
+    expect(create.required).toEqual(["prompt"]);
+    expect(create.properties.prompt.maxLength).toBe(500);
+    expect(create.properties.variations).toMatchObject({ minimum: 1, maximum: 4 });
+    expect(create.additionalProperties).toBe(false);
+    const scope = doc.paths["/api/videos"].get.parameters.find((p: { name: string }) => p.name === "scope");
+    expect(scope.schema.enum).toEqual(["all", "mine", "public"]);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * End to end in Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium) against the
+ * production build: `npm run test:e2e` builds, then runs this. It starts `next start` and one
+ * worker running the real pipeline on the tiny stub model of tests/pipeline/fixtures (a real
+ * MP4 in about a second), each on a fresh database and media folder, and walks the studio:
+ * type a prompt (an unknown word is marked), generate while the queue is paused (the card
+ * shows its place), resume and watch it finish, play the clip in place, find it in the
+ * gallery, publish it, open the share link in a fresh browser context, unpublish it (the
+ * link dies). Prints "N passed, N failed"; exits non-zero on any failure.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { chromium, type Page } from "playwright-core";
+
+import { migrateDeploy } from "../../lib/db/migrate";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const PORT = Number(process.env.E2E_PORT ?? 3400 + Math.floor(Math.random() * 500));
+const BASE = `http://127.0.0.1:${PORT}`;
+const dir = mkdtempSync(path.join(tmpdir(), "spacetime-e2e-"));
+const dbUrl = `file:${path.join(dir, "e2e.db")}`;
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: dbUrl,
+  MEDIA_ROOT: path.join(dir, "media"),
+  SPACETIME_DATA_DIR: dir,
+  SPACETIME_MODEL_DIR: path.join(ROOT, "tests/pipeline/fixtures/stub-model"),
+  SPACETIME_THREADS: "1",
+  NODE_ENV: "production" as const,
+};
+
+const children: ChildProcess[] = [];
+function start(args: string[], name: string): void {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  child.on("exit", (code, signal) => {
+    if (!stopping) console.error(`[e2e] ${name} exited (${code ?? signal}):\n${log.slice(-4000)}`);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+let passed = 0;
+let failed = 0;
+async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
+  try {
+    await fn();
+    passed++;
+    console.log(`  ✓ ${name}`);
+    return true;
+  } catch (err) {
+    failed++;
+    console.log(`  ✗ ${name}\n    ${(err as Error).message.split("\n").join("\n    ")}`);
+    return false;
+  }
+}
+
+function expect(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+const api = (page: Page, url: string, method = "GET") =>
+  page.evaluate(
+    async ([u, m]) => {
+      const r = await fetch(u!, { method: m });
+      return { status: r.status, body: r.status === 204 ? null : await r.json() };
+    },
+    [url, method],
+  );
+
+async function main() {
+  migrateDeploy({ url: dbUrl, cwd: ROOT });
+  start([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], "web");
+  start(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], "worker");
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${BASE}/api/queue`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (i > 120) throw new Error("the web server did not come up in 60 s");
+    await sleep(500);
+  }
+
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"] });
+  const problems: string[] = [];
+  try {
+    const page = await (await browser.newContext()).newPage();
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+    });
+    const prompt = "a red ball bouncing on the zorblax";
+    let videoId = "";
+    let shareUrl = "";
+
+    await check("the create page marks a word the model does not know", async () => {
+      await page.goto(`${BASE}/`);
+      await page.fill("#prompt", prompt);
+      await page.waitForSelector(".words .unknown:has-text('zorblax')", { timeout: 10_000 });
+    });
+
+    await check("a job queued while the queue is paused shows its place", async () => {
+      await page.click("button:has-text('Pause queue')");
+      await page.waitForSelector("button:has-text('Resume queue')", { timeout: 10_000 });
+      await page.click("button.primary");
+      await page.waitForSelector(".job .meta:has-text('#1 in queue')", { timeout: 10_000 });
+    });
+
+    await check("after resuming, progress reaches the end and the clip plays in place", async () => {
+      await page.click("button:has-text('Resume queue')");
+      await page.waitForSelector(".job video", { timeout: 60_000 });
+      await page.waitForFunction(
+        () => {
+          const v = document.querySelector<HTMLVideoElement>(".job video");
+          return v !== null && v.readyState >= 2 && v.currentTime > 0;
+        },
+        undefined,
+        { timeout: 20_000 },
+      );
+      const href = await page.getAttribute(".job a[href^='/videos/']", "href");
+      videoId = href!.split("/").pop()!;
+    });
+
+    await check("the gallery shows it and its page opens", async () => {
+      await page.goto(`${BASE}/gallery`);
+      await page.waitForSelector(`.gallery a[href='/videos/${videoId}']:has-text('${prompt}')`, { timeout: 10_000 });
+      await page.click(`.gallery a[href='/videos/${videoId}']`);
+      await page.waitForSelector("h1.prompt", { timeout: 10_000 });
+    });
+
+    await check("publishing gives a share link", async () => {
+      await page.click("button:has-text('Publish')");
+      await page.waitForSelector("button:has-text('Copy share link')", { timeout: 10_000 });
+      shareUrl = (await api(page, `/api/videos/${videoId}`)).body.video.shareUrl;
+      expect(/^\/v\/[A-Za-z0-9_-]{24}$/.test(shareUrl), `share url ${shareUrl}`);
+    });
+
+    await check("a fresh browser opens the share link: the clip loads, Open Graph tags are there", async () => {
+      const other = await (await browser.newContext()).newPage();
+      const res = await other.goto(`${BASE}${shareUrl}`);
+      expect(res?.status() === 200, `share page answered ${res?.status()}`);
+      await other.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+      const og = await other.getAttribute('meta[property="og:video"]', "content");
+      expect(og?.endsWith(`/media/${videoId}/video.mp4`), `og:video ${og}`);
+      // The stranger cannot change it.
+      const patch = await other.evaluate(async (id) => (await fetch(`/api/videos/${id}`, { method: "DELETE" })).status, videoId);
+      expect(patch === 404 || patch === 401, `a stranger's DELETE answered ${patch}`);
+    });
+
+    await check("unpublishing kills the share link", async () => {
+      await page.click("button:has-text('Unpublish')");
+      await page.waitForSelector("button:has-text('Publish')", { timeout: 10_000 });
+      const res = await (await (await browser.newContext()).newPage()).goto(`${BASE}${shareUrl}`);
+      expect(res?.status() === 404, `share page answered ${res?.status()} after unpublishing`);
+    });
+
+    await check("no page errors and no Content-Security-Policy violations", async () => {
+      expect(problems.length === 0, problems.join("\n"));
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  failed++;
+  console.error(err);
+} finally {
+  stopping = true;
+  for (const c of children) c.kill("SIGTERM");
+  await sleep(1500);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
