@@ -12,7 +12,7 @@ import { newId } from "../../lib/db/ids";
 import type { Video } from "../../lib/db/jobs";
 import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
 import { claim, complete, submit } from "../../lib/queue";
-import { freshDb, settings, type TestDb } from "../queue/helpers";
+import { freshDb, outputFor, settings, type TestDb } from "../queue/helpers";
 
 export const BASE = "http://localhost:3000";
 export const SECRET = "test-secret-test-secret-test-secret-0123456789";
@@ -80,34 +80,19 @@ export function issuedCookie(res: Response): { cookie: string } {
 export async function makeVideo(t: TestDb, callerId: string, prompt: string, opts: { at?: number; bytes?: number } = {}): Promise<Video> {
   await submit({ db: t.db, callerId, settings: settings(prompt), limits: { maxActive: 1000, perHour: 1000 } });
   const job = (await claim({ db: t.db, workerId: "w" }))!;
-  const videoId = newId();
+  const output = outputFor(job, { seed: 7 });
   mkdirSync(path.join(t.media, job.id), { recursive: true });
   const data = Buffer.alloc(opts.bytes ?? 1000);
   for (let i = 0; i < data.length; i++) data[i] = i % 251;
-  writeFileSync(path.join(t.media, job.id, `${videoId}.mp4`), data);
-  writeFileSync(path.join(t.media, job.id, `${videoId}.png`), Buffer.from("\x89PNG\r\n\x1a\nfake"));
+  writeFileSync(path.join(t.media, output.mp4Key), data);
+  writeFileSync(path.join(t.media, output.posterKey!), Buffer.from("\x89PNG\r\n\x1a\nfake"));
   const r = await complete({
     db: t.db,
     jobId: job.id,
     workerId: "w",
     attempt: job.attempt,
     now: opts.at === undefined ? undefined : new Date(opts.at),
-    output: {
-      videoId,
-      mp4Key: `${job.id}/${videoId}.mp4`,
-      posterKey: `${job.id}/${videoId}.png`,
-      width: 32,
-      height: 32,
-      frames: 9,
-      fps: 8,
-      seed: 7,
-      steps: 4,
-      guidance: 4,
-      scheduler: "flow-match-euler",
-      modelId: "test",
-      timings: { total: 10 },
-      secondsPerStep: 0.5,
-    },
+    output,
   });
   if (r.status !== "completed") throw new Error(r.status);
   return r.video;
