@@ -246,12 +246,16 @@ export async function heartbeatJob(
 }
 
 /** What a finished run made; keys are relative to the media root. */
-export interface VideoOutput {
+export interface VideoOutput extends VideoMetadata {
   videoId: string; // chosen by the worker before the run: its files are named after it
   mp4Key: string;
   webmKey?: string;
   posterKey?: string;
   webpKey?: string;
+}
+
+/** The clip's description and how it was made, as the handler reports it and the Video row keeps it. */
+export interface VideoMetadata {
   width: number;
   height: number;
   frames: number;
@@ -261,8 +265,8 @@ export interface VideoOutput {
   guidance: number;
   scheduler: string;
   modelId: string;
-  timings: Record<string, number>;
-  secondsPerStep: number | null;
+  timings: Record<string, number>; // ms
+  secondsPerStep: number | null; // measured denoising speed, for ETAs
 }
 
 export type CompleteResult =

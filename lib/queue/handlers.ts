@@ -6,7 +6,7 @@
  * pipelineHandler() runs the real model through generate(); tests use the stand-in in
  * ./testing/stand-in-handler.ts.
  */
-import type { Job } from "../db/jobs";
+import type { Job, VideoMetadata } from "../db/jobs";
 
 export interface ProgressEvent {
   step: number;
@@ -21,19 +21,8 @@ export interface JobRun {
   progress(event: ProgressEvent): void;
 }
 
-export interface JobOutput {
+export interface JobOutput extends VideoMetadata {
   files: { mp4: string; webm?: string; poster?: string; webp?: string }; // absolute paths under outBase
-  width: number;
-  height: number;
-  frames: number;
-  fps: number;
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: string;
-  modelId: string;
-  timings: Record<string, number>; // ms
-  secondsPerStep: number | null; // measured denoising speed, for ETAs
 }
 
 export type JobHandler = (run: JobRun) => Promise<JobOutput>;
