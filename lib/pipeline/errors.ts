@@ -12,6 +12,7 @@ export type PipelineErrorCode =
   | "FFMPEG_MISSING" // no ffmpeg binary at the resolved path
   | "FFMPEG_FAILED" // ffmpeg exited with an error
   | "SCHEDULER_MISUSE" // scheduler called out of order
+  | "BAD_CHECKPOINT" // a resume state that is damaged or belongs to other settings
   | "ABORTED"; // the caller's AbortSignal fired
 
 export class PipelineError extends Error {

@@ -14,19 +14,25 @@
  *
  * Nothing touches the disk before stage 8, and mux() writes atomically, so an
  * abort or a failure leaves no partial files.
+ *
+ * Checkpoints (./resume.ts): every `checkpointEvery` steps the loop hands `onCheckpoint` its
+ * state; a run given that state as `resumeFrom` skips the steps already taken and ends with
+ * the same frames as a run that never stopped.
  */
 import { randomInt } from "node:crypto";
 import * as ort from "onnxruntime-node";
 
-import { throwIfAborted } from "./errors";
+import { PipelineError, throwIfAborted } from "./errors";
 import { mux, type MuxOutputs } from "./ffmpeg";
 import { contextFrom, decodeFrames, keepContext, preview, repeat, type Preview } from "./latents";
 import { NoiseStream } from "./noise";
+import { fingerprint, type DenoiseState } from "./resume";
 import { createScheduler, type SCHEDULERS } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
 import { planChunks, validate, type FORMATS } from "./settings";
 
 export type { Preview } from "./latents";
+export type { DenoiseState } from "./resume";
 export const DEFAULT_MODEL_DIR = "models/dev";
 
 export interface StepEndEvent {
@@ -57,6 +63,10 @@ export interface GenerateOptions {
   formats?: readonly (typeof FORMATS)[number][];
   previewEvery?: number; // 0 = no previews
   onStepEnd?: (event: StepEndEvent) => void;
+  resumeFrom?: DenoiseState; // continue an earlier run of the same settings from its checkpoint
+  checkpointEvery?: number; // steps between onCheckpoint calls (counted over all chunks); default 5
+  /** Awaited before the next step. The state's arrays are never changed afterwards, so they may be kept as they are. */
+  onCheckpoint?: (state: DenoiseState, info: { step: number; total: number }) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -89,6 +99,7 @@ export interface GenerateResult {
   negativeUnknownWords: string[];
   truncated: boolean; // the prompt had more words than the text encoder reads
   lastLatent: Float32Array; // (C, F, h, w) of the last chunk, for continueFrom
+  resumedAtStep: number; // steps taken from resumeFrom (0: started from noise)
   timings: StageTimings; // ms
   stepMs: number[];
 }
@@ -104,7 +115,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     timings[stage] += now - mark;
     mark = now;
   };
-  const { signal, onStepEnd } = options;
+  const { signal, onStepEnd, onCheckpoint, resumeFrom } = options;
+  const checkpointEvery = options.checkpointEvery ?? 5;
+  if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
+    throw new PipelineError("BAD_INPUT", `checkpointEvery must be a positive integer, got ${checkpointEvery}`);
+  }
 
   // 1. Validate inputs against the manifest (loading the model, verified and cached, to read it).
   throwIfAborted(signal, "before start");
@@ -114,8 +129,22 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   });
   const m = rt.model.manifest;
   const s = validate(options, m);
-  const seed = s.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
+  // A resumed run keeps the seed its first attempt drew.
+  const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
   const plan = planChunks(s, m);
+  const print = fingerprint({
+    modelId: m.model_id,
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt,
+    seed,
+    steps: s.steps,
+    guidance: s.guidance,
+    scheduler: s.scheduler,
+    chunks: plan.chunks,
+    contextFrames: s.contextFrames,
+    continueFrom: s.continueFrom,
+  });
+  if (resumeFrom) checkResumable(resumeFrom, print, plan.chunks, s.steps, m.latent);
   lap("validate");
 
   // 2. Tokenize; unknown words are reported, not fatal (the model just sees [UNK]).
@@ -150,25 +179,40 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const stepMs: number[] = [];
   const frames: Uint8Array[] = [];
   let prev: Float32Array | null = s.continueFrom ?? null;
+  const chunkLatents: Float32Array[] = []; // each finished chunk's final latent, for checkpoints
+  const resumedAtStep = resumeFrom ? resumeFrom.chunk * s.steps + resumeFrom.step : 0;
   let stepsDone = 0;
   let denoiseStart = 0;
 
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
-    // 4. Seeded noise, with the context frames (if any) put in place.
+    // 4. Seeded noise, with the context frames (if any) put in place. A resumed run draws the
+    // noise of the chunks it skips too, so that later chunks get the same noise as before.
     const { context, mask: cmask } = contextFrom(prev, s.contextFrames, m);
     let x = noise.normal(size);
     keepContext(x, context, cmask, m);
-    const contextT = new ort.Tensor("float32", repeat(context, B), dims);
-    const cmaskT = new ort.Tensor("float32", repeat(cmask, B), [B, F]);
     lap("noise");
 
     // 5. Timesteps.
     scheduler.setTimesteps(s.steps);
     lap("timesteps");
 
+    if (resumeFrom && chunk < resumeFrom.chunk) {
+      // Done before the checkpoint: only its frames are needed, from its saved final latent.
+      x = resumeFrom.chunkLatents[chunk]!;
+      stepsDone += s.steps;
+    } else if (resumeFrom && chunk === resumeFrom.chunk) {
+      x = resumeFrom.latent;
+      scheduler.restore(resumeFrom.scheduler);
+      stepsDone += resumeFrom.step;
+    }
+    const contextT = new ort.Tensor("float32", repeat(context, B), dims);
+    const cmaskT = new ort.Tensor("float32", repeat(cmask, B), [B, F]);
+
     // 6. Denoising loop: one DiT run of batch B per step.
     denoiseStart = performance.now();
-    for (const [i, t] of scheduler.timesteps.entries()) {
+    const firstStep = stepsDone - chunk * s.steps;
+    for (let i = firstStep; i < s.steps; i++) {
+      const t = scheduler.timesteps[i]!;
       throwIfAborted(signal, `chunk ${chunk + 1}/${plan.chunks}, step ${i + 1}/${s.steps}`);
       const stepStart = performance.now();
       const out = await rt.dit.run({
@@ -202,6 +246,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
           ...(wantPreview ? { preview: preview(before, v, t, m) } : {}),
         });
       }
+      if (onCheckpoint && stepsDone % checkpointEvery === 0 && stepsDone < total) {
+        const state: DenoiseState = { fingerprint: print, seed, chunk, step: i + 1, latent: x, scheduler: scheduler.state(), chunkLatents: [...chunkLatents] };
+        await onCheckpoint(state, { step: stepsDone, total });
+      }
     }
     timings.denoise += performance.now() - denoiseStart;
     mark = performance.now();
@@ -211,6 +259,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const decoded = await rt.vaeDecoder.run({ latent: new ort.Tensor("float32", x, [1, C, F, h, w]) });
     const chunkFrames = decodeFrames(decoded.video!, m);
     frames.push(...(prev ? chunkFrames.slice(plan.skip) : chunkFrames));
+    chunkLatents.push(x);
     prev = x;
     lap("decode");
   }
@@ -264,7 +313,24 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     negativeUnknownWords: uncond.unknown,
     truncated: cond.truncated,
     lastLatent: prev!,
+    resumedAtStep,
     timings,
     stepMs,
   };
+}
+
+/** A resume state must come from a run of these settings, and fit this model and plan. */
+function checkResumable(r: DenoiseState, print: string, chunks: number, steps: number, latent: { channels: number; frames: number; height: number; width: number }) {
+  const size = latent.channels * latent.frames * latent.height * latent.width;
+  const problem =
+    r.fingerprint !== print
+      ? "it was made with other settings or another model"
+      : r.chunk >= chunks || r.step < 1 || r.step > steps || r.scheduler.stepIndex !== r.step
+        ? `step ${r.step} of chunk ${r.chunk + 1} does not fit ${chunks} chunk(s) of ${steps} steps`
+        : r.chunkLatents.length !== r.chunk
+          ? `it holds ${r.chunkLatents.length} finished chunk(s), chunk ${r.chunk + 1} needs ${r.chunk}`
+          : [r.latent, r.scheduler.previous, ...r.chunkLatents].some((a) => a !== null && a.length !== size)
+            ? `its latents do not hold ${size} values`
+            : null;
+  if (problem) throw new PipelineError("BAD_CHECKPOINT", `cannot resume from this checkpoint: ${problem}`);
 }

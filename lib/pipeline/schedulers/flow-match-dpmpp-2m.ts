@@ -15,7 +15,7 @@
  * When the previous sigma is 1, lambda there is -infinity, r is infinite and
  * the correction vanishes: that step is first order too, by the formula.
  */
-import { checkStep, flowSigmas, type Scheduler } from "./grid";
+import { checkRestore, checkStep, flowSigmas, type Scheduler, type SchedulerState } from "./grid";
 
 const lambda = (s: number) => Math.log(1 - s) - Math.log(s);
 
@@ -66,5 +66,15 @@ export class FlowMatchDpmpp2mScheduler implements Scheduler {
     this.prevD = D;
     this.stepIndex++;
     return out;
+  }
+
+  state(): SchedulerState {
+    return { stepIndex: this.stepIndex, previous: this.prevD };
+  }
+
+  restore(state: SchedulerState): void {
+    checkRestore(this.name, this.timesteps, state, true);
+    this.stepIndex = state.stepIndex;
+    this.prevD = state.stepIndex === 0 ? null : state.previous;
   }
 }

@@ -4,7 +4,7 @@
  * Arithmetic is float32 operation by operation (Math.fround after each one),
  * as torch does it, so trajectories match Python bit for bit.
  */
-import { checkStep, flowSigmas, type Scheduler } from "./grid";
+import { checkRestore, checkStep, flowSigmas, type Scheduler, type SchedulerState } from "./grid";
 
 export class FlowMatchEulerScheduler implements Scheduler {
   readonly name = "flow-match-euler";
@@ -29,5 +29,14 @@ export class FlowMatchEulerScheduler implements Scheduler {
     const out = new Float32Array(sample.length);
     for (let k = 0; k < sample.length; k++) out[k] = sample[k]! + Math.fround(dt * output[k]!);
     return out;
+  }
+
+  state(): SchedulerState {
+    return { stepIndex: this.stepIndex, previous: null };
+  }
+
+  restore(state: SchedulerState): void {
+    checkRestore(this.name, this.timesteps, state, false);
+    this.stepIndex = state.stepIndex;
   }
 }

@@ -37,6 +37,15 @@ export function flowSigmas(n: number, shift: number): Float32Array {
   return Float32Array.from([...ts, 0]);
 }
 
+/**
+ * What a scheduler carries from one step to the next, for checkpoints: how many steps it has
+ * taken and, for multistep solvers, the previous step's data prediction.
+ */
+export interface SchedulerState {
+  stepIndex: number;
+  previous: Float32Array | null;
+}
+
 /** What the denoising loop needs from a scheduler (diffusers' interface). */
 export interface Scheduler {
   readonly name: string;
@@ -47,6 +56,22 @@ export interface Scheduler {
   setTimesteps(n: number): void;
   /** One step from timestep `t` (must be the next of `timesteps`) given the model output there; returns the new sample. */
   step(output: Float32Array, t: number, sample: Float32Array): Float32Array<ArrayBuffer>;
+  /** The state after the steps taken so far (arrays are not copied: the scheduler never mutates them). */
+  state(): SchedulerState;
+  /** Continues from a saved state, after setTimesteps(n) with the same n. */
+  restore(state: SchedulerState): void;
+}
+
+/** The checks every scheduler makes before restoring a state. */
+export function checkRestore(name: string, timesteps: Float32Array, state: SchedulerState, needsPrevious: boolean): void {
+  const n = timesteps.length;
+  if (n === 0) throw new PipelineError("SCHEDULER_MISUSE", `${name}: call setTimesteps(n) before restore()`);
+  if (!Number.isInteger(state.stepIndex) || state.stepIndex < 0 || state.stepIndex > n) {
+    throw new PipelineError("SCHEDULER_MISUSE", `${name}: cannot restore step ${state.stepIndex} of ${n}`);
+  }
+  if (needsPrevious && state.stepIndex > 0 && state.previous === null) {
+    throw new PipelineError("SCHEDULER_MISUSE", `${name}: a state after step ${state.stepIndex} must carry the previous prediction`);
+  }
 }
 
 /** The checks every scheduler makes before a step; returns the step index. */

@@ -4,7 +4,7 @@ import { FlowMatchDpmpp2mScheduler } from "./flow-match-dpmpp-2m";
 import { FlowMatchEulerScheduler } from "./flow-match-euler";
 import type { Scheduler } from "./grid";
 
-export type { Scheduler } from "./grid";
+export type { Scheduler, SchedulerState } from "./grid";
 export { FlowMatchEulerScheduler, FlowMatchDpmpp2mScheduler };
 
 export const SCHEDULERS = ["flow-match-euler", "flow-match-dpmpp-2m"] as const;
