@@ -9,6 +9,7 @@
  *   MEDIA_ROOT         where clips are written (default ./data/media)
  *   SPACETIME_MODEL_DIR, SPACETIME_PROVIDER (cpu|cuda|webgpu|auto), SPACETIME_THREADS   for the pipeline
  *   WORKER_LEASE_MS    lease length (default 30000; renewed every half)
+ *   WORKER_CHECKPOINT_EVERY   denoising steps between checkpoints (default 5)
  *   WORKER_ID          a stable id (default host-pid-random)
  *   SPACETIME_WORKER_HANDLER=stand-in   TESTS ONLY: a fake handler instead of the model
  *     (STANDIN_STEPS, STANDIN_STEP_MS), see lib/queue/testing/stand-in-handler.ts
@@ -31,10 +32,15 @@ let handler: JobHandler;
 let model = process.env.SPACETIME_MODEL_DIR ?? "models/dev";
 const provider = (process.env.SPACETIME_PROVIDER ?? "cpu") as NonNullable<PipelineHandlerOptions["provider"]>;
 if (handlerName === "stand-in") {
-  handler = standInHandler({ steps: envInt("STANDIN_STEPS"), stepMs: envInt("STANDIN_STEP_MS") });
+  handler = standInHandler({ steps: envInt("STANDIN_STEPS"), stepMs: envInt("STANDIN_STEP_MS"), checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY") });
   model = "stand-in";
 } else if (handlerName === "pipeline") {
-  handler = pipelineHandler({ modelDir: process.env.SPACETIME_MODEL_DIR, provider, threads: envInt("SPACETIME_THREADS") });
+  handler = pipelineHandler({
+    modelDir: process.env.SPACETIME_MODEL_DIR,
+    provider,
+    threads: envInt("SPACETIME_THREADS"),
+    checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY"),
+  });
 } else {
   throw new Error(`SPACETIME_WORKER_HANDLER must be "pipeline" or "stand-in", got "${handlerName}"`);
 }

@@ -32,12 +32,12 @@ export const JOB_STATES = Object.freeze({
 } as const);
 export type JobState = (typeof JOB_STATES)[keyof typeof JOB_STATES];
 
-/** A job as the app sees it: the seed as a number (it fits: at most 2^48), no checkpoint bytes. */
-export type Job = Omit<JobRow, "seed" | "checkpoint" | "state"> & { seed: number | null; state: JobState };
+/** A job as the app sees it: the seed as a number (it fits: at most 2^48), no checkpoint or preview bytes. */
+export type Job = Omit<JobRow, "seed" | "checkpoint" | "preview" | "state"> & { seed: number | null; state: JobState };
 export type Video = Omit<VideoRow, "seed"> & { seed: number };
 
 export function toJob(row: JobRow): Job {
-  const { checkpoint: _checkpoint, seed, ...rest } = row;
+  const { checkpoint: _checkpoint, preview: _preview, seed, ...rest } = row;
   return { ...rest, state: row.state as JobState, seed: seed === null ? null : Number(seed) };
 }
 
@@ -226,24 +226,76 @@ export type HeartbeatStatus = "ok" | "canceled" | "lost";
  * "lost": the lease is no longer this worker's (expired and re-claimed, or the job ended).
  */
 export async function heartbeatJob(
-  input: Lease & { leaseMs: number; progress?: { step: number; total: number }; now?: Date; db?: Db },
+  input: Lease & { leaseMs: number; progress?: { step: number; total: number }; preview?: Uint8Array; now?: Date; db?: Db },
 ): Promise<HeartbeatStatus> {
   const now = input.now ?? new Date();
   const step = input.progress?.step ?? null;
   const total = input.progress?.total ?? null;
+  const preview = input.preview ?? null;
   const rows = await dbOf(input).run((p) =>
     p.$queryRaw<{ cancelRequested: boolean }[]>`
       UPDATE "Job" SET
         "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
         "heartbeatAt" = ${now},
         "progressStep" = coalesce(${step}, "progressStep"),
-        "progressTotal" = coalesce(${total}, "progressTotal")
+        "progressTotal" = coalesce(${total}, "progressTotal"),
+        "preview" = coalesce(${preview}, "preview")
       WHERE ${fenced(input)}
       RETURNING "cancelRequested"`,
   );
   if (!rows[0]) return "lost";
   return rows[0].cancelRequested ? "canceled" : "ok";
 }
+
+/**
+ * Replaces a running job's denoising checkpoint (fenced like a heartbeat, which it also is).
+ * It survives a lost lease or a release, for the next attempt to resume from, and is cleared
+ * when the job ends.
+ */
+export async function saveCheckpoint(
+  input: Lease & { leaseMs: number; step: number; bytes: Uint8Array; now?: Date; db?: Db },
+): Promise<HeartbeatStatus> {
+  const now = input.now ?? new Date();
+  const rows = await dbOf(input).run((p) =>
+    p.$queryRaw<{ cancelRequested: boolean }[]>`
+      UPDATE "Job" SET
+        "checkpoint" = ${input.bytes},
+        "checkpointStep" = ${input.step},
+        "checkpointAt" = ${now},
+        "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
+        "heartbeatAt" = ${now}
+      WHERE ${fenced(input)}
+      RETURNING "cancelRequested"`,
+  );
+  if (!rows[0]) return "lost";
+  return rows[0].cancelRequested ? "canceled" : "ok";
+}
+
+/** The checkpoint an earlier attempt left, for the worker that has just claimed the job. */
+export async function readCheckpoint(input: { jobId: string; db?: Db }): Promise<{ step: number; bytes: Uint8Array } | null> {
+  const row = await dbOf(input).run((p) =>
+    p.job.findUnique({ where: { id: input.jobId }, select: { checkpoint: true, checkpointStep: true } }),
+  );
+  if (!row?.checkpoint || row.checkpointStep === null) return null;
+  return { step: row.checkpointStep, bytes: new Uint8Array(row.checkpoint) };
+}
+
+/** A caller's running job's latest preview bytes (lib/queue/preview.ts), or null. */
+export async function readPreview(input: { jobId: string; callerId: string; db?: Db }): Promise<Uint8Array | null> {
+  const row = await dbOf(input).run((p) => p.job.findUnique({ where: { id: input.jobId }, select: { callerId: true, state: true, preview: true } }));
+  if (!row || row.callerId !== input.callerId || row.state !== "running" || !row.preview) return null;
+  return new Uint8Array(row.preview);
+}
+
+/** Set on every way a job ends: the checkpoint and preview of a finished job are dead weight. */
+const CLEAR_RUN_STATE = Prisma.sql`"checkpoint" = NULL, "checkpointStep" = NULL, "checkpointAt" = NULL, "preview" = NULL`;
+
+/** The same, where only some rows end (`ends`); the others keep their checkpoint for the next attempt. */
+const clearRunStateWhen = (ends: Prisma.Sql) => Prisma.sql`
+  "checkpoint" = CASE WHEN ${ends} THEN NULL ELSE "checkpoint" END,
+  "checkpointStep" = CASE WHEN ${ends} THEN NULL ELSE "checkpointStep" END,
+  "checkpointAt" = CASE WHEN ${ends} THEN NULL ELSE "checkpointAt" END,
+  "preview" = NULL`;
 
 /** What a finished run made; keys are relative to the media root. */
 export interface VideoOutput extends VideoMetadata {
@@ -294,7 +346,8 @@ export async function completeJob(
         "progressTotal" = coalesce(${total}, "progressTotal"),
         "progressStep" = CASE WHEN "cancelRequested" THEN "progressStep" ELSE coalesce(${total}, "progressTotal") END,
         "secondsPerStep" = ${o.secondsPerStep},
-        "error" = NULL
+        "error" = NULL,
+        ${CLEAR_RUN_STATE}
       WHERE ${fenced(input)}
       RETURNING *`;
     const row = rows[0];
@@ -372,7 +425,8 @@ export async function failJob(
           ELSE "runAt" END,
         "finishedAt" = CASE WHEN ${retry} THEN NULL ELSE ${now} END,
         "error" = ${input.error.slice(0, 4000)},
-        "leaseExpiresAt" = NULL
+        "leaseExpiresAt" = NULL,
+        ${clearRunStateWhen(Prisma.sql`NOT ${retry}`)}
       WHERE ${fenced(input)}
       RETURNING *`,
   );
@@ -396,7 +450,8 @@ export async function releaseJob(input: Lease & { now?: Date; db?: Db }): Promis
         "finishedAt" = CASE WHEN "cancelRequested" THEN ${now} ELSE NULL END,
         "runAt" = ${now},
         "leaseExpiresAt" = NULL,
-        "progressStep" = 0
+        "progressStep" = 0,
+        ${clearRunStateWhen(Prisma.sql`"cancelRequested"`)}
       WHERE ${fenced(input)}
       RETURNING *`,
   );
@@ -420,7 +475,8 @@ export async function expireLeases(input: { now?: Date; db?: Db } = {}): Promise
         "finishedAt" = CASE WHEN "cancelRequested" OR "attempt" >= "maxAttempts" THEN ${now} ELSE NULL END,
         "error" = 'the worker stopped renewing its lease (attempt ' || "attempt" || ' of ' || "maxAttempts" || ', worker ' || coalesce("workerId", '?') || ')',
         "runAt" = ${now},
-        "leaseExpiresAt" = NULL
+        "leaseExpiresAt" = NULL,
+        ${clearRunStateWhen(Prisma.sql`("cancelRequested" OR "attempt" >= "maxAttempts")`)}
       WHERE "state" = 'running' AND "leaseExpiresAt" < ${now}
       RETURNING *`,
   );
@@ -438,7 +494,8 @@ export async function cancelJob(input: { jobId: string; callerId: string; now?: 
       UPDATE "Job" SET
         "cancelRequested" = 1,
         "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
-        "finishedAt" = CASE WHEN "state" = 'queued' THEN ${now} ELSE "finishedAt" END
+        "finishedAt" = CASE WHEN "state" = 'queued' THEN ${now} ELSE "finishedAt" END,
+        ${clearRunStateWhen(Prisma.sql`"state" = 'queued'`)}
       WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" IN ('queued', 'running')
       RETURNING *`;
     if (rows[0]) return toJob(rows[0]);

@@ -7,11 +7,12 @@
  * ./testing/stand-in-handler.ts.
  */
 import type { Job, VideoMetadata } from "../db/jobs";
+import type { Preview } from "./preview";
 
 export interface ProgressEvent {
   step: number;
   total: number;
-  preview?: unknown; // the pipeline's latent preview, for live previews
+  preview?: Preview; // the pipeline's latent preview, stored for the job's live card
 }
 
 export interface JobRun {
@@ -19,10 +20,16 @@ export interface JobRun {
   signal: AbortSignal;
   outBase: string; // absolute, without extension: write `${outBase}.mp4` (and .webm, .png, .webp)
   progress(event: ProgressEvent): void;
+  /** The denoising checkpoint an earlier attempt left (lib/pipeline/resume.ts's bytes), if any. */
+  resume: { step: number; bytes: Uint8Array } | null;
+  /** Stores a checkpoint for a later attempt; resolves once it is in the database. */
+  checkpoint(step: number, bytes: Uint8Array): Promise<void>;
+  log(line: string): void;
 }
 
 export interface JobOutput extends VideoMetadata {
   files: { mp4: string; webm?: string; poster?: string; webp?: string }; // absolute paths under outBase
+  resumedAtStep: number; // denoising steps taken over from a checkpoint (0: from the start)
 }
 
 export type JobHandler = (run: JobRun) => Promise<JobOutput>;
@@ -39,13 +46,20 @@ export interface PipelineHandlerOptions {
   modelDir?: string;
   provider?: "cpu" | "webgpu" | "cuda" | "auto";
   threads?: number;
+  checkpointEvery?: number; // denoising steps between checkpoints; default generate()'s
 }
 
-/** The real thing: generate() from lib/pipeline, loaded on first use (it brings onnxruntime). */
+/**
+ * The real thing: generate() from lib/pipeline, loaded on first use (it brings onnxruntime).
+ * It checkpoints the denoising state as it goes and resumes from an earlier attempt's
+ * checkpoint; one that cannot be used (damaged, or made with another model) is set aside and
+ * the job starts over.
+ */
 export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandler {
-  return async ({ job, signal, outBase, progress }) => {
+  return async ({ job, signal, outBase, progress, resume, checkpoint, log }) => {
     const { generate } = await import("../pipeline/generate");
-    const r = await generate({
+    const { decodeDenoiseState, encodeDenoiseState } = await import("../pipeline/resume");
+    const settings: Parameters<typeof generate>[0] = {
       prompt: job.prompt,
       negativePrompt: job.negativePrompt,
       seed: job.seed ?? undefined,
@@ -60,7 +74,24 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       out: `${outBase}.mp4`,
       signal,
       onStepEnd: (e) => progress({ step: e.step, total: e.total, preview: e.preview }),
-    });
+      checkpointEvery: options.checkpointEvery,
+      onCheckpoint: (state, { step }) => checkpoint(step, encodeDenoiseState(state)),
+    };
+    const run = async (resumeFrom?: ReturnType<typeof decodeDenoiseState>) => generate({ ...settings, resumeFrom });
+    let r: Awaited<ReturnType<typeof generate>>;
+    if (!resume) {
+      r = await run();
+    } else {
+      try {
+        const state = decodeDenoiseState(resume.bytes);
+        log(`resuming at step ${resume.step}`);
+        r = await run(state);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== "BAD_CHECKPOINT") throw err;
+        log(`checkpoint at step ${resume.step} not used (${(err as Error).message}); starting over`);
+        r = await run();
+      }
+    }
     if (!r.outputs.mp4) throw new Error("the pipeline wrote no mp4");
     const meanStepMs = r.stepMs.length ? r.stepMs.reduce((a, b) => a + b, 0) / r.stepMs.length : null;
     return {
@@ -76,6 +107,7 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       modelId: r.modelId,
       timings: { ...r.timings },
       secondsPerStep: meanStepMs === null ? null : meanStepMs / 1000,
+      resumedAtStep: r.resumedAtStep,
     };
   };
 }

@@ -127,9 +127,21 @@ export function claim(input: { workerId: string; leaseMs?: number } & WithDb): P
   return jobs.claimNextJob({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
 }
 
-/** Renews the lease and records progress: "canceled" -> abort the run; "lost" -> drop it. */
-export function heartbeat(input: Lease & { leaseMs?: number; progress?: { step: number; total: number } } & WithDb): Promise<HeartbeatStatus> {
+/** Renews the lease and records progress (and the latest preview): "canceled" -> abort the run; "lost" -> drop it. */
+export function heartbeat(
+  input: Lease & { leaseMs?: number; progress?: { step: number; total: number }; preview?: Uint8Array } & WithDb,
+): Promise<HeartbeatStatus> {
   return jobs.heartbeatJob({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
+}
+
+/** Stores a running job's denoising checkpoint (renewing the lease), for a later attempt to resume from. */
+export function checkpoint(input: Lease & { step: number; bytes: Uint8Array; leaseMs?: number } & WithDb): Promise<HeartbeatStatus> {
+  return jobs.saveCheckpoint({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
+}
+
+/** The checkpoint an earlier attempt of a job left, if any. */
+export function lastCheckpoint(input: { jobId: string } & WithDb): Promise<{ step: number; bytes: Uint8Array } | null> {
+  return jobs.readCheckpoint(input);
 }
 
 /** Succeeded with its video, exactly once (see CompleteResult for the other outcomes). */

@@ -8,6 +8,10 @@
  * so a cancel takes effect within a step. stop() aborts the running job and hands it back
  * to the queue without counting the attempt, then returns.
  *
+ * Checkpoints: the handler hands over its denoising state every few steps; it is stored on
+ * the job (fenced on the lease), and the next attempt after a crash, a lost lease or a
+ * shutdown gets it back to resume from. The latest preview rides on the heartbeats.
+ *
  * Files: each run writes under <media>/<jobId>/ with names from a fresh video id (see
  * ./media.ts). The worker removes its run's files whenever the run does not end as the
  * job's video, and clears the job's folder on claim, so nothing of a dead run survives.
@@ -19,8 +23,9 @@ import { newId } from "../db/ids";
 import type { Job, Lease } from "../db/jobs";
 import { registerWorker, heartbeatWorker, stopWorker } from "../db/workers";
 import { isRetryable, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
-import { QUEUE_DEFAULTS, claim, complete, expireLeases, fail, heartbeat, release, describeError } from "./index";
+import { QUEUE_DEFAULTS, checkpoint, claim, complete, expireLeases, fail, heartbeat, lastCheckpoint, release, describeError } from "./index";
 import { clearJobDir, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia } from "./media";
+import { encodePreview } from "./preview";
 
 export interface WorkerOptions {
   handler: JobHandler;
@@ -108,12 +113,15 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     if (stopping) abort("shutdown"); // stop() came while this job was being claimed
 
     let progress: { step: number; total: number } | undefined;
+    let preview: Uint8Array | undefined; // the newest one not yet stored
     let beating: Promise<void> | null = null;
     let lastBeat = Date.now();
     const beat = () => {
       if (beating) return;
       lastBeat = Date.now();
-      beating = heartbeat({ ...lease, leaseMs, progress, db })
+      const sending = preview;
+      preview = undefined;
+      beating = heartbeat({ ...lease, leaseMs, progress, preview: sending, db })
         .then((status) => {
           if (status !== "ok") abort(status);
         })
@@ -127,15 +135,23 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     let output: JobOutput | null = null;
     let failure: unknown = null;
     try {
+      const resume = await lastCheckpoint({ jobId: job.id, db });
       output = await options.handler({
         job,
         signal: controller.signal,
         outBase,
+        resume,
         progress: (event) => {
           progress = { step: event.step, total: event.total };
+          preview = encodePreview(event.preview) ?? preview;
           options.onProgress?.(job, event);
           if (Date.now() - lastBeat >= progressEveryMs) beat();
         },
+        checkpoint: async (step, bytes) => {
+          const status = await checkpoint({ ...lease, leaseMs, step, bytes, db });
+          if (status !== "ok") abort(status);
+        },
+        log: (line) => log(`job ${job.id}: ${line}`),
       });
     } catch (err) {
       failure = err;
@@ -149,7 +165,8 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       // Finished, even if an abort came too late to stop it: complete() decides (a cancel still wins).
       const result = await complete({ ...lease, output: toVideoOutput(output, root, videoId), progress, db });
       if (result.status === "completed") {
-        log(`job ${job.id}: succeeded, video ${result.video.id}`);
+        const resumed = output.resumedAtStep > 0 ? ` (resumed at step ${output.resumedAtStep})` : "";
+        log(`job ${job.id}: succeeded, video ${result.video.id}${resumed}`);
       } else if (result.status === "already-completed" && result.video.id === videoId) {
         log(`job ${job.id}: already recorded as succeeded`);
       } else {
