@@ -9,16 +9,18 @@
  * says how it was made after it leaves the app.
  *
  * Outputs are written to hidden temporary names beside their targets and
- * renamed only after ffmpeg succeeds; on failure or abort ffmpeg is killed and
- * the temporaries are removed, so a target path either holds a complete file
- * or nothing new.
+ * renamed only after ffmpeg succeeds and each file checks out (verifyOutput:
+ * ffmpeg exits 0 even when it could not write its trailer, e.g. on a full
+ * disk); on failure or abort ffmpeg is killed and the temporaries (and any
+ * target already renamed) are removed, so the targets hold a complete set of
+ * files or nothing new.
  *
  * The binary is FFMPEG_PATH if set, else the one @ffmpeg-installer/ffmpeg ships.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, rename, rm } from "node:fs/promises";
+import { access, open, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -160,14 +162,71 @@ export async function mux(o: MuxOptions): Promise<MuxOutputs> {
   const args = buildArgs(o, tmp);
   const removeTemps = () => Promise.all(Object.values(tmp).map((p) => rm(p!, { force: true })));
 
+  const renamed: string[] = [];
   try {
     await runFfmpeg(ffmpeg, args, o.frames, o.signal);
-    for (const [k, p] of targets) await rename(tmp[k]!, p);
+    for (const [k] of targets) await verifyOutput(k, tmp[k]!);
+    for (const [k, p] of targets) {
+      await rename(tmp[k]!, p);
+      renamed.push(p);
+    }
   } catch (err) {
-    await removeTemps();
+    // A rename that fails part-way would leave half a set (an MP4 without its poster): take it all back.
+    await Promise.all([removeTemps(), ...renamed.map((p) => rm(p, { force: true }))]);
     throw err;
   }
   return Object.fromEntries(targets) as MuxOutputs;
+}
+
+/**
+ * Refuses an output that is empty, not of its format, or cut short: ffmpeg reports a failed
+ * write of its trailer (a full disk, a file-size limit) on stderr but still exits 0. MP4s are
+ * walked box by box (the sizes must add up to the file, with a moov and an mdat); PNGs must
+ * end with IEND; a WebP's RIFF size must match the file; a WebM must start with EBML.
+ */
+export async function verifyOutput(kind: keyof MuxOutputs, file: string): Promise<void> {
+  const fail = (why: string) => {
+    throw new PipelineError("FFMPEG_FAILED", `ffmpeg exited 0 but its ${kind} output is unusable: ${why}`);
+  };
+  const fh = await open(file, "r");
+  try {
+    const size = (await fh.stat()).size;
+    if (size === 0) fail("the file is empty");
+    const read = async (at: number, n: number) => {
+      const buf = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(buf, 0, n, at);
+      return buf.subarray(0, bytesRead);
+    };
+    const head = await read(0, 16);
+    if (kind === "mp4") {
+      const seen = new Set<string>();
+      let at = 0;
+      while (at < size) {
+        const box = await read(at, 16);
+        if (box.length < 8) fail(`a box header is cut off at byte ${at}`);
+        let length = box.readUInt32BE(0);
+        if (length === 1) length = box.length >= 16 ? Number(box.readBigUInt64BE(8)) : 0;
+        else if (length === 0) length = size - at; // "to the end of the file"
+        if (length < 8 || at + length > size) fail(`the ${box.toString("latin1", 4, 8)} box at byte ${at} runs past the end (truncated)`);
+        seen.add(box.toString("latin1", 4, 8));
+        at += length;
+      }
+      for (const need of ["ftyp", "moov", "mdat"]) if (!seen.has(need)) fail(`no ${need} box`);
+    } else if (kind === "poster") {
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const jpeg = head[0] === 0xff && head[1] === 0xd8;
+      if (!head.subarray(0, 8).equals(png) && !jpeg) fail("not a PNG or JPEG");
+      const tail = await read(Math.max(0, size - 8), 8);
+      if (jpeg ? !(tail[6] === 0xff && tail[7] === 0xd9) : tail.toString("latin1", 0, 4) !== "IEND") fail("the image is cut short");
+    } else if (kind === "webp") {
+      if (head.toString("latin1", 0, 4) !== "RIFF" || head.toString("latin1", 8, 12) !== "WEBP") fail("not a WebP");
+      if (head.readUInt32LE(4) + 8 !== size) fail(`RIFF says ${head.readUInt32LE(4) + 8} bytes, the file has ${size} (truncated)`);
+    } else if (!head.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))) {
+      fail("not a WebM (no EBML header)");
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Spawns ffmpeg, streams the frames with backpressure, and settles when it exits. */
@@ -196,7 +255,8 @@ function runFfmpeg(ffmpeg: string, args: string[], frames: readonly Uint8Array[]
     child.on("close", (code, sig) => {
       signal?.removeEventListener("abort", onAbort);
       if (failure) return reject(failure);
-      if (code === 0) return resolve();
+      // Under -loglevel error, an error message fails the run even with exit 0 (a trailer that could not be written).
+      if (code === 0 && !/error|failed|no space|too large/i.test(stderr)) return resolve();
       reject(new PipelineError("FFMPEG_FAILED", `ffmpeg failed (${sig ?? `exit ${code}`}): ${stderr.trim() || "no message"}`));
     });
 

@@ -97,9 +97,18 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   async function handle(job: Job): Promise<void> {
     const lease: Lease = { jobId: job.id, workerId: id, attempt: job.attempt };
     log(`job ${job.id}: claimed (attempt ${job.attempt} of ${job.maxAttempts})`);
-    await clearJobDir(root, job.id); // what a dead earlier run left behind
     const videoId = newId();
-    const outBase = await prepareRun(root, job.id, videoId);
+    let outBase: string;
+    try {
+      await clearJobDir(root, job.id); // what a dead earlier run left behind
+      outBase = await prepareRun(root, job.id, videoId);
+    } catch (err) {
+      // A full disk or an unwritable media folder: the job fails now with the reason, rather
+      // than sitting "running" until its lease runs out.
+      const r = await fail({ ...lease, error: err, retryable: true, db });
+      log(`job ${job.id}: cannot prepare its media folder: ${describeError(err)} -> ${r.status}`);
+      return;
+    }
     const dropFiles = () => removeRunFiles(root, job.id, videoId);
 
     const controller = new AbortController();
