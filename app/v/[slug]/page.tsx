@@ -3,23 +3,27 @@
  * Open Graph and Twitter tags so links unfurl. Unpublished, deleted or unknown: 404.
  */
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 
 import { isAppError } from "@/lib/db/errors";
-import { isId } from "@/lib/db/ids";
 import { getVideoBySlug } from "@/lib/db/videos";
 import { publicOrigin } from "@/lib/http/page";
+import { limitMisses } from "@/lib/http/rate-limit";
+import { idParam } from "@/lib/http/respond";
 import { videoView, type VideoView } from "@/lib/http/views";
 
 export const dynamic = "force-dynamic";
 
+// Cached per request: the metadata and the page share one lookup (and one counted miss).
 const load = cache(async (slug: string): Promise<VideoView> => {
-  if (!isId(slug)) notFound();
   try {
-    return videoView(await getVideoBySlug({ slug }), null);
+    return videoView(await limitMisses(await headers(), () => getVideoBySlug({ slug: idParam(slug, "video") })), null);
   } catch (err) {
-    if (isAppError(err, "NOT_FOUND")) notFound();
+    // A page cannot answer 429: a client over its miss limit gets this same 404 for every
+    // slug, which tells a scanner nothing (the embed and the API say 429).
+    if (isAppError(err, "NOT_FOUND") || isAppError(err, "RATE_LIMITED")) notFound();
     throw err;
   }
 });

@@ -1,25 +1,28 @@
 /** A clip: player, prompt and settings, timings, remix, downloads; the owner's controls. */
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 
 import { VideoActions } from "@/components/VideoActions";
 import { isAppError } from "@/lib/db/errors";
-import { isId } from "@/lib/db/ids";
 import { getVideo } from "@/lib/db/videos";
 import { pageCaller } from "@/lib/http/page";
+import { limitMisses } from "@/lib/http/rate-limit";
+import { idParam } from "@/lib/http/respond";
 import { videoView, type VideoView } from "@/lib/http/views";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Clip", robots: { index: false } };
 
 async function load(id: string): Promise<VideoView> {
-  if (!isId(id)) notFound();
   const callerId = await pageCaller();
   try {
-    return videoView(await getVideo({ videoId: id, callerId: callerId ?? "" }), callerId);
+    const video = await limitMisses(await headers(), () => getVideo({ videoId: idParam(id, "video"), callerId: callerId ?? "" }));
+    return videoView(video, callerId);
   } catch (err) {
-    if (isAppError(err, "NOT_FOUND")) notFound();
+    // Over the miss limit (lib/http/rate-limit.ts): the same 404 as a miss, since a page cannot say 429.
+    if (isAppError(err, "NOT_FOUND") || isAppError(err, "RATE_LIMITED")) notFound();
     throw err;
   }
 }

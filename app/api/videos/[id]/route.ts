@@ -4,6 +4,7 @@
  * share link dead, its files removed.
  */
 import { deleteVideo, getVideo, setVideoPublished } from "@/lib/db/videos";
+import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam, json, readJson, route } from "@/lib/http/respond";
 import { videoView } from "@/lib/http/views";
 import { mediaRoot, removeRunFiles } from "@/lib/queue/media";
@@ -16,9 +17,10 @@ type Params = { params: Promise<{ id: string }> };
 
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   return route(req, async (ctx) => {
-    const videoId = idParam((await params).id, "video");
+    const { id } = await params;
     const callerId = ctx.callerOrNull();
-    const video = await getVideo({ videoId, callerId: callerId ?? "" }); // no identity: published clips only
+    // No identity: published clips only. Misses count against the client (anti-enumeration).
+    const video = await limitMisses(req.headers, () => getVideo({ videoId: idParam(id, "video"), callerId: callerId ?? "" }));
     return json(200, { video: videoView(video, callerId) });
   });
 }

@@ -6,6 +6,7 @@
 import { AppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
 import { fileResponse, isMediaName, mediaPath } from "@/lib/http/media";
+import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam, route } from "@/lib/http/respond";
 import { mediaRoot } from "@/lib/queue/media";
 
@@ -18,11 +19,14 @@ const notFound = () => new AppError("NOT_FOUND", "no such file");
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   return route(req, async (ctx) => {
     const { videoId: rawId, file } = await params;
-    const videoId = idParam(rawId, "file");
-    if (!isMediaName(file)) throw notFound();
     const callerId = ctx.callerOrNull();
-    const video = await getVideo({ videoId, callerId: callerId ?? "" }); // NOT_FOUND unless theirs or published
-    const path = mediaPath(mediaRoot(), video, file);
+    // NOT_FOUND unless theirs or published; misses count against the client (anti-enumeration).
+    const { video, name } = await limitMisses(req.headers, async () => {
+      const videoId = idParam(rawId, "file");
+      if (!isMediaName(file)) throw notFound();
+      return { video: await getVideo({ videoId, callerId: callerId ?? "" }), name: file };
+    });
+    const path = mediaPath(mediaRoot(), video, name);
     if (!path) throw notFound();
     // The bytes behind a URL never change; "private" keeps shared caches from holding a clip after it is unpublished.
     const res = await fileResponse(req, path, "private, max-age=31536000, immutable");
