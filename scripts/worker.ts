@@ -13,9 +13,12 @@
  *   WORKER_ID          a stable id (default host-pid-random)
  *   SPACETIME_WORKER_HANDLER=stand-in   TESTS ONLY: a fake handler instead of the model
  *     (STANDIN_STEPS, STANDIN_STEP_MS), see lib/queue/testing/stand-in-handler.ts
+ *   SPACETIME_WORKER_HANDLER=paced-pipeline   TESTS ONLY: the model, denoising slowed to
+ *     PACED_STEP_MS a step, see lib/queue/testing/paced-handler.ts
  */
 import { getDb } from "../lib/db/client";
 import { pipelineHandler, type JobHandler, type PipelineHandlerOptions } from "../lib/queue/handlers";
+import { pacedPipelineHandler } from "../lib/queue/testing/paced-handler";
 import { standInHandler } from "../lib/queue/testing/stand-in-handler";
 import { createWorker } from "../lib/queue/worker";
 
@@ -34,15 +37,16 @@ const provider = (process.env.SPACETIME_PROVIDER ?? "cpu") as NonNullable<Pipeli
 if (handlerName === "stand-in") {
   handler = standInHandler({ steps: envInt("STANDIN_STEPS"), stepMs: envInt("STANDIN_STEP_MS"), checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY") });
   model = "stand-in";
-} else if (handlerName === "pipeline") {
-  handler = pipelineHandler({
+} else if (handlerName === "pipeline" || handlerName === "paced-pipeline") {
+  const options = {
     modelDir: process.env.SPACETIME_MODEL_DIR,
     provider,
     threads: envInt("SPACETIME_THREADS"),
     checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY"),
-  });
+  };
+  handler = handlerName === "pipeline" ? pipelineHandler(options) : pacedPipelineHandler({ ...options, paceMs: envInt("PACED_STEP_MS") ?? 20 });
 } else {
-  throw new Error(`SPACETIME_WORKER_HANDLER must be "pipeline" or "stand-in", got "${handlerName}"`);
+  throw new Error(`SPACETIME_WORKER_HANDLER must be "pipeline", "stand-in" or "paced-pipeline", got "${handlerName}"`);
 }
 
 const db = getDb();
