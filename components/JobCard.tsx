@@ -1,6 +1,7 @@
 "use client";
 /**
- * One job: queue position, progress bar, ETA, cancel, and the finished clip playing in place.
+ * One job: queue position, progress bar, ETA, the live latent preview, cancel, and the
+ * finished clip playing in place.
  * Live updates come from /api/jobs/[id]/events (EventSource reconnects with Last-Event-ID
  * by itself); the stream ends at the job's terminal state.
  */
@@ -10,11 +11,13 @@ import { useEffect, useState } from "react";
 import type { JobView } from "@/lib/http/views";
 
 import { api, formatEta } from "./api";
+import { LatentPreview } from "./LatentPreview";
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (job: JobView) => void }) {
   const [job, setJob] = useState(initial);
+  const [preview, setPreview] = useState<JobView["preview"]>(null); // kept between events that carry none
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -23,6 +26,7 @@ export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (j
     const update = (e: MessageEvent<string>) => {
       const next = JSON.parse(e.data) as JobView;
       setJob(next);
+      if (next.preview) setPreview(next.preview);
       onChange?.(next);
       if (TERMINAL.has(next.state)) {
         source.close();
@@ -72,6 +76,7 @@ export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (j
         {job.state === "failed" && <span className="error">failed: {job.error}</span>}
         {job.state === "canceled" && <>canceled</>}
       </p>
+      {job.state === "running" && preview && <LatentPreview preview={preview} />}
       {(job.state === "running" || job.state === "queued") && (
         <>
           <progress max={100} value={job.state === "running" ? pct : undefined} aria-label="progress">

@@ -5,6 +5,7 @@
 import type { Job, Video } from "../db/jobs";
 import { videosOfJobs } from "../db/videos";
 import { isTerminal, position } from "../queue";
+import type { PreviewView } from "../queue/preview";
 import { MEDIA_FILES } from "./media";
 
 export interface JobView {
@@ -28,6 +29,7 @@ export interface JobView {
   etaSeconds: number | null;
   error: string | null;
   video: VideoView | null;
+  preview?: PreviewView | null; // the latest latent preview while running (the event stream only)
 }
 
 export interface VideoView {

@@ -1,10 +1,11 @@
-/** /api/jobs/[id]/events: Server-Sent Events of state and progress, Last-Event-ID, closing at the end. */
+/** /api/jobs/[id]/events: Server-Sent Events of state, progress and previews, Last-Event-ID, closing at the end. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { GET as eventsRoute } from "../../app/api/jobs/[id]/events/route";
 import { POST as createJob } from "../../app/api/jobs/route";
 import { newId } from "../../lib/db/ids";
 import { cancel, claim, complete, heartbeat } from "../../lib/queue";
+import { encodePreview } from "../../lib/queue/preview";
 import type { TestDb } from "../queue/helpers";
 import { apiTestDb, body, newCaller, params, request } from "./helpers";
 
@@ -77,7 +78,8 @@ describe("GET /api/jobs/[id]/events", () => {
     const job = (await claim({ db: t.db, workerId: "w" }))!;
     await new Promise((r) => setTimeout(r, 60));
     const lease = { jobId: id, workerId: "w", attempt: job.attempt };
-    await heartbeat({ ...lease, db: t.db, progress: { step: 2, total: 4 } });
+    const preview = { width: 2, height: 1, frames: 1, rgb: Uint8Array.of(255, 0, 0, 0, 0, 255) };
+    await heartbeat({ ...lease, db: t.db, progress: { step: 2, total: 4 }, preview: encodePreview(preview)! });
     await new Promise((r) => setTimeout(r, 60));
     const videoId = newId();
     await complete({
@@ -91,7 +93,8 @@ describe("GET /api/jobs/[id]/events", () => {
     expect(text.startsWith("retry: 2000\n\n")).toBe(true);
     expect(events[0]).toMatchObject({ event: "state", data: { id, state: "queued", position: 1 } });
     expect(events.some((e) => e.event === "state" && e.data.state === "running")).toBe(true);
-    expect(events.some((e) => e.event === "progress" && e.data.progress.step === 2 && e.data.progress.total === 4)).toBe(true);
+    const step2 = events.find((e) => e.event === "progress" && e.data.progress.step === 2 && e.data.progress.total === 4);
+    expect(step2?.data.preview).toEqual({ width: 2, height: 1, frames: 1, rgb: Buffer.from(preview.rgb).toString("base64") });
     const last = events.at(-1)!;
     expect(last).toMatchObject({ event: "state", data: { state: "succeeded", progress: { step: 4, total: 4 } } });
     expect(last.data.video.media.mp4).toBe(`/media/${videoId}/video.mp4`);

@@ -1,18 +1,19 @@
 /**
  * GET /api/jobs/[id]/events: Server-Sent Events for one of the caller's jobs. The server
  * polls the database every SPACETIME_SSE_POLL_MS (default 500 ms) and sends the job (as
- * GET /api/jobs/[id] shows it) whenever it changed: `event: state` when its state did,
- * `event: progress` otherwise. Each event's id names the snapshot, so a client that
+ * GET /api/jobs/[id] shows it, plus its latest latent preview while running) whenever it
+ * changed: `event: state` when its state did, `event: progress` otherwise. Each event's id names the snapshot, so a client that
  * reconnects with Last-Event-ID gets nothing it already has, then only changes. The stream
  * ends after the terminal state (succeeded, failed, canceled), or after 10 minutes; `retry`
  * asks browsers to reconnect after 2 s if it ends or drops before the terminal state.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { getJob } from "@/lib/db/jobs";
+import { getJob, readPreview } from "@/lib/db/jobs";
 import { idParam, route } from "@/lib/http/respond";
 import { jobViews, type JobView } from "@/lib/http/views";
 import { isTerminal } from "@/lib/queue";
+import { previewView } from "@/lib/queue/preview";
 
 export const dynamic = "force-dynamic";
 
@@ -64,6 +65,10 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
             for (;;) {
               const [view] = await jobViews([job], callerId);
               const id = eventId(view!);
+              if (id !== lastId && view!.state === "running") {
+                const bytes = await readPreview({ jobId, callerId });
+                view!.preview = bytes && previewView(bytes);
+              }
               if (id !== lastId) {
                 const type = lastState === null || lastState !== view!.state ? "state" : "progress";
                 send(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(view)}\n\n`);
