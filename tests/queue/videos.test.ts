@@ -51,6 +51,43 @@ describe("videos", () => {
     expect(mine[0]!.seed).toBe(2 ** 33);
   });
 
+  it("searches prompt words (stemmed, any case, FTS syntax inert) newest first, by its own cursor", async () => {
+    const base = Date.parse("2026-01-01T00:00:00Z");
+    const balls = [];
+    for (let i = 0; i < 5; i++) balls.push(await makeVideo("alice", `A red ball bouncing ${i}`, base + i * 1000));
+    await makeVideo("alice", "a blue cube", base + 9000);
+    const other = await makeVideo("bob", "bob's red balls", base + 10_000); // private: never found by alice
+
+    const p1 = await listVideos({ db: t.db, callerId: "alice", q: "BALLS red", limit: 3 });
+    expect(p1.videos.map((v) => v.id)).toEqual([balls[4]!.id, balls[3]!.id, balls[2]!.id]);
+    const p2 = await listVideos({ db: t.db, callerId: "alice", q: "BALLS red", limit: 3, cursor: p1.nextCursor });
+    expect(p2.videos.map((v) => v.id)).toEqual([balls[1]!.id, balls[0]!.id]);
+    expect(p2.nextCursor).toBeNull();
+    expect((await listVideos({ db: t.db, callerId: "bob", q: "ball" })).videos.map((v) => v.id)).toEqual([other.id]);
+    for (const q of ['ball OR cube', 'ball"', "ball*", "NEAR(ball cube)", "cube AND NOT"]) {
+      await expect(listVideos({ db: t.db, callerId: "alice", q }), q).resolves.toBeDefined();
+    }
+    expect((await listVideos({ db: t.db, callerId: "alice", q: "ball OR cube" })).videos).toEqual([]); // every word must occur, "or" included
+    expect((await listVideos({ db: t.db, callerId: "alice", q: "%%" })).videos).toEqual([]);
+    // A listing's cursor is not a search's, and the other way round.
+    const list = await listVideos({ db: t.db, callerId: "alice", limit: 1 });
+    await expect(listVideos({ db: t.db, callerId: "alice", q: "ball", cursor: list.nextCursor })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(listVideos({ db: t.db, callerId: "alice", cursor: p1.nextCursor })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("each scope's page walks an index in cursor order: no table scan, no sort", async () => {
+    for (const where of [`"callerId" = 'a'`, `"published" = true`]) {
+      const plan = await t.db.run((p) =>
+        p.$queryRawUnsafe<{ detail: string }[]>(
+          `EXPLAIN QUERY PLAN SELECT * FROM "Video" WHERE ${where} AND "deletedAt" IS NULL AND ("createdAt", "id") < (5, 'x') ORDER BY "createdAt" DESC, "id" DESC LIMIT 25`,
+        ),
+      );
+      const text = plan.map((r) => r.detail).join(" | ");
+      expect(text).toMatch(/USING INDEX Video_(callerId|published)_createdAt_id_idx/);
+      expect(text).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
   it("opens a share slug only while published and not deleted", async () => {
     const v = await makeVideo("alice", "a ball", Date.now());
     await expect(getVideoBySlug({ db: t.db, slug: v.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
