@@ -175,16 +175,41 @@ export async function getJob(input: { jobId: string; callerId?: string; db?: Db 
   return toJob(row);
 }
 
-/** A caller's jobs, newest first. */
-export async function listJobs(input: { callerId: string; states?: JobState[]; limit?: number; db?: Db }): Promise<Job[]> {
+/**
+ * A caller's jobs, newest first, by cursor (opaque, from the previous page), walking the
+ * (callerId, createdAt) index. A caller has at most their submissions-per-hour limit of jobs
+ * an hour, so filtering by state on the way stays cheap.
+ */
+export async function listJobs(input: {
+  callerId: string;
+  states?: JobState[];
+  limit?: number;
+  cursor?: string | null;
+  db?: Db;
+}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  const limit = input.limit ?? 50;
+  const after = input.cursor ? decodeJobCursor(input.cursor) : null;
   const rows = await dbOf(input).run((p) =>
     p.job.findMany({
-      where: { callerId: input.callerId, ...(input.states ? { state: { in: input.states } } : {}) },
+      where: {
+        callerId: input.callerId,
+        ...(input.states ? { state: { in: input.states } } : {}),
+        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: input.limit ?? 50,
+      take: limit + 1,
     }),
   );
-  return rows.map(toJob);
+  const jobs = rows.slice(0, limit).map(toJob);
+  const last = jobs.at(-1);
+  const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt.getTime()}.${last.id}`).toString("base64url") : null;
+  return { jobs, nextCursor };
+}
+
+function decodeJobCursor(cursor: string): { createdAt: Date; id: string } {
+  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!match) throw new AppError("BAD_REQUEST", "invalid cursor");
+  return { createdAt: new Date(Number(match[1])), id: match[2]! };
 }
 
 // ------------------------------------------------------------------ worker side

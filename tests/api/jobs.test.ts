@@ -210,6 +210,31 @@ describe("/api/jobs/[id]", () => {
     expect((await body(await listJobsRoute(request("GET", "/api/jobs", { caller: bob })))).jobs).toEqual([]);
   });
 
+  it("lists a caller's jobs in one state, newest first, by cursor pages (the gallery's status filter)", async () => {
+    const alice = newCaller();
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { jobs } = await body(await createJob(request("POST", "/api/jobs", { caller: alice, body: { prompt: `ball ${i}` } })));
+      made.push(jobs[0].id);
+    }
+    await cancelJobRoute(request("DELETE", `/api/jobs/${made[1]}`, { caller: alice }), params({ id: made[1]! }));
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const qs: string = `state=queued&limit=2${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = await body(await listJobsRoute(request("GET", `/api/jobs?${qs}`, { caller: alice })));
+      ids.push(...page.jobs.map((j: { id: string; state: string }) => (expect(j.state).toBe("queued"), j.id)));
+      cursor = page.nextCursor;
+    } while (cursor);
+    // Jobs made in the same millisecond order by id: compare with one big page, not with `made`.
+    const whole = await body(await listJobsRoute(request("GET", "/api/jobs?state=queued&limit=100", { caller: alice })));
+    expect(ids).toEqual(whole.jobs.map((j: { id: string }) => j.id));
+    expect(new Set(ids)).toEqual(new Set([made[4], made[3], made[2], made[0]]));
+    const canceled = await body(await listJobsRoute(request("GET", "/api/jobs?state=canceled", { caller: alice })));
+    expect(canceled.jobs.map((j: { id: string }) => j.id)).toEqual([made[1]]);
+    expect((await listJobsRoute(request("GET", "/api/jobs?cursor=nope", { caller: alice }))).status).toBe(400);
+  });
+
   it("cancels a queued job at once, again harmlessly, and refuses to cancel a finished one", async () => {
     const { alice, id } = await aliceJob();
     const res = await cancelJobRoute(request("DELETE", `/api/jobs/${id}`, { caller: alice }), params({ id }));

@@ -1,7 +1,7 @@
 /**
  * POST /api/jobs: queue 1-4 jobs (202). Idempotency-Key: the same key from the same caller
  * returns the same job(s) instead of queueing again. GET /api/jobs: the caller's jobs,
- * newest first, with position, ETA and progress.
+ * newest first (optionally in one state), with position, ETA and progress, by cursor pages.
  */
 import { createHash, randomInt } from "node:crypto";
 
@@ -55,8 +55,8 @@ export async function GET(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
     const query = readQuery(req, listJobsQuery);
     const callerId = ctx.callerOrIssue();
-    const jobs = await listJobs({ callerId, limit: query.limit, states: query.state ? [query.state as JobState] : undefined });
-    return json(200, { jobs: await jobViews(jobs, callerId) });
+    const page = await listJobs({ callerId, limit: query.limit, cursor: query.cursor || null, states: query.state ? [query.state as JobState] : undefined });
+    return json(200, { jobs: await jobViews(page.jobs, callerId), nextCursor: page.nextCursor });
   });
 }
 

@@ -17,5 +17,6 @@ export const listJobsQuery = z
   .object({
     state: z.enum(Object.values(JOB_STATES) as [string, ...string[]]).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(200).optional(),
   })
   .strict();

@@ -108,7 +108,10 @@ export function openApiDocument() {
         Error: error,
         QueueState: { type: "object", properties: { paused: { type: "boolean" } } },
         JobEnvelope: { type: "object", properties: { job: { $ref: "#/components/schemas/Job" } } },
-        JobList: { type: "object", properties: { jobs: { type: "array", items: { $ref: "#/components/schemas/Job" } } } },
+        JobList: {
+          type: "object",
+          properties: { jobs: { type: "array", items: { $ref: "#/components/schemas/Job" } }, nextCursor: { type: ["string", "null"], description: "GET only" } },
+        },
         Job: {
           type: "object",
           description: "See JobView in lib/http/views.ts",
@@ -121,6 +124,13 @@ export function openApiDocument() {
             etaSeconds: { type: ["number", "null"] },
             error: { type: ["string", "null"] },
             video: { oneOf: [{ $ref: "#/components/schemas/Video" }, { type: "null" }] },
+            preview: {
+              description: "Event stream only, while running: the latest latent preview, frames * height * width RGB bytes in base64",
+              oneOf: [
+                { type: "object", properties: { width: { type: "integer" }, height: { type: "integer" }, frames: { type: "integer" }, rgb: { type: "string" } } },
+                { type: "null" },
+              ],
+            },
           },
         },
         VideoEnvelope: { type: "object", properties: { video: { $ref: "#/components/schemas/Video" } } },
