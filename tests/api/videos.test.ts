@@ -1,9 +1,10 @@
-/** /api/videos and /media: the gallery, visibility, publish, delete, and serving files with ranges. */
+/** /api/videos and /media: the gallery, visibility, publish, extend, delete, and serving files with ranges. */
 import { existsSync } from "node:fs";
 import path from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
+import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
 import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "../../app/api/videos/[id]/route";
 import { GET as listRoute } from "../../app/api/videos/route";
 import { GET as mediaRoute, HEAD as mediaHead } from "../../app/media/[videoId]/[file]/route";
@@ -248,5 +249,39 @@ describe("GET /v/[slug]/embed", () => {
     expect(html).toContain(`src="/media/${v.id}/video.mp4"`);
     await publish(v.id, alice, "private");
     expect((await embed()).status).toBe(404);
+  });
+});
+
+describe("POST /api/videos/[id]/extend", () => {
+  it("queues the clip's settings with one chunk more, for any clip the caller can see, once per key", async () => {
+    const alice = newCaller();
+    const bob = newCaller();
+    const v = await makeVideo(t, alice.id, "a red ball bouncing");
+    // The clip was made of 3 chunks of 4 steps (12 denoising steps in all).
+    await t.db.run((p) => p.job.update({ where: { id: v.jobId }, data: { progressTotal: 12 } }));
+    const extend = (caller?: { cookie: string }, key?: string) =>
+      extendRoute(request("POST", `/api/videos/${v.id}/extend`, { caller, headers: key ? { "idempotency-key": key } : {} }), params({ id: v.id }));
+
+    const res = await extend(alice, "k1");
+    expect(res.status).toBe(202);
+    const { jobs } = await body(res);
+    expect(jobs[0]).toMatchObject({ state: "queued", prompt: "a red ball bouncing", seed: v.seed, steps: v.steps, guidance: v.guidance, scheduler: v.scheduler });
+    const job = await t.db.run((p) => p.job.findUniqueOrThrow({ where: { id: jobs[0].id } }));
+    expect(job).toMatchObject({ extend: 3, frames: null, callerId: alice.id });
+    const again = await extend(alice, "k1");
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect((await body(again)).jobs[0].id).toBe(jobs[0].id);
+
+    // Bob cannot see the private clip; once it is published he may extend it, as his own job.
+    expect((await extend(bob)).status).toBe(404);
+    await publish(v.id, alice);
+    const bobs = await body(await extend(bob));
+    expect((await t.db.run((p) => p.job.findUniqueOrThrow({ where: { id: bobs.jobs[0].id } }))).callerId).toBe(bob.id);
+
+    // A clip as long as clips get cannot grow further: a clear 400.
+    await t.db.run((p) => p.job.update({ where: { id: v.jobId }, data: { progressTotal: 4 * 33 } }));
+    const tooLong = await extend(alice);
+    expect(tooLong.status).toBe(400);
+    expect((await body(tooLong)).error.message).toMatch(/extend/);
   });
 });

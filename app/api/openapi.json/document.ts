@@ -88,6 +88,13 @@ export function openApiDocument() {
         },
         delete: { summary: "Delete (owner only): hidden everywhere, share link dead, files removed", parameters: [idParam()], responses: { "204": { description: "deleted" }, ...errors(401, 403, 404) } },
       },
+      "/api/videos/{id}/extend": {
+        post: {
+          summary: "Queue the clip again with one more chunk at the end, as a new clip of the caller's (any clip the caller can see)",
+          parameters: [idParam(), { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
+          responses: { "202": { description: "queued", content: json("JobList") }, ...errors(400, 403, 404, 409, 429) },
+        },
+      },
       "/api/words": {
         get: {
           summary: "Which words of a prompt the model knows",

@@ -1,9 +1,10 @@
-/** A clip: player, prompt and settings, timings, remix, downloads; the owner's controls. */
+/** A clip: player, prompt and settings, timings, remix, extend, downloads; the owner's controls. */
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 
+import { ExtendButton } from "@/components/ExtendButton";
 import { VideoActions } from "@/components/VideoActions";
 import { isAppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
@@ -62,6 +63,7 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
       </dl>
       <p className="actions">
         <Link href={`/?remix=${v.id}`}>Remix</Link>
+        <ExtendButton videoId={v.id} />
         <a href={v.media.mp4} download>
           Download MP4
         </a>

@@ -1,0 +1,29 @@
+/**
+ * POST /api/videos/[id]/extend: queues a job (202) that makes the clip again with one more
+ * chunk (lib/queue/extend.ts), as a new clip of the caller's. Any clip the caller can see may
+ * be extended, as any may be remixed. Idempotency-Key as for POST /api/jobs.
+ */
+import { getJob } from "@/lib/db/jobs";
+import { getVideo } from "@/lib/db/videos";
+import { idParam, json, route, validate } from "@/lib/http/respond";
+import { jobViews } from "@/lib/http/views";
+import { submit } from "@/lib/queue";
+import { extensionSettings } from "@/lib/queue/extend";
+
+import { idempotencyKeyHeader } from "../../../jobs/schema";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  return route(req, async (ctx) => {
+    const videoId = idParam((await params).id, "video");
+    const rawKey = req.headers.get("idempotency-key");
+    const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
+    const callerId = ctx.callerOrIssue();
+    const video = await getVideo({ videoId, callerId });
+    const source = await getJob({ jobId: video.jobId });
+    const { job, created } = await submit({ callerId, idempotencyKey: key, settings: extensionSettings(video, source) });
+    const [view] = await jobViews([job], callerId);
+    return json(202, { jobs: [view] }, created ? {} : { "idempotent-replayed": "true" });
+  });
+}
