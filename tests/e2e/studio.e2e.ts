@@ -6,7 +6,13 @@
  * type a prompt (an unknown word is marked), generate while the queue is paused (the card
  * shows its place), resume and watch it finish, play the clip in place, find it in the
  * gallery, publish it, open the share link in a fresh browser context, unpublish it (the
- * link dies). Prints "N passed, N failed"; exits non-zero on any failure.
+ * link dies). Then it restarts the web server (SIGKILL, start again) while three jobs are
+ * queued and running: the worker carries on, and the cards' EventSources reconnect with
+ * Last-Event-ID and catch up to the finished clips. Prints "N passed, N failed"; exits
+ * non-zero on any failure.
+ *
+ * The worker runs the real pipeline with its denoising paced (lib/queue/testing/paced-handler.ts)
+ * so that a job lasts long enough to watch, and to restart the server under.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,6 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { chromium, type Page } from "playwright-core";
 
+import { openDb } from "../../lib/db/client";
 import { migrateDeploy } from "../../lib/db/migrate";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -30,11 +37,14 @@ const env: NodeJS.ProcessEnv = {
   SPACETIME_DATA_DIR: dir,
   SPACETIME_MODEL_DIR: path.join(ROOT, "tests/pipeline/fixtures/stub-model"),
   SPACETIME_THREADS: "1",
+  SPACETIME_WORKER_HANDLER: "paced-pipeline",
+  PACED_STEP_MS: "40",
+  WORKER_CHECKPOINT_EVERY: "2",
   NODE_ENV: "production" as const,
 };
 
 const children: ChildProcess[] = [];
-function start(args: string[], name: string): void {
+function start(args: string[], name: string): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout!.on("data", (d) => (log += d));
@@ -43,6 +53,18 @@ function start(args: string[], name: string): void {
     if (!stopping) console.error(`[e2e] ${name} exited (${code ?? signal}):\n${log.slice(-4000)}`);
   });
   children.push(child);
+  return child;
+}
+
+const startWeb = () => start([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], "web");
+
+async function webUp(): Promise<void> {
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${BASE}/api/queue`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (i > 120) throw new Error("the web server did not come up in 60 s");
+    await sleep(500);
+  }
 }
 
 let stopping = false;
@@ -76,14 +98,9 @@ const api = (page: Page, url: string, method = "GET") =>
 
 async function main() {
   migrateDeploy({ url: dbUrl, cwd: ROOT });
-  start([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], "web");
+  let web = startWeb();
   start(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], "worker");
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${BASE}/api/queue`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 120) throw new Error("the web server did not come up in 60 s");
-    await sleep(500);
-  }
+  await webUp();
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"] });
   const problems: string[] = [];
@@ -156,6 +173,45 @@ async function main() {
       await page.waitForSelector("button:has-text('Publish')", { timeout: 10_000 });
       const res = await (await (await browser.newContext()).newPage()).goto(`${BASE}${shareUrl}`);
       expect(res?.status() === 404, `share page answered ${res?.status()} after unpublishing`);
+    });
+
+    await check("restarting the web server while jobs are queued and running loses nothing; the cards reconnect and catch up", async () => {
+      const db = openDb({ url: dbUrl });
+      try {
+        await api(page, "/api/queue/pause", "POST");
+        const made = await page.evaluate(async () => {
+          const r = await fetch("/api/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "a blue fish moving left", steps: 40, variations: 3 }) });
+          return ((await r.json()) as { jobs: { id: string }[] }).jobs.map((j) => j.id);
+        });
+        expect(made.length === 3, `made ${made.length} jobs`);
+        const reconnects: string[] = [];
+        page.on("request", (r) => {
+          const last = r.headers()["last-event-id"];
+          if (r.url().includes("/events") && last) reconnects.push(last);
+        });
+        await page.goto(`${BASE}/`); // a card per job, each with its EventSource
+        await page.waitForSelector(".job .meta:has-text('in queue')", { timeout: 10_000 });
+        await api(page, "/api/queue/resume", "POST");
+        await page.waitForSelector(".job .meta:has-text('step ')", { timeout: 30_000 });
+
+        stopping = true; // this exit is on purpose
+        web.kill("SIGKILL");
+        await new Promise((r) => web.once("exit", r));
+        stopping = false;
+        const atRestart = await db.run((p) => p.job.findMany({ where: { id: { in: made } }, select: { state: true } }));
+        expect(atRestart.some((j) => j.state === "running"), `no job running when the server died: ${atRestart.map((j) => j.state)}`);
+        expect(atRestart.some((j) => j.state === "queued"), `no job queued when the server died: ${atRestart.map((j) => j.state)}`);
+        await sleep(1_000);
+        web = startWeb();
+        await webUp();
+
+        await page.waitForFunction((n) => document.querySelectorAll(".job video").length >= n, made.length + 1, { timeout: 90_000 });
+        expect(reconnects.length > 0, "no EventSource reconnected with Last-Event-ID");
+        const jobs = await db.run((p) => p.job.findMany({ where: { id: { in: made } }, include: { video: true } }));
+        expect(jobs.every((j) => j.state === "succeeded" && j.video), `jobs after the restart: ${jobs.map((j) => j.state)}`);
+      } finally {
+        await db.close();
+      }
     });
 
     await check("no page errors and no Content-Security-Policy violations", async () => {
