@@ -98,6 +98,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     # DiT stage.
     p.add_argument("--caption-dropout", type=float, default=0.1, help="empty caption rate, for CFG")
     p.add_argument("--context-prob", type=float, default=0.3, help="rate of clips with clean context frames")
+    p.add_argument("--object-weight", type=float, default=4.0,
+                   help="extra loss weight on objects, in both stages (rendered clips only); 0 = plain mean")
     p.add_argument("--latent-pool", type=int, default=0,
                    help="encode this many clips once and draw batches from them (saves the encoder on CPU); 0 = fresh clips every step")
     p.add_argument("--logit-mean", type=float, default=0.0)
@@ -178,15 +180,33 @@ def step_generator(args: argparse.Namespace, rank: int, step: int, device: torch
 
 
 def world_clips(cfg: WorldConfig, batch: int, args: argparse.Namespace, rank: int, world: int,
-                step: int, device: torch.device) -> tuple[Tensor, list[str]]:
-    """A batch of training-split clips; seeds never repeat across steps or ranks."""
+                step: int, device: torch.device) -> tuple[Tensor, list[str], Tensor]:
+    """A batch of training-split clips, their captions and object cells;
+    seeds never repeat across steps or ranks."""
     first = ((args.seed * 100_000_000) + (step * world + rank) * batch)
     samples = [sample(first + i, "train", cfg) for i in range(batch)]
-    return render(samples, cfg, device), [s.caption for s in samples]
+    return render(samples, cfg, device), [s.caption for s in samples], object_cells(samples, cfg).to(device)
 
 
-def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int) -> Iterator[tuple[Tensor, list[str]]]:
-    """Endless batches from --videos, each rank reading its own shard."""
+def object_cells(samples: list, cfg: WorldConfig, factor: int = 8) -> Tensor:
+    """(B, T', H/factor, W/factor) 1.0 on latent cells that an object's
+    bounding box (plus a pixel and a half) touches in any frame the latent frame stands for (frame 0
+    for latent 0, frames 2i-1 and 2i for latent i), else 0.0."""
+    T1, h, w = latent_frames(cfg.frames), cfg.height // factor, cfg.width // factor
+    cells = torch.zeros(len(samples), T1, h, w)
+    for b, s in enumerate(samples):
+        for tr in s.tracks:
+            for f in range(cfg.frames):
+                r = tr.diameter[f] / 2 + 1.5  # + anti-aliased rim and the balloon's string tip
+                y0, y1 = max(0, int((tr.y[f] - r) // factor)), min(h, int((tr.y[f] + r) // factor) + 1)
+                x0, x1 = max(0, int((tr.x[f] - r) // factor)), min(w, int((tr.x[f] + r) // factor) + 1)
+                cells[b, (f + 1) // 2, y0:y1, x0:x1] = 1.0
+    return cells
+
+
+def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int) -> Iterator[tuple[Tensor, list[str], None]]:
+    """Endless batches from --videos, each rank reading its own shard (no
+    object cells: real clips come without tracks)."""
     from .world.realdata import VideoFolderDataset, iterate_batches
 
     ds = VideoFolderDataset(args.videos, frames=cfg.frames, height=cfg.height, width=cfg.width, fps=cfg.fps)
@@ -194,7 +214,7 @@ def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: i
     while True:
         for i, batch in enumerate(iterate_batches(ds, args.batch, seed=args.seed + epoch)):
             if i % world == rank:
-                yield batch
+                yield (*batch, None)
         epoch += 1
 
 
@@ -289,10 +309,22 @@ def load_text_to_video(ckpt: dict, ema: bool = True) -> tuple[TextToVideo, Token
 # ----------------------------------------------------------------------------
 
 
-def vae_loss(vae: nn.Module, x: Tensor) -> Tensor:
-    """L1 keeps flat colours and edges crisp; MSE is what PSNR measures."""
+def vae_loss(vae: nn.Module, x: Tensor, weight: Optional[Tensor] = None) -> Tensor:
+    """L1 keeps flat colours and edges crisp; MSE is what PSNR measures.
+    `weight` (B, 1, T, H, W) weighs pixels, e.g. more on objects: they are
+    where reconstruction error concentrates and what prompts are about."""
     y = vae(x)
-    return (y - x).abs().mean() + (y - x).pow(2).mean()
+    err = (y - x).abs() + (y - x).pow(2)  # (B, 3, T, H, W)
+    if weight is None:
+        return err.mean()
+    return (err * weight).sum() / (weight.sum() * err.shape[1])
+
+
+def pixel_weights(cells: Tensor, frames: int, factor: int = 8) -> Tensor:
+    """Latent-cell object marks (B, T', h, w) -> per-pixel loss weights
+    (B, 1, T, h*factor, w*factor) of 1 + --object-weight on objects."""
+    per_frame = cells[:, [(f + 1) // 2 for f in range(frames)]]  # (B, T, h, w)
+    return per_frame.repeat_interleave(factor, 2).repeat_interleave(factor, 3)[:, None]  # (B, 1, T, H, W)
 
 
 def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, device: torch.device) -> Tensor:
@@ -307,15 +339,21 @@ def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, d
 
 
 def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
-             shift: float, g: torch.Generator) -> Tensor:
+             shift: float, g: torch.Generator, cells: Optional[Tensor] = None) -> Tensor:
+    """Velocity MSE over the frames the model must generate. `cells` (B, T,
+    h, w) marks latent cells under objects; they weigh 1 + --object-weight,
+    because objects cover a few percent of a clip yet carry most of what a
+    prompt asks for (object, colour, size, motion), and a plain mean leaves
+    them to the last of training."""
     B, T = x0.shape[0], x0.shape[2]
     t = flow.sample_timesteps(B, shift, args.logit_mean, args.logit_std, generator=g, device=x0.device)
     noise = torch.randn(x0.shape, generator=g, device=x0.device)
     cmask = context_mask_for(B, T, args.context_prob, g, x0.device)  # (B, T)
     v = model(flow.interpolate(x0, noise, t), t, ids, mask, x0, cmask)  # (B, C, T, h, w)
-    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=(1, 3, 4))  # (B, T)
-    # Only frames the model must generate count; context frames are given.
-    w = 1 - cmask
+    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
+    w = (1 - cmask)[:, :, None, None].expand_as(err)  # (B, T, h, w): context frames are given
+    if cells is not None and args.object_weight:
+        w = w * (1 + args.object_weight * cells)
     return (err * w).sum() / w.sum().clamp(min=1)
 
 
@@ -477,7 +515,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
     # ---- 2. data
     folder = folder_clips(args, world, rank, world_size) if args.videos else None
     vae_world = WorldConfig(frames=args.vae_frames, height=args.height, width=args.width, fps=args.fps)
-    pool: Optional[tuple[Tensor, list[str]]] = None
+    pool: Optional[tuple[Tensor, list[str], Optional[Tensor]]] = None
 
     def encode(video: Tensor) -> Tensor:
         assert frozen_vae is not None
@@ -486,19 +524,23 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
 
     if stage == "dit" and args.latent_pool:
         t0 = time.time()
-        lat, caps = [], []
+        lat, caps, cells = [], [], []
         for i in range(math.ceil(args.latent_pool / args.batch)):
-            video, c = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, POOL_STEP_OFFSET + i, device)
+            video, c, oc = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, POOL_STEP_OFFSET + i, device)
             lat.append(encode(video.to(device)).half())  # half: a pool of thousands of clips fits in RAM
             caps += c
-        pool = (torch.cat(lat), caps)
+            cells.append(oc)
+        pool = (torch.cat(lat), caps, None if folder else torch.cat(cells))
         log({"event": "pool", "clips": len(caps), "seconds": round(time.time() - t0, 1)})
 
-    def next_batch(g: torch.Generator) -> tuple[Tensor, list[str]]:
-        """(input tensor for this stage, captions)."""
+    def next_batch(g: torch.Generator) -> tuple[Tensor, list[str], Optional[Tensor]]:
+        """(input, captions, weights): pixel loss weights for the VAE, object cells for the DiT."""
         if stage == "vae":
-            video, caps = next(folder) if folder else world_clips(vae_world, args.batch, args, rank, world_size, step, device)
+            video, caps, cells = next(folder) if folder else world_clips(vae_world, args.batch, args, rank, world_size, step, device)
             x = video_to_tensor(video.to(device))
+            # Pixel weights ride along as a fourth channel through the crop.
+            w = 1 + args.object_weight * pixel_weights(cells, x.shape[2]) if cells is not None else torch.ones_like(x[:, :1])
+            x = torch.cat([x, w], dim=1)  # (B, 4, T, H, W)
             if args.vae_crop and args.vae_crop < min(x.shape[-2:]):
                 c = args.vae_crop
                 y0 = int(torch.randint(0, (x.shape[-2] - c) // 8 + 1, (1,), generator=g, device=g.device)) * 8
@@ -506,12 +548,13 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
                 x = x[..., y0:y0 + c, x0:x0 + c]
             if x.shape[2] % 2 == 0:  # folder clips may have 2k frames: the VAE needs 1 + 2k
                 x = x[:, :, :-1]
-            return x, caps
+            return x[:, :3], caps, x[:, 3:]
         if pool is not None:
             idx = torch.randint(0, len(pool[1]), (args.batch,), generator=g, device=g.device).cpu()
-            return pool[0][idx.to(pool[0].device)].float(), [pool[1][i] for i in idx.tolist()]
-        video, caps = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, step, device)
-        return encode(video.to(device)), caps
+            cells = None if pool[2] is None else pool[2][idx.to(pool[2].device)]
+            return pool[0][idx.to(pool[0].device)].float(), [pool[1][i] for i in idx.tolist()], cells
+        video, caps, cells = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, step, device)
+        return encode(video.to(device)), caps, cells
 
     def checkpoint(final: bool) -> Path:
         ckpt = {
@@ -559,13 +602,13 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         lr = lr_at(step, args, base_lr)
         for group in opt.param_groups:
             group["lr"] = lr
-        x, caps = next_batch(g)
+        x, caps, cells = next_batch(g)
         with autocast(device):
             if stage == "vae":
-                loss = vae_loss(train_model, x)
+                loss = vae_loss(train_model, x, cells)
             else:
                 ids, mask = (a.to(device) for a in tok(drop_captions(caps, args.caption_dropout, g)))
-                loss = dit_loss(train_model, x, ids, mask, args, shift, g)
+                loss = dit_loss(train_model, x, ids, mask, args, shift, g, cells)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)

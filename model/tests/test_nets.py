@@ -180,6 +180,26 @@ def test_dit_context_frames_and_text_mask(attention):
         assert not torch.allclose(dit(x, t, text3, mask, context, cmask), v, atol=1e-5)
 
 
+def test_dit_pooled_text_reaches_every_block_through_adaln():
+    """With cross-attention silenced, the prompt still steers the output, and
+    only through the [CLS] state (position 0)."""
+    torch.manual_seed(0)
+    cfg = dataclasses.replace(SMALL_DIT, pooled_text=True)
+    dit = randomize(DiT(cfg)).eval()
+    with torch.no_grad():
+        for block in dit.blocks:
+            block.cross.proj.weight.zero_()
+            block.cross.proj.bias.zero_()
+        x, t, text, mask = dit_inputs(cfg)
+        v = dit(x, t, text, mask)
+        other_token = text.clone()
+        other_token[:, 1] += 1.0
+        assert torch.allclose(dit(x, t, other_token, mask), v, atol=1e-6)
+        cls_token = text.clone()
+        cls_token[:, 0] += 1.0
+        assert not torch.allclose(dit(x, t, cls_token, mask), v, atol=1e-3)
+
+
 def test_pos_embed_distinct_positions():
     pos = torch.from_numpy(get_3d_sincos_pos_embed(32, 3, 2, 2))
     assert pos.shape == (12, 32)

@@ -172,3 +172,22 @@ def test_trains_on_a_video_folder(tmp_path, vae_checkpoint):
     train.main(["--stage", "dit", "--vae", str(vae_checkpoint), "--videos", str(folder), "--out", str(tmp_path / "run"),
                 "--steps", "2", *SMALL[:-6], "--batch", "2", "--log-every", "1"])
     assert [r["step"] for r in read_log(tmp_path / "run") if "loss" in r] == [1, 2]
+
+
+def test_object_cells_cover_every_object_pixel_and_little_else():
+    """The loss weighting's cells hold every pixel where objects change the
+    rendered clip (found by rendering the same clip without its objects)."""
+    from dataclasses import replace
+
+    world = WorldConfig()
+    samples = [sample(i, "train", world) for i in range(12)]
+    with_objects = render(samples, world).float()
+    backgrounds = render([replace(s, tracks=[]) for s in samples], world).float()
+    changed = (with_objects - backgrounds).abs().amax(-1) > 8  # (B, T, H, W)
+    cells = train.object_cells(samples, world)  # (B, T', 16, 16)
+    assert cells.shape == (12, 9, 16, 16)
+    frame_cells = cells[:, [(f + 1) // 2 for f in range(world.frames)]]  # (B, T, 16, 16)
+    pixel_cells = frame_cells.repeat_interleave(8, dim=2).repeat_interleave(8, dim=3).bool()
+    assert changed.any()
+    assert not (changed & ~pixel_cells).any(), "an object pixel lies outside its cells"
+    assert cells.mean() < 0.25, "cells should mark objects, not whole frames"

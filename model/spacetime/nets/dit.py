@@ -10,7 +10,11 @@ layer, the model, positional embeddings, then the named presets.
 - Timestep: adaLN-Zero. One timestep MLP is shared by all blocks (PixArt's
   adaLN-single, as Wan does) and each block adds its own learned table; both
   start at zero, so every block starts as the identity and the output is 0.
-- Text: cross-attention to the text encoder's states with a key padding mask.
+- Text: cross-attention to the text encoder's states with a key padding mask,
+  and (with `pooled_text`) the [CLS] state added to the timestep embedding,
+  as SD3 and Open-Sora add a pooled caption vector: a global path into every
+  block's adaLN that picks up scene, colour and object words long before
+  cross-attention has learned where to put them.
 - Space and time: full 3D self-attention over all N tokens, or alternating
   spatial (within a frame) and temporal (across frames at one position)
   blocks, as the preset's `attention` field says.
@@ -47,6 +51,7 @@ class DiTConfig:
     mlp_ratio: float = 4.0
     text_dim: int = 128
     attention: str = "full"  # "full" (3D) or "factorized" (alternating spatial / temporal)
+    pooled_text: bool = False  # off by default: configs saved before it existed mean False
 
     def __post_init__(self) -> None:
         if self.attention not in ("full", "factorized"):
@@ -180,6 +185,8 @@ class DiT(nn.Module):
         # Shared adaLN projection (adaLN-single): one Linear for all blocks.
         self.t_block = nn.Sequential(nn.SiLU(), nn.Linear(d, 6 * d))
         self.text_proj = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.GELU(approximate="tanh"), nn.Linear(d, d))
+        if cfg.pooled_text:
+            self.pool_proj = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.SiLU(), nn.Linear(d, d))
         if cfg.attention == "full":
             modes = ["full"] * cfg.depth
         else:
@@ -256,6 +263,8 @@ class DiT(nn.Module):
         x = torch.cat([x, m.expand(-1, -1, -1, x.shape[3], x.shape[4])], dim=1)  # (B, C+1, T, h, w)
         h = self.x_embed(x) + self.pos_embed  # (B, N, D)
         c = self.t_embed(t)  # (B, D)
+        if self.cfg.pooled_text:
+            c = c + self.pool_proj(text[:, 0])  # (B, D): the [CLS] state sums up the prompt
         t6 = self.t_block(c).reshape(-1, 6, self.cfg.dim)  # (B, 6, D)
         y = self.text_proj(text)  # (B, L, D)
         for block in self.blocks:
@@ -304,7 +313,7 @@ DIT_PRESETS: dict[str, DiTConfig] = {
     # Patch 4 would be 4x cheaper but is a trap: a token then carries
     # 4*4*16 = 256 latent values through a 192-wide stream, too narrow to pass
     # the noise through, and samples kept a layer of latent noise.
-    "tiny": DiTConfig(dim=192, depth=6, heads=6, patch=2, attention="factorized"),
+    "tiny": DiTConfig(dim=192, depth=6, heads=6, patch=2, attention="factorized", pooled_text=True),
     # Release model: 9.3M parameters; with the text encoder and decoder about
     # 16M, so the shipped directory fits 40 MB once the DiT's and text
     # encoder's MatMul weights are int8 (the CPU speed lever anyway).
@@ -312,8 +321,8 @@ DIT_PRESETS: dict[str, DiTConfig] = {
     # this scale). Measured here on CPU, 17x128x128, patch 2 (576 tokens),
     # batch 8: full 3.2 s per training step vs 1.1 s factorized; at patch 4
     # (144 tokens) the two cost the same. Quality has not been compared yet.
-    "base": DiTConfig(dim=256, depth=8, heads=4, text_dim=256),
+    "base": DiTConfig(dim=256, depth=8, heads=4, text_dim=256, pooled_text=True),
     # For real GPUs (DiT-B and DiT-XL widths).
-    "large": DiTConfig(dim=768, depth=12, heads=12, text_dim=512),
-    "xl": DiTConfig(dim=1152, depth=28, heads=16, text_dim=512),
+    "large": DiTConfig(dim=768, depth=12, heads=12, text_dim=512, pooled_text=True),
+    "xl": DiTConfig(dim=1152, depth=28, heads=16, text_dim=512, pooled_text=True),
 }
