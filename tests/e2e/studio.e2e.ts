@@ -186,8 +186,10 @@ async function main() {
         expect(made.length === 3, `made ${made.length} jobs`);
         const reconnects: string[] = [];
         page.on("request", (r) => {
-          const last = r.headers()["last-event-id"];
-          if (r.url().includes("/events") && last) reconnects.push(last);
+          if (!r.url().includes("/events")) return;
+          void r.allHeaders().then((h) => {
+            if (h["last-event-id"]) reconnects.push(h["last-event-id"]);
+          });
         });
         await page.goto(`${BASE}/`); // a card per job, each with its EventSource
         await page.waitForSelector(".job .meta:has-text('in queue')", { timeout: 10_000 });
