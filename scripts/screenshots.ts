@@ -71,10 +71,11 @@ async function main() {
     // The create page while a long job runs: wait for its preview and some progress.
     await post({ prompt: "three orange fish moving left under the sea", seed: 7, steps: 100 });
     await page.goto(`${BASE}/`);
+    await page.fill("#prompt", "a pink star spinning at sunset");
+    await page.waitForSelector(".words .known", { timeout: 20_000 });
     await page.waitForSelector(".job canvas.latent-preview", { timeout: 120_000 });
     await page.waitForFunction(() => Number(document.querySelector(".job progress")?.getAttribute("value") ?? 0) >= 35, undefined, { timeout: 120_000 });
-    await page.fill("#prompt", "a pink star spinning at sunset");
-    await page.screenshot({ path: path.join(out, "create.png") });
+    await page.screenshot({ path: path.join(out, "create.png"), fullPage: true });
 
     await page.goto(`${BASE}/gallery`);
     await page.waitForSelector(".gallery video", { timeout: 20_000 });
