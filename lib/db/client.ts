@@ -1,9 +1,9 @@
 /**
- * The database connection: Prisma Client over better-sqlite3 (no engine binary), SQLite in
- * WAL mode so the web server and the workers (separate processes, one host) read while one
- * of them writes.
+ * The database connection: Prisma Client over a driver adapter (no engine binary), for the
+ * provider DATABASE_URL names (lib/db/url.ts).
  *
- * Two rules keep SQLite honest under concurrency:
+ * SQLite (file:PATH, the embedded default) runs in WAL mode so the web server and the workers
+ * (separate processes, one host) read while one of them writes. Two rules keep it honest:
  * - A transaction that reads and then writes must hold the write lock from its start
  *   (BEGIN IMMEDIATE): a deferred one that upgrades later fails with SQLITE_BUSY at once,
  *   without waiting for busy_timeout. The adapter only issues a plain BEGIN, so `write()`
@@ -13,14 +13,24 @@
  *   while one is open would run inside it. `run()` and `write()` therefore take turns on a
  *   per-connection lock; every function in lib/db goes through them.
  *
+ * PostgreSQL (postgres://, for workers on many hosts) has a pool, so calls run side by side.
+ * `write()` keeps SQLite's guarantee that read-then-write transactions (limits counted before
+ * an insert, say) never interleave: each first takes one transaction-scoped advisory lock.
+ * The queue's hot statements (claim, heartbeat) are single statements and never take it.
+ * Its client is the one generated from prisma/postgresql/schema.prisma (the same datamodel,
+ * so the same API; only the SQL it compiles to differs), loaded only when PostgreSQL is used.
+ *
  * Not `import "server-only"`: that package throws outside Next's react-server build, and the
  * worker and the tests import this module from plain Node. The guard below serves instead.
  */
+import { createRequire } from "node:module";
+
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
 
 import { AppError } from "./errors";
-import { databaseFile } from "./url";
+import { databaseFile, databaseProvider, databaseUrl, redactUrl, type DatabaseProvider } from "./url";
 
 if (typeof window !== "undefined") {
   throw new Error("lib/db is server-only: it must never be bundled for the browser");
@@ -29,24 +39,32 @@ if (typeof window !== "undefined") {
 export type Tx = Prisma.TransactionClient;
 
 export interface Db {
-  readonly file: string;
-  /** One operation at a time on this connection. */
+  readonly provider: DatabaseProvider;
+  /** The database, as DATABASE_URL names it (password redacted), for logs. */
+  readonly where: string;
+  /** One operation (on SQLite: one at a time on this connection). */
   run<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T>;
-  /** A transaction holding the write lock from its first statement (see above). `fn` must use
-   *  `tx` only: a run() or write() inside it would wait for its own turn forever. */
+  /** A transaction that no other write() interleaves with (see above). `fn` must use `tx`
+   *  only: a run() or write() inside it would wait for its own turn forever. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface OpenDbOptions {
-  url?: string; // "file:PATH"; default DATABASE_URL or ./data/spacetime.db
-  busyTimeoutMs?: number; // how long a statement waits for another process's write lock
+  url?: string; // "file:PATH" or "postgres://..."; default DATABASE_URL or ./data/spacetime.db
+  busyTimeoutMs?: number; // how long a statement waits for another process's lock (or a free pooled connection)
+  poolSize?: number; // PostgreSQL: connections in the pool (default 5)
 }
 
-const TAKE_WRITE_LOCK = Prisma.sql`UPDATE "QueueState" SET "id" = "id" WHERE 0`;
-
 export function openDb(options: OpenDbOptions = {}): Db {
-  const file = databaseFile(options.url);
+  const url = databaseUrl(options.url);
+  return databaseProvider(url) === "sqlite" ? openSqlite(url, options) : openPostgres(url, options);
+}
+
+const TAKE_SQLITE_WRITE_LOCK = Prisma.sql`UPDATE "QueueState" SET "id" = "id" WHERE 0`;
+
+function openSqlite(url: string, options: OpenDbOptions): Db {
+  const file = databaseFile(url);
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   const adapter = new PrismaBetterSQLite3({ url: file, timeout: busyTimeoutMs }, { timestampFormat: "unixepoch-ms" });
   const prisma = new PrismaClient({ adapter });
@@ -68,13 +86,14 @@ export function openDb(options: OpenDbOptions = {}): Db {
   }
 
   return {
-    file,
+    provider: "sqlite",
+    where: file,
     run: (fn) => exclusive(() => fn(prisma)),
     write: (fn) =>
       exclusive(() =>
         prisma.$transaction(
           async (tx) => {
-            await tx.$executeRaw(TAKE_WRITE_LOCK);
+            await tx.$executeRaw(TAKE_SQLITE_WRITE_LOCK);
             return fn(tx);
           },
           { timeout: busyTimeoutMs + 5_000, maxWait: busyTimeoutMs },
@@ -84,14 +103,55 @@ export function openDb(options: OpenDbOptions = {}): Db {
   };
 }
 
+// Any constant: the key of the advisory lock every write() transaction takes first.
+const WRITE_LOCK_KEY = 0x5370_6163; // "Spac"
+
+function openPostgres(url: string, options: OpenDbOptions): Db {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  const client = (async () => {
+    // Generated by `npm run db:generate` (the postinstall step) from prisma/postgresql/schema.prisma,
+    // beside the SQLite client in node_modules/.prisma; CommonJS, and not a name ESM import() accepts.
+    const generated = createRequire(import.meta.url)(".prisma/client-postgresql") as { PrismaClient: new (o: object) => unknown };
+    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 5, connectionTimeoutMillis: busyTimeoutMs });
+    // Same datamodel, same model API as the SQLite client's type (see above).
+    return new generated.PrismaClient({ adapter }) as PrismaClient;
+  })();
+
+  const call = async <T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(await client);
+    } catch (err) {
+      throw translate(err);
+    }
+  };
+
+  return {
+    provider: "postgresql",
+    where: redactUrl(url),
+    run: call,
+    write: (fn) =>
+      call((prisma) =>
+        prisma.$transaction(
+          async (tx) => {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`;
+            return fn(tx);
+          },
+          { timeout: busyTimeoutMs + 5_000, maxWait: busyTimeoutMs },
+        ),
+      ),
+    close: () => call((prisma) => prisma.$disconnect()),
+  };
+}
+
 /** Database failures the caller can act on become AppErrors; anything else is rethrown as is. */
 function translate(err: unknown): unknown {
   if (err instanceof AppError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  if (/SQLITE_BUSY|database is locked|Timed out|timeout/i.test(message)) {
-    return new AppError("UNAVAILABLE", "the database is busy; try again", { cause: err });
+  const code = (err as { code?: string }).code;
+  if (/SQLITE_BUSY|database is locked|Timed out|timeout|ECONNREFUSED|too many clients|Can't reach database/i.test(message)) {
+    return new AppError("UNAVAILABLE", "the database is busy or unreachable; try again", { cause: err });
   }
-  if (/no such table/i.test(message) || (err as { code?: string }).code === "P2021") {
+  if (/no such table|relation "[^"]+" does not exist/i.test(message) || code === "P2021") {
     return new AppError("UNAVAILABLE", "the database has no tables yet: run `npm run db:migrate`", { cause: err });
   }
   return err;

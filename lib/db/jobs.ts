@@ -218,10 +218,16 @@ function decodeJobCursor(cursor: string): { createdAt: Date; id: string } {
  * Claims the next runnable job in one statement: the first queued job (by priority, then age)
  * whose backoff has passed, unless the queue is paused. It becomes running with a fresh lease,
  * this worker, attempt + 1 and a start time, all together. null when there is none.
+ *
+ * SQLite has one writer at a time, so the statement is exclusive as it stands. On PostgreSQL
+ * concurrent claims would pick the same first row and all but one find it taken; FOR UPDATE
+ * SKIP LOCKED makes each pass over rows another claim has locked and take the next one.
  */
 export async function claimNextJob(input: { workerId: string; leaseMs: number; now?: Date; db?: Db }): Promise<Job | null> {
   const now = input.now ?? new Date();
-  const rows = await dbOf(input).run((p) =>
+  const db = dbOf(input);
+  const skipLocked = db.provider === "postgresql" ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
+  const rows = await db.run((p) =>
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
         "state" = 'running',
@@ -235,9 +241,10 @@ export async function claimNextJob(input: { workerId: string; leaseMs: number; n
       WHERE "state" = 'queued' AND "id" = (
         SELECT "id" FROM "Job"
         WHERE "state" = 'queued' AND "runAt" <= ${now}
-          AND NOT EXISTS (SELECT 1 FROM "QueueState" WHERE "paused" = 1)
+          AND NOT EXISTS (SELECT 1 FROM "QueueState" WHERE "paused" = TRUE)
         ORDER BY "priority", "createdAt", "id"
         LIMIT 1
+        ${skipLocked}
       )
       RETURNING *`,
   );
@@ -417,15 +424,15 @@ export async function completeJob(
 }
 
 async function recordWorkerSpeed(tx: Tx, workerId: string, secondsPerStep: number | null, now: Date) {
-  // A moving average: recent jobs count most, one odd job does not swing the ETA.
+  // A moving average: recent jobs count most, one odd job does not swing the ETA. (The CAST
+  // gives PostgreSQL the parameter's type; SQLite reads DOUBLE PRECISION as REAL.)
+  const measured = Prisma.sql`CAST(${secondsPerStep} AS DOUBLE PRECISION)`;
+  const speed = secondsPerStep === null ? Prisma.sql`"secondsPerStep"` : Prisma.sql`coalesce(0.7 * "secondsPerStep" + 0.3 * ${measured}, ${measured})`;
   await tx.$executeRaw`
     UPDATE "Worker" SET
       "jobsDone" = "jobsDone" + 1,
       "heartbeatAt" = ${now},
-      "secondsPerStep" = CASE
-        WHEN ${secondsPerStep} IS NULL THEN "secondsPerStep"
-        WHEN "secondsPerStep" IS NULL THEN ${secondsPerStep}
-        ELSE 0.7 * "secondsPerStep" + 0.3 * ${secondsPerStep} END
+      "secondsPerStep" = ${speed}
     WHERE "id" = ${workerId}`;
 }
 
@@ -440,14 +447,14 @@ export async function failJob(
   input: Lease & { error: string; retryable: boolean; backoffMs: number; maxBackoffMs: number; now?: Date; db?: Db },
 ): Promise<FailResult> {
   const now = input.now ?? new Date();
-  const retry = Prisma.sql`(${input.retryable ? 1 : 0} AND "attempt" < "maxAttempts" AND NOT "cancelRequested")`;
+  const retry = input.retryable ? Prisma.sql`("attempt" < "maxAttempts" AND NOT "cancelRequested")` : Prisma.sql`FALSE`;
+  // The statement is fenced on the attempt, so the backoff can be worked out here.
+  const backoffMs = Math.min(input.backoffMs * 2 ** (input.attempt - 1), input.maxBackoffMs);
   const rows = await dbOf(input).run((p) =>
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
         "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN ${retry} THEN 'queued' ELSE 'failed' END,
-        "runAt" = CASE WHEN ${retry}
-          THEN ${now.getTime()} + min(${input.backoffMs} * (1 << ("attempt" - 1)), ${input.maxBackoffMs})
-          ELSE "runAt" END,
+        "runAt" = CASE WHEN ${retry} THEN ${new Date(now.getTime() + backoffMs)} ELSE "runAt" END,
         "finishedAt" = CASE WHEN ${retry} THEN NULL ELSE ${now} END,
         "error" = ${input.error.slice(0, 4000)},
         "leaseExpiresAt" = NULL,
@@ -517,7 +524,7 @@ export async function cancelJob(input: { jobId: string; callerId: string; now?: 
   return dbOf(input).write(async (tx) => {
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
-        "cancelRequested" = 1,
+        "cancelRequested" = TRUE,
         "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
         "finishedAt" = CASE WHEN "state" = 'queued' THEN ${now} ELSE "finishedAt" END,
         ${clearRunStateWhen(Prisma.sql`"state" = 'queued'`)}
@@ -565,13 +572,13 @@ export async function queueSnapshot(input: { jobId: string; defaultSteps: number
     const job = toJob(row);
     const [queued] = await p.$queryRaw<{ n: bigint; steps: number | bigint | null }[]>`
       SELECT count(*) AS "n", sum(coalesce("steps", ${d}) * (1 + "extend")) AS "steps" FROM "Job"
-      WHERE "state" = 'queued' AND ${job.state === "queued" ? 1 : 0} AND (
+      WHERE "state" = 'queued' AND ${job.state === "queued" ? Prisma.sql`TRUE` : Prisma.sql`FALSE`} AND (
         "priority" < ${job.priority} OR ("priority" = ${job.priority} AND ("createdAt" < ${job.createdAt}
           OR ("createdAt" = ${job.createdAt} AND "id" < ${job.id}))))`;
     const [running] = await p.$queryRaw<{ steps: number | bigint | null }[]>`
-      SELECT sum(max(CASE WHEN "progressTotal" > 0 THEN "progressTotal" ELSE coalesce("steps", ${d}) * (1 + "extend") END
-        - "progressStep", 0)) AS "steps"
-      FROM "Job" WHERE "state" = 'running' AND "id" <> ${job.id}`;
+      SELECT sum(CASE WHEN "left" > 0 THEN "left" ELSE 0 END) AS "steps" FROM (
+        SELECT CASE WHEN "progressTotal" > 0 THEN "progressTotal" ELSE coalesce("steps", ${d}) * (1 + "extend") END - "progressStep" AS "left"
+        FROM "Job" WHERE "state" = 'running' AND "id" <> ${job.id}) AS "running"`;
     const live = new Date(now.getTime() - input.liveWithinMs);
     const workers = await p.worker.findMany({ where: { heartbeatAt: { gte: live }, stoppedAt: null }, select: { secondsPerStep: true } });
     const recent = await p.job.findMany({

@@ -95,7 +95,7 @@ async function searchVideos(input: { db: Db; callerId: string; scope: GallerySco
   // Words only, each quoted: the user's text never reaches FTS5's query syntax (AND, NEAR, *, ...).
   const words = (input.q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_QUERY_WORDS);
   if (words.length === 0) return { videos: [], nextCursor: null };
-  const match = words.map((w) => `"${w}"`).join(" ");
+  const match = words.map((w) => `"${w}"`).join(" "); // FTS5's query: each word quoted
   const visible =
     input.scope === "mine"
       ? Prisma.sql`v."callerId" = ${input.callerId}`
@@ -103,11 +103,16 @@ async function searchVideos(input: { db: Db; callerId: string; scope: GallerySco
         ? Prisma.sql`v."published" = true`
         : Prisma.sql`(v."callerId" = ${input.callerId} OR v."published" = true)`;
   const after = input.after === null ? Prisma.empty : Prisma.sql`AND s."rowid" < ${input.after}`;
+  // PostgreSQL's "VideoSearch" is a tsvector table with the same rowids (its gallery_search migration).
+  const matches =
+    input.db.provider === "postgresql"
+      ? Prisma.sql`s."document" @@ plainto_tsquery('spacetime_search', ${words.join(" ")})`
+      : Prisma.sql`"VideoSearch" MATCH ${match}`;
   const rows = await input.db.run((p) =>
     p.$queryRaw<(VideoRow & { searchRowid: number | bigint })[]>`
       SELECT v.*, s."rowid" AS "searchRowid"
       FROM "VideoSearch" s JOIN "Video" v ON v."id" = s."videoId"
-      WHERE "VideoSearch" MATCH ${match} ${after} AND v."deletedAt" IS NULL AND ${visible}
+      WHERE ${matches} ${after} AND v."deletedAt" IS NULL AND ${visible}
       ORDER BY s."rowid" DESC LIMIT ${input.limit + 1}`,
   );
   const page = rows.slice(0, input.limit);
