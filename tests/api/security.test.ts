@@ -14,6 +14,7 @@ import { GET as listJobsRoute, POST as createJobRoute } from "../../app/api/jobs
 import { POST as pauseRoute } from "../../app/api/queue/pause/route";
 import { POST as resumeRoute } from "../../app/api/queue/resume/route";
 import { GET as queueRoute } from "../../app/api/queue/route";
+import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
 import { DELETE as deleteVideoRoute, GET as getVideoRoute, PATCH as patchVideoRoute } from "../../app/api/videos/[id]/route";
 import { GET as listVideosRoute } from "../../app/api/videos/route";
 import { GET as mediaRoute } from "../../app/media/[videoId]/[file]/route";
@@ -46,6 +47,7 @@ function idRoutes(caller: Caller, jobId: string, videoId: string, slug: string, 
     ["GET /api/videos/:id", () => getVideoRoute(request("GET", `/api/videos/x`, o), params({ id: videoId }))],
     ["PATCH /api/videos/:id", () => patchVideoRoute(request("PATCH", `/api/videos/x`, { ...o, body: { visibility: "public" } }), params({ id: videoId }))],
     ["DELETE /api/videos/:id", () => deleteVideoRoute(request("DELETE", `/api/videos/x`, o), params({ id: videoId }))],
+    ["POST /api/videos/:id/extend", () => extendRoute(request("POST", `/api/videos/x/extend`, o), params({ id: videoId }))],
     ["GET /media/:id/video.mp4", () => mediaRoute(request("GET", `/media/x/video.mp4`, o), params({ videoId, file: "video.mp4" }))],
     ["GET /media/:id/poster.png", () => mediaRoute(request("GET", `/media/x/poster.png`, o), params({ videoId, file: "poster.png" }))],
     ["GET /v/:slug/embed", () => embedRoute(request("GET", `/v/x/embed`, o), params({ slug }))],
@@ -183,6 +185,7 @@ describe("cross-site writes", () => {
         ["POST /api/queue/resume", () => resumeRoute(request("POST", "/api/queue/resume", o))],
         ["PATCH /api/videos/:id", () => patchVideoRoute(request("PATCH", "/api/videos/x", { ...o, body: { visibility: "public" } }), params({ id: video.id }))],
         ["DELETE /api/videos/:id", () => deleteVideoRoute(request("DELETE", "/api/videos/x", o), params({ id: video.id }))],
+        ["POST /api/videos/:id/extend", () => extendRoute(request("POST", "/api/videos/x/extend", o), params({ id: video.id }))],
       ] as const;
       for (const [name, call] of calls) {
         const res = await call();

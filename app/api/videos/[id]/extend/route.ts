@@ -5,6 +5,7 @@
  */
 import { getJob } from "@/lib/db/jobs";
 import { getVideo } from "@/lib/db/videos";
+import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam, json, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { submit } from "@/lib/queue";
@@ -16,11 +17,12 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return route(req, async (ctx) => {
-    const videoId = idParam((await params).id, "video");
+    const { id } = await params;
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     const callerId = ctx.callerOrIssue();
-    const video = await getVideo({ videoId, callerId });
+    // A lookup by clip id: misses count against the client (anti-enumeration).
+    const video = await limitMisses(req.headers, () => getVideo({ videoId: idParam(id, "video"), callerId }));
     const source = await getJob({ jobId: video.jobId });
     const { job, created } = await submit({ callerId, idempotencyKey: key, settings: extensionSettings(video, source) });
     const [view] = await jobViews([job], callerId);
