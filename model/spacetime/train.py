@@ -93,8 +93,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     # Autoencoder stage: short clips and random crops are much cheaper per step
     # and the nets are convolutional and causal, so they transfer to full clips.
-    p.add_argument("--vae-frames", type=int, default=5)
-    p.add_argument("--vae-crop", type=int, default=64, help="square crop side; 0 = whole frame")
+    # Measured on one CPU core: 3 frames of 32x32 at batch 32 reached 26.9 dB
+    # held-out PSNR in 17 minutes; 5 frames of 64x64 at batch 8 needed 42.
+    p.add_argument("--vae-frames", type=int, default=3)
+    p.add_argument("--vae-crop", type=int, default=32, help="square crop side; 0 = whole frame")
     # DiT stage.
     p.add_argument("--caption-dropout", type=float, default=0.1, help="empty caption rate, for CFG")
     p.add_argument("--context-prob", type=float, default=0.3, help="rate of clips with clean context frames")
