@@ -2,7 +2,7 @@
  * What the API shows of jobs and clips: no caller ids, worker ids, idempotency keys or file
  * paths; media as /media/<videoId>/<name> URLs (see ./media.ts).
  */
-import type { Job, Video } from "../db/jobs";
+import { getJob, type Job, type Video } from "../db/jobs";
 import { videosOfJobs } from "../db/videos";
 import { isTerminal, position } from "../queue";
 import type { PreviewView } from "../queue/preview";
@@ -94,10 +94,17 @@ export async function jobViews(jobs: Job[], callerId: string): Promise<JobView[]
   return Promise.all(
     jobs.map(async (job) => {
       const pos = isTerminal(job.state) ? null : await position({ jobId: job.id });
+      if (pos && pos.state !== job.state) {
+        // The job moved on between the two reads (claimed, or finished): describe it from a
+        // fresh read, or a "succeeded" would go out without its finish time and video (and an
+        // event stream ends at that terminal state).
+        const [fresh] = await jobViews([await getJob({ jobId: job.id })], callerId);
+        return fresh!;
+      }
       const video = videos.get(job.id);
       return {
         id: job.id,
-        state: pos?.state ?? job.state,
+        state: job.state,
         prompt: job.prompt,
         negativePrompt: job.negativePrompt,
         seed: job.seed,
