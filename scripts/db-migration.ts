@@ -60,7 +60,7 @@ export function migrationNames(provider: DatabaseProvider, root = ROOT): string[
 }
 
 /** Prisma's SQL from one datamodel to another (null: `from` is empty). */
-function diffSql(provider: DatabaseProvider, from: string | null, to: string): string {
+export function diffSql(provider: DatabaseProvider, from: string | null, to: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "spacetime-diff-"));
   try {
     const toFile = path.join(dir, "to.prisma");

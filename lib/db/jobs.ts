@@ -69,6 +69,10 @@ const fenced = (l: Lease) =>
 
 const dbOf = (o: { db?: Db }) => o.db ?? getDb();
 
+/** A time where SQL cannot tell a parameter's type from its column (inside CASE): PostgreSQL
+ *  would take it as text. SQLite keeps the adapter's integer milliseconds (NUMERIC affinity). */
+const timestamp = (d: Date) => Prisma.sql`CAST(${d} AS TIMESTAMP)`;
+
 // ------------------------------------------------------------------ submit
 
 export interface InsertJobInput {
@@ -454,8 +458,8 @@ export async function failJob(
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
         "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN ${retry} THEN 'queued' ELSE 'failed' END,
-        "runAt" = CASE WHEN ${retry} THEN ${new Date(now.getTime() + backoffMs)} ELSE "runAt" END,
-        "finishedAt" = CASE WHEN ${retry} THEN NULL ELSE ${now} END,
+        "runAt" = CASE WHEN ${retry} THEN ${timestamp(new Date(now.getTime() + backoffMs))} ELSE "runAt" END,
+        "finishedAt" = CASE WHEN ${retry} THEN NULL ELSE ${timestamp(now)} END,
         "error" = ${input.error.slice(0, 4000)},
         "leaseExpiresAt" = NULL,
         ${clearRunStateWhen(Prisma.sql`NOT ${retry}`)}
@@ -479,7 +483,7 @@ export async function releaseJob(input: Lease & { now?: Date; db?: Db }): Promis
       UPDATE "Job" SET
         "state" = CASE WHEN "cancelRequested" THEN 'canceled' ELSE 'queued' END,
         "attempt" = CASE WHEN "cancelRequested" THEN "attempt" ELSE "attempt" - 1 END,
-        "finishedAt" = CASE WHEN "cancelRequested" THEN ${now} ELSE NULL END,
+        "finishedAt" = CASE WHEN "cancelRequested" THEN ${timestamp(now)} ELSE NULL END,
         "runAt" = ${now},
         "leaseExpiresAt" = NULL,
         "progressStep" = 0,
@@ -504,7 +508,7 @@ export async function expireLeases(input: { now?: Date; db?: Db } = {}): Promise
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
         "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN "attempt" < "maxAttempts" THEN 'queued' ELSE 'failed' END,
-        "finishedAt" = CASE WHEN "cancelRequested" OR "attempt" >= "maxAttempts" THEN ${now} ELSE NULL END,
+        "finishedAt" = CASE WHEN "cancelRequested" OR "attempt" >= "maxAttempts" THEN ${timestamp(now)} ELSE NULL END,
         "error" = 'the worker stopped renewing its lease (attempt ' || "attempt" || ' of ' || "maxAttempts" || ', worker ' || coalesce("workerId", '?') || ')',
         "runAt" = ${now},
         "leaseExpiresAt" = NULL,
@@ -526,7 +530,7 @@ export async function cancelJob(input: { jobId: string; callerId: string; now?: 
       UPDATE "Job" SET
         "cancelRequested" = TRUE,
         "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
-        "finishedAt" = CASE WHEN "state" = 'queued' THEN ${now} ELSE "finishedAt" END,
+        "finishedAt" = CASE WHEN "state" = 'queued' THEN ${timestamp(now)} ELSE "finishedAt" END,
         ${clearRunStateWhen(Prisma.sql`"state" = 'queued'`)}
       WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" IN ('queued', 'running')
       RETURNING *`;

@@ -35,7 +35,8 @@ function patchQuery<C extends { query: (...args: never[]) => unknown }>(client: 
 
 class CatalogTolerantPool extends pg.Pool {
   constructor(config: pg.PoolConfig) {
-    super(config);
+    // allowExitOnIdle: the CLI exits when done, not after the pool's 10 s idle timeout.
+    super({ ...config, allowExitOnIdle: true });
     patchQuery(this);
   }
 

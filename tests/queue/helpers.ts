@@ -2,20 +2,27 @@
  * Each test gets its own SQLite file in a fresh temp folder (with a media folder beside it).
  * The schema comes from `prisma migrate deploy` of prisma/migrations (lib/db/migrate.ts, the
  * app's own path), run once per set of migrations into a template file that tests copy:
- * a copy takes a millisecond, the CLI about a second.
+ * a copy takes a millisecond, the CLI about a second. In the "postgresql" project the same
+ * tests get a database of their own on the run's PostgreSQL server instead, copied from a
+ * template database migrated the same way.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { inject } from "vitest";
 
 import { openDb, type Db } from "../../lib/db/client";
 import { newId } from "../../lib/db/ids";
 import type { Job, VideoOutput } from "../../lib/db/jobs";
 import { migrateDeploy } from "../../lib/db/migrate";
+import type { DatabaseProvider } from "../../lib/db/url";
 import { claim, submit } from "../../lib/queue";
 import type { JobSettingsInput } from "../../lib/queue/settings";
+import { TEMPLATE_DATABASE } from "../postgres/global-setup";
+import { postgresBinDir } from "../postgres/server";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -43,13 +50,14 @@ export interface TestDb {
   cleanup(): Promise<void>;
 }
 
+/** Tests of the "postgresql" project (vitest.config.ts) run the same code against PostgreSQL. */
+export const TEST_PROVIDER: DatabaseProvider = process.env.SPACETIME_TEST_PROVIDER === "postgresql" ? "postgresql" : "sqlite";
+
 export function freshDb(): TestDb {
   const dir = mkdtempSync(path.join(tmpdir(), "spacetime-queue-"));
-  const file = path.join(dir, "test.db");
-  copyFileSync(templateDb(), file);
   const media = path.join(dir, "media");
   mkdirSync(media);
-  const url = `file:${file}`;
+  const { url, drop } = TEST_PROVIDER === "postgresql" ? postgresDatabase() : sqliteDatabase(dir);
   const db = openDb({ url });
   return {
     db,
@@ -58,9 +66,29 @@ export function freshDb(): TestDb {
     media,
     async cleanup() {
       await db.close();
+      drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function sqliteDatabase(dir: string) {
+  const file = path.join(dir, "test.db");
+  copyFileSync(templateDb(), file);
+  return { url: `file:${file}`, drop: () => {} };
+}
+
+let databases = 0;
+
+/** A copy of the migrated template database of tests/postgres/global-setup.ts (synchronous, by psql). */
+function postgresDatabase() {
+  const server = inject("postgresUrl");
+  const name = `test_${process.pid}_${++databases}`;
+  const psql = (sql: string) => execFileSync(path.join(postgresBinDir()!, "psql"), [server, "-qc", sql], { stdio: "pipe" });
+  psql(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(`DROP DATABASE "${name}" WITH (FORCE)`) };
 }
 
 export const settings = (prompt = "a red ball bounces", extra: Partial<JobSettingsInput> = {}): JobSettingsInput => ({ prompt, ...extra });

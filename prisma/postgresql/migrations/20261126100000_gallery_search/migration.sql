@@ -16,9 +16,11 @@ CREATE INDEX "Video_published_createdAt_id_idx" ON "Video"("published", "created
 
 
 -- Hand-written, the PostgreSQL twin of the SQLite migration's FTS5 "VideoSearch": prompt words,
--- Porter-stemmed ("balls" finds "ball"), case- and accent-insensitive, and no stop words (as
--- FTS5: every word of a search must occur, "or" included). Rows get growing "rowid"s in
--- insertion order, the search's newest-first cursor as in SQLite; a GIN index finds the matches.
+-- Porter-stemmed ("balls" finds "ball"), case- and accent-insensitive, and no stop words (as in
+-- FTS5, every word of a search must occur, "or" included). Rows get growing "rowid"s in
+-- insertion order, the search's newest-first cursor as in SQLite, and a GIN index finds matches.
+-- No semicolon may appear inside a statement or comment here: Prisma's PostgreSQL adapter splits
+-- migration scripts at every one, so a rule (one statement) fills the table, not a trigger.
 CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE TEXT SEARCH DICTIONARY "spacetime_english_stem" (TEMPLATE = snowball, LANGUAGE = english);
 CREATE TEXT SEARCH CONFIGURATION "spacetime_search" (COPY = simple);
@@ -36,10 +38,5 @@ CREATE INDEX "VideoSearch_videoId_idx" ON "VideoSearch"("videoId");
 INSERT INTO "VideoSearch" ("videoId", "document")
   SELECT "id", to_tsvector('spacetime_search', "prompt") FROM "Video" ORDER BY "createdAt", "id";
 
-CREATE FUNCTION "Video_search_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO "VideoSearch" ("videoId", "document") VALUES (NEW."id", to_tsvector('spacetime_search', NEW."prompt"));
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER "Video_search_insert" AFTER INSERT ON "Video" FOR EACH ROW EXECUTE FUNCTION "Video_search_insert"();
+CREATE RULE "Video_search_insert" AS ON INSERT TO "Video"
+  DO ALSO INSERT INTO "VideoSearch" ("videoId", "document") VALUES (NEW."id", to_tsvector('spacetime_search', NEW."prompt"));
