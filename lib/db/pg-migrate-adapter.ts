@@ -41,7 +41,8 @@ class CatalogTolerantPool extends pg.Pool {
   }
 
   // Both of pg's forms: adapter-pg awaits a client, pool.query() passes a callback.
-  // @ts-expect-error one implementation for pg's two overloads
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
   override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void) {
     if (!callback) return super.connect().then(patchQuery);
     super.connect((err, client, done) => callback(err, client && patchQuery(client), done));

@@ -1,16 +1,12 @@
 /**
  * Serving a clip's files: /media/<videoId>/<name>, where <name> is one of MEDIA_FILES and the
- * path on disk comes from the Video row's key (built by the worker from database ids), never
- * from the URL. Single byte ranges (RFC 9110: 206, or 416 when unsatisfiable; Safari will not
- * play video without them), a strong ETag from size and mtime (the files never change once
- * written), If-None-Match -> 304, If-Range.
+ * object in the media store (lib/storage: local disk or S3) comes from the Video row's key
+ * (built by the worker from database ids), never from the URL. Single byte ranges (RFC 9110:
+ * 206, or 416 when unsatisfiable; Safari will not play video without them), the store's strong
+ * ETag (objects never change once put), If-None-Match -> 304, If-Range.
  */
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import path from "node:path";
-import { Readable } from "node:stream";
-
 import type { Video } from "../db/jobs";
+import { contentTypeOf, isMediaKey, type MediaStore } from "../storage";
 
 export const MEDIA_FILES = Object.freeze({
   "video.mp4": "mp4Key",
@@ -21,41 +17,28 @@ export const MEDIA_FILES = Object.freeze({
 
 export type MediaName = keyof typeof MEDIA_FILES;
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".mp4": "video/mp4",
-  ".webm": "video/webm",
-  ".png": "image/png",
-  ".webp": "image/webp",
-};
-
-// "<jobId>/<videoId>.<ext>", both 24-character ids: what lib/queue/media.ts writes.
-const KEY_PATTERN = /^[A-Za-z0-9_-]{24}\/[A-Za-z0-9_-]{24}\.(mp4|webm|png|webp)$/;
-
 export function isMediaName(name: string): name is MediaName {
   return Object.hasOwn(MEDIA_FILES, name);
 }
 
-/** The file behind a media name, or null if the clip has none (or its key is not one we write). */
-export function mediaPath(root: string, video: Video, name: MediaName): string | null {
+/** The store key behind a media name, or null if the clip has none (or its key is not one we write). */
+export function mediaKeyOf(video: Video, name: MediaName): string | null {
   const key = video[MEDIA_FILES[name]];
-  if (!key || !KEY_PATTERN.test(key)) return null;
-  const file = path.resolve(root, key);
-  return file.startsWith(root + path.sep) ? file : null;
+  return isMediaKey(key) ? key : null;
 }
 
-/** The response for a file: 200, 206, 304 or 416; null if the file is missing. */
-export async function fileResponse(req: Request, file: string, cacheControl: string): Promise<Response | null> {
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return null;
-  const size = info.size;
-  const etag = `"${size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+/** The response for a stored object: 200, 206, 304 or 416; null if it is missing. */
+export async function objectResponse(req: Request, store: MediaStore, key: string, cacheControl: string): Promise<Response | null> {
+  const info = await store.head(key);
+  if (!info) return null;
+  const { size, etag } = info;
   const headers: Record<string, string> = {
-    "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
+    "content-type": contentTypeOf(key),
     "x-content-type-options": "nosniff",
     "accept-ranges": "bytes",
     "cache-control": cacheControl,
     etag,
-    "last-modified": info.mtime.toUTCString(),
+    "last-modified": info.lastModified.toUTCString(),
   };
   if (matchesEtag(req.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
 
@@ -66,24 +49,20 @@ export async function fileResponse(req: Request, file: string, cacheControl: str
     return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
   }
   const head = req.method === "HEAD";
+  // Note: Next's route-handler layer drops Content-Length from every response it sends
+  // (next/dist/server/send-response.js), so bodies go out chunked; Content-Range still gives
+  // players the sizes. The header is set for direct callers (and tests) all the same.
   if (range) {
     const { start, end } = range;
-    return new Response(head ? null : stream(file, start, end), {
+    return new Response(head ? null : await store.read(key, range), {
       status: 206,
       headers: { ...headers, "content-range": `bytes ${start}-${end}/${size}`, "content-length": String(end - start + 1) },
     });
   }
-  return new Response(head || size === 0 ? null : stream(file, 0, size - 1), {
+  return new Response(head || size === 0 ? null : await store.read(key), {
     status: 200,
     headers: { ...headers, "content-length": String(size) },
   });
-}
-
-// Note: Next's route-handler layer drops Content-Length from every response it sends
-// (next/dist/server/send-response.js), so bodies go out chunked; Content-Range still gives
-// players the sizes. The header is set for direct callers (and tests) all the same.
-function stream(file: string, start: number, end: number): ReadableStream<Uint8Array> {
-  return Readable.toWeb(createReadStream(file, { start, end })) as ReadableStream<Uint8Array>;
 }
 
 function matchesEtag(header: string | null, etag: string): boolean {

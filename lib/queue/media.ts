@@ -11,6 +11,7 @@ import { mkdir, readdir, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 
 import type { Db } from "../db/client";
+import type { MediaStore } from "../storage";
 import { isId } from "../db/ids";
 import { mediaOwners } from "../db/videos";
 
@@ -79,6 +80,26 @@ export async function sweepMedia(input: { root: string; db?: Db }): Promise<stri
       await rm(path.join(dir, name), { recursive: true, force: true });
       removed.push(path.join(dir, name));
     }
+  }
+  return removed;
+}
+
+/**
+ * The same for a media store that is not the run folder (S3): objects of jobs that are gone
+ * or ended without a video, and objects beside a finished job's video. Returns the keys removed.
+ */
+export async function sweepStore(input: { store: MediaStore; db?: Db }): Promise<string[]> {
+  const jobIds = await input.store.jobIds();
+  if (jobIds.length === 0) return [];
+  const owners = await mediaOwners({ jobIds, db: input.db });
+  const removed: string[] = [];
+  for (const jobId of jobIds) {
+    const owner = owners.get(jobId);
+    if (owner && (owner.state === "queued" || owner.state === "running")) continue;
+    const keep = new Set(owner?.keys ?? []);
+    const stray = (await input.store.listJob(jobId)).filter((k) => !keep.has(k));
+    await input.store.remove(stray);
+    removed.push(...stray);
   }
   return removed;
 }

@@ -13,8 +13,10 @@
  * shutdown gets it back to resume from. The latest preview rides on the heartbeats.
  *
  * Files: each run writes under <media>/<jobId>/ with names from a fresh video id (see
- * ./media.ts). The worker removes its run's files whenever the run does not end as the
- * job's video, and clears the job's folder on claim, so nothing of a dead run survives.
+ * ./media.ts), and a finished run's files are put into the media store (lib/storage: the same
+ * folder for the local store, so nothing moves; S3 for workers on other machines) before the
+ * job completes. The worker removes its run's files and objects whenever the run does not end
+ * as the job's video, and clears the job's on claim, so nothing of a dead run survives.
  */
 import { hostname } from "node:os";
 
@@ -24,15 +26,18 @@ import type { Job, Lease } from "../db/jobs";
 import { registerWorker, heartbeatWorker, stopWorker } from "../db/workers";
 import { isRetryable, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
 import { QUEUE_DEFAULTS, checkpoint, claim, complete, expireLeases, fail, heartbeat, lastCheckpoint, release, describeError } from "./index";
-import { clearJobDir, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia } from "./media";
+import { clearJobDir, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./media";
 import { encodePreview } from "./preview";
+import { mediaStore, type MediaStore } from "../storage";
+import { LocalMediaStore } from "../storage/local";
 
 export interface WorkerOptions {
   handler: JobHandler;
   db?: Db;
   id?: string; // default host-pid-random
   leaseMs?: number;
-  mediaRoot?: string;
+  mediaRoot?: string; // where runs are written (MEDIA_ROOT)
+  store?: MediaStore; // where finished files go; default from MEDIA_STORE (lib/storage), a local one being mediaRoot
   idleMs?: { min: number; max: number }; // polling backoff when the queue is empty (and after errors)
   supervisorEveryMs?: number; // how often to expire stale leases; default leaseMs / 2
   progressEveryMs?: number; // least time between progress writes; default 250
@@ -59,6 +64,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   const db = options.db;
   const leaseMs = options.leaseMs ?? QUEUE_DEFAULTS.leaseMs;
   const root = options.mediaRoot ?? mediaRoot();
+  const store = options.store ?? defaultStore(root);
+  // The local store in the run folder itself: its objects are the run files, handled as such.
+  const storeIsRoot = store.kind === "local" && store.where === root;
   const idle = options.idleMs ?? { min: 250, max: 5_000 };
   const supervisorEveryMs = options.supervisorEveryMs ?? leaseMs / 2;
   const progressEveryMs = options.progressEveryMs ?? 250;
@@ -90,8 +98,14 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     for (const job of requeued) log(`job ${job.id}: lease expired, queued again (attempt ${job.attempt} of ${job.maxAttempts})`);
     for (const job of ended) {
       log(`job ${job.id}: lease expired, ${job.state}`);
-      await clearJobDir(root, job.id); // ended without a video; nobody will claim it again
+      await clearJob(job.id); // ended without a video; nobody will claim it again
     }
+  }
+
+  /** Everything of a job: its run folder, and its objects in the store. */
+  async function clearJob(jobId: string) {
+    await clearJobDir(root, jobId);
+    if (!storeIsRoot) await store.remove(await store.listJob(jobId));
   }
 
   async function handle(job: Job): Promise<void> {
@@ -100,7 +114,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     const videoId = newId();
     let outBase: string;
     try {
-      await clearJobDir(root, job.id); // what a dead earlier run left behind
+      await clearJob(job.id); // what a dead earlier run left behind
       outBase = await prepareRun(root, job.id, videoId);
     } catch (err) {
       // A full disk or an unwritable media folder: the job fails now with the reason, rather
@@ -170,6 +184,19 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       current = null;
     }
 
+    // Finished: the files go into the store first, so a completed job's clip is servable at once.
+    const stored = output ? runFiles(output, root) : [];
+    const dropObjects = () => (storeIsRoot ? Promise.resolve() : store.remove(stored.map((f) => f.key)));
+    if (output) {
+      try {
+        for (const f of stored) await store.put(f.key, f.file);
+      } catch (err) {
+        failure = err; // retried like any failed run
+        output = null;
+        await dropObjects().catch((e: unknown) => log(`job ${job.id}: removing its stored files: ${describeError(e)}`));
+      }
+    }
+
     if (output) {
       // Finished, even if an abort came too late to stop it: complete() decides (a cancel still wins).
       const result = await complete({ ...lease, output: toVideoOutput(output, root, videoId), progress, db });
@@ -181,6 +208,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       } else {
         log(`job ${job.id}: finished but ${result.status}; its files are removed`);
         await dropFiles();
+        await dropObjects();
       }
       return;
     }
@@ -234,9 +262,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     runOnce,
     async start() {
       await registerWorker({ id, host: hostname(), pid: process.pid, provider: options.provider ?? "cpu", model: options.model ?? "", db });
-      const swept = await sweepMedia({ root, db });
+      const swept = [...(await sweepMedia({ root, db })), ...(storeIsRoot ? [] : await sweepStore({ store, db }))];
       if (swept.length) log(`removed ${swept.length} orphan media path(s)`);
-      log(`started (lease ${leaseMs} ms, media ${root})`);
+      log(`started (lease ${leaseMs} ms, runs in ${root}, media store ${store.where})`);
       loop = run();
       await loop;
     },
@@ -249,6 +277,19 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       log("stopped");
     },
   };
+}
+
+/** MEDIA_STORE's store; a local one is this worker's own run folder (whatever mediaRoot says). */
+function defaultStore(root: string): MediaStore {
+  const fromEnv = mediaStore();
+  return fromEnv.kind === "local" ? new LocalMediaStore(root) : fromEnv;
+}
+
+/** A finished run's files and their store keys. */
+function runFiles(o: JobOutput, root: string): { file: string; key: string }[] {
+  return [o.files.mp4, o.files.webm, o.files.poster, o.files.webp]
+    .filter((f): f is string => f !== undefined)
+    .map((file) => ({ file, key: mediaKey(root, file) }));
 }
 
 function toVideoOutput(o: JobOutput, root: string, videoId: string) {

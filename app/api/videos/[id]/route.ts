@@ -7,7 +7,7 @@ import { deleteVideo, getVideo, setVideoPublished } from "@/lib/db/videos";
 import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam, json, readJson, route } from "@/lib/http/respond";
 import { videoView } from "@/lib/http/views";
-import { mediaRoot, removeRunFiles } from "@/lib/queue/media";
+import { mediaStore } from "@/lib/storage";
 
 import { updateVideoBody } from "../schema";
 
@@ -41,7 +41,10 @@ export async function DELETE(req: Request, { params }: Params): Promise<Response
     const callerId = ctx.caller();
     const video = await deleteVideo({ videoId, callerId });
     // The row stays (the slug never comes back); the files go. A failure here leaves them to the sweeper.
-    await removeRunFiles(mediaRoot(), video.jobId, video.id).catch((err: unknown) => console.error(`[videos] removing files of ${video.id}:`, err));
+    const keys = [video.mp4Key, video.webmKey, video.posterKey, video.webpKey].filter((k): k is string => k !== null);
+    await mediaStore()
+      .remove(keys)
+      .catch((err: unknown) => console.error(`[videos] removing files of ${video.id}:`, err));
     return json(204, null);
   });
 }

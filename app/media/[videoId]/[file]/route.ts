@@ -1,14 +1,15 @@
 /**
  * GET/HEAD /media/[videoId]/[file]: a clip's video.mp4, video.webm, poster.png or preview.webp,
  * for its owner or, once published, anyone. Ids and names are checked before anything is
- * looked up, the path comes from the database row, and every miss is the same 404.
+ * looked up, the store key comes from the database row, and every miss is the same 404. The
+ * bytes come from the media store (local disk or S3, lib/storage).
  */
 import { AppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
-import { fileResponse, isMediaName, mediaPath } from "@/lib/http/media";
+import { isMediaName, mediaKeyOf, objectResponse } from "@/lib/http/media";
 import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam, route } from "@/lib/http/respond";
-import { mediaRoot } from "@/lib/queue/media";
+import { mediaStore } from "@/lib/storage";
 
 export const dynamic = "force-dynamic";
 
@@ -26,10 +27,10 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
       if (!isMediaName(file)) throw notFound();
       return { video: await getVideo({ videoId, callerId: callerId ?? "" }), name: file };
     });
-    const path = mediaPath(mediaRoot(), video, name);
-    if (!path) throw notFound();
+    const key = mediaKeyOf(video, name);
+    if (!key) throw notFound();
     // The bytes behind a URL never change; "private" keeps shared caches from holding a clip after it is unpublished.
-    const res = await fileResponse(req, path, "private, max-age=31536000, immutable");
+    const res = await objectResponse(req, mediaStore(), key, "private, max-age=31536000, immutable");
     if (!res) throw notFound();
     return res;
   });
