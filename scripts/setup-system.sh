@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the system packages Spacetime needs (PyTorch & co. from Debian, ffmpeg, and
-# Chromium for the end-to-end test, `npm run test:e2e`).
+# Install the system packages Spacetime needs (PyTorch & co. from Debian, ffmpeg, Chromium for
+# the end-to-end test, `npm run test:e2e`, and PostgreSQL 15, whose server the PostgreSQL tests
+# and `npm run bench:queue` start in a temp folder of their own).
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
-PACKAGES=(python3-torch python3-numpy python3-onnx python3-pytest python3-scipy libopenblas0-pthread ffmpeg chromium)
+PACKAGES=(python3-torch python3-numpy python3-onnx python3-pytest python3-scipy libopenblas0-pthread ffmpeg chromium postgresql-15)
 
 need=0
 if ! /usr/bin/python3 -c 'import torch, numpy, onnx, pytest, scipy' >/dev/null 2>&1; then
@@ -17,6 +18,11 @@ if ! command -v ffmpeg >/dev/null 2>&1; then
 fi
 if ! command -v chromium >/dev/null 2>&1; then
   echo "setup-system: chromium not found on PATH"
+  need=1
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  echo "setup-system: PostgreSQL server binaries (pg_ctl) not found"
   need=1
 fi
 
