@@ -23,6 +23,7 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
           <nav aria-label="Main">
             <Link href="/">Create</Link>
             <Link href="/gallery">Gallery</Link>
+            <Link href="/fleet">Fleet</Link>
           </nav>
         </header>
         {children}

@@ -562,8 +562,8 @@ export interface QueueSnapshot {
   job: Job;
   ahead: number; // queued jobs that will be claimed before it
   stepsAhead: number; // their denoising steps, plus what running jobs have left
-  liveWorkers: number; // workers that heartbeated within `liveWithinMs`
-  secondsPerStep: number | null; // measured: mean over recent finished jobs, else live workers' averages
+  workers: { id: string; secondsPerStep: number | null }[]; // live: heartbeated within `liveWithinMs`, not stopped
+  recentSecondsPerStep: number | null; // mean over recent finished jobs, whoever ran them
 }
 
 /** What an ETA needs, read in one go. Unknown step counts are taken as `defaultSteps`. */
@@ -584,21 +584,23 @@ export async function queueSnapshot(input: { jobId: string; defaultSteps: number
         SELECT CASE WHEN "progressTotal" > 0 THEN "progressTotal" ELSE coalesce("steps", ${d}) * (1 + "extend") END - "progressStep" AS "left"
         FROM "Job" WHERE "state" = 'running' AND "id" <> ${job.id}) AS "running"`;
     const live = new Date(now.getTime() - input.liveWithinMs);
-    const workers = await p.worker.findMany({ where: { heartbeatAt: { gte: live }, stoppedAt: null }, select: { secondsPerStep: true } });
+    const workers = await p.worker.findMany({
+      where: { heartbeatAt: { gte: live }, stoppedAt: null },
+      select: { id: true, secondsPerStep: true },
+      orderBy: { id: "asc" },
+    });
     const recent = await p.job.findMany({
       where: { state: "succeeded", secondsPerStep: { not: null } },
       orderBy: { finishedAt: "desc" },
       take: 20,
       select: { secondsPerStep: true },
     });
-    const measured = recent.length ? recent : workers.filter((w) => w.secondsPerStep !== null);
-    const secondsPerStep = measured.length ? measured.reduce((a, r) => a + r.secondsPerStep!, 0) / measured.length : null;
     return {
       job,
       ahead: Number(queued?.n ?? 0),
       stepsAhead: Number(queued?.steps ?? 0) + Number(running?.steps ?? 0),
-      liveWorkers: workers.length,
-      secondsPerStep,
+      workers,
+      recentSecondsPerStep: recent.length ? recent.reduce((a, r) => a + r.secondsPerStep!, 0) / recent.length : null,
     };
   });
 }

@@ -98,25 +98,47 @@ export interface Position {
   position: number | null; // 1 = next to be claimed; 0 = running; null = finished
   ahead: number; // queued jobs before it
   etaSeconds: number | null; // until it finishes; null until a step time has been measured
-  secondsPerStep: number | null;
+  secondsPerStep: number | null; // the fleet's typical speed (see fleetSpeed)
 }
 
 /**
- * Where a job stands and when it should be done: the denoising steps ahead of it (queued
- * jobs before it and what running jobs have left) spread over the live workers, plus its
- * own, at the measured seconds per step of recent jobs.
+ * The fleet's throughput from the live workers' own measured speeds (a GPU worker counts for
+ * more than a CPU one); a worker not measured yet counts at the typical speed of the others,
+ * or of recent jobs when none is measured. `secondsPerStep` is the typical worker's: the
+ * harmonic mean, as faster workers run proportionally more of the jobs. null: nothing measured.
+ */
+export function fleetSpeed(
+  workers: readonly { secondsPerStep: number | null }[],
+  recentSecondsPerStep: number | null,
+): { stepsPerSecond: number; secondsPerStep: number } | null {
+  const measured = workers.map((w) => w.secondsPerStep).filter((s): s is number => s !== null && s > 0);
+  const measuredRate = measured.reduce((a, s) => a + 1 / s, 0);
+  const typical = measured.length ? measured.length / measuredRate : recentSecondsPerStep;
+  if (typical === null || !(typical > 0)) return null;
+  const n = Math.max(1, workers.length); // no live worker yet: as if one will come
+  const stepsPerSecond = measuredRate + (n - measured.length) / typical;
+  return { stepsPerSecond, secondsPerStep: n / stepsPerSecond };
+}
+
+/**
+ * Where a job stands and when it should be done. Queued: the denoising steps ahead of it
+ * (queued jobs before it and what running jobs have left) at the fleet's throughput, then its
+ * own steps at the typical worker's speed. Running: its steps left at its worker's speed.
  */
 export async function position(input: { jobId: string; defaultSteps?: number } & WithDb): Promise<Position> {
   const defaultSteps = input.defaultSteps ?? QUEUE_DEFAULTS.defaultSteps;
   const s = await jobs.queueSnapshot({ jobId: input.jobId, defaultSteps, liveWithinMs: QUEUE_DEFAULTS.liveWorkerMs, now: input.now, db: input.db });
-  const { job, secondsPerStep: sps } = s;
+  const { job } = s;
+  const fleet = fleetSpeed(s.workers, s.recentSecondsPerStep);
+  const sps = fleet?.secondsPerStep ?? null;
   const ownSteps = (job.steps ?? defaultSteps) * (1 + job.extend);
   if (job.state === "running") {
     const left = Math.max((job.progressTotal > 0 ? job.progressTotal : ownSteps) - job.progressStep, 0);
-    return { state: job.state, position: 0, ahead: 0, etaSeconds: sps === null ? null : left * sps, secondsPerStep: sps };
+    const mine = s.workers.find((w) => w.id === job.workerId)?.secondsPerStep ?? sps;
+    return { state: job.state, position: 0, ahead: 0, etaSeconds: mine === null ? null : left * mine, secondsPerStep: sps };
   }
   if (job.state !== "queued") return { state: job.state, position: null, ahead: 0, etaSeconds: null, secondsPerStep: sps };
-  const eta = sps === null ? null : (s.stepsAhead / Math.max(1, s.liveWorkers) + ownSteps) * sps;
+  const eta = fleet === null ? null : s.stepsAhead / fleet.stepsPerSecond + ownSteps * fleet.secondsPerStep;
   return { state: job.state, position: s.ahead + 1, ahead: s.ahead, etaSeconds: eta, secondsPerStep: sps };
 }
 

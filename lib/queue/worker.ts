@@ -77,7 +77,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
   let lastSupervisor = 0;
-  let lastWorkerBeat = 0;
+  let announcing: ReturnType<typeof setInterval> | null = null;
 
   /** Sleeps up to ms, cut short by stop(). */
   const rest = (ms: number) =>
@@ -239,10 +239,6 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     while (!stopping) {
       try {
         const now = Date.now();
-        if (now - lastWorkerBeat >= leaseMs / 2) {
-          lastWorkerBeat = now;
-          await heartbeatWorker({ workerId: id, db });
-        }
         await supervise(now);
         if (stopping) break;
         if (await runOnce()) {
@@ -265,11 +261,16 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       const swept = [...(await sweepMedia({ root, db })), ...(storeIsRoot ? [] : await sweepStore({ store, db }))];
       if (swept.length) log(`removed ${swept.length} orphan media path(s)`);
       log(`started (lease ${leaseMs} ms, runs in ${root}, media store ${store.where})`);
+      // The fleet sees this worker alive while it runs a long job too, not only between jobs.
+      announcing = setInterval(() => {
+        heartbeatWorker({ workerId: id, db }).catch((err: unknown) => log(`worker heartbeat failed: ${describeError(err)}`));
+      }, leaseMs / 2);
       loop = run();
       await loop;
     },
     async stop() {
       stopping = true;
+      if (announcing) clearInterval(announcing);
       current?.abort("shutdown");
       wake?.();
       await loop;

@@ -42,7 +42,7 @@ const storeEnv = z.discriminatedUnion("MEDIA_STORE", [
 ]);
 
 /** The store the environment describes (see above). */
-export function mediaStoreFromEnv(env: NodeJS.ProcessEnv = process.env): MediaStore {
+export function mediaStoreFromEnv(env: Record<string, string | undefined> = process.env): MediaStore {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
   const parsed = storeEnv.safeParse({ MEDIA_STORE: "local", ...blankless });
   if (!parsed.success) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { registerWorker } from "../../lib/db/workers";
-import { claim, complete, heartbeat, moveToFront, position, submit } from "../../lib/queue";
+import { claim, complete, fleetSpeed, heartbeat, moveToFront, position, submit } from "../../lib/queue";
 import { freshDb, settings, type TestDb } from "./helpers";
 
 let t: TestDb;
@@ -52,5 +52,37 @@ describe("position and ETA", () => {
     await registerWorker({ db: t.db, id: "w2", host: "h", pid: 2, provider: "cpu", model: "m" });
     expect((await position({ db: t.db, jobId: mine.id })).etaSeconds).toBe(((6 + 20) / 2 + 16) * 0.5);
     expect(await position({ db: t.db, jobId: done.id })).toMatchObject({ state: "succeeded", position: null, etaSeconds: null });
+  });
+
+  it("uses the fleet's throughput: each live worker at its own measured speed", async () => {
+    const setSpeed = (id: string, secondsPerStep: number) =>
+      t.db.run((p) => p.worker.update({ where: { id }, data: { secondsPerStep } }));
+    for (const [id, pid] of [["gpu", 1], ["cpu", 2]] as const) await registerWorker({ db: t.db, id, host: "h", pid, provider: id, model: "m" });
+    await setSpeed("gpu", 0.5); // 2 steps/s
+    await setSpeed("cpu", 2); // 0.5 steps/s
+    const running = await add(10);
+    const r = (await claim({ db: t.db, workerId: "cpu" }))!;
+    await heartbeat({ db: t.db, jobId: r.id, workerId: "cpu", attempt: 1, progress: { step: 4, total: 10 } });
+    const ahead = await add(20);
+    const mine = await add(8);
+    expect(ahead.id).not.toBe(mine.id);
+
+    // The running job: its 6 steps left at its own worker's 2 s.
+    expect((await position({ db: t.db, jobId: running.id })).etaSeconds).toBe(12);
+    // Queued: 26 steps ahead at 2.5 steps/s, then 8 at the typical worker's 2 / 2.5 = 0.8 s.
+    const p = await position({ db: t.db, jobId: mine.id });
+    expect(p.etaSeconds).toBeCloseTo(26 / 2.5 + 8 * 0.8, 9);
+    expect(p.secondsPerStep).toBeCloseTo(0.8, 9);
+    // A third worker not measured yet counts at the typical speed.
+    await registerWorker({ db: t.db, id: "new", host: "h2", pid: 3, provider: "cpu", model: "m" });
+    expect((await position({ db: t.db, jobId: mine.id })).etaSeconds).toBeCloseTo(26 / (2.5 + 1 / 0.8) + 8 * 0.8, 9);
+  });
+
+  it("fleetSpeed: nothing measured, nothing to say; recent jobs stand in for unmeasured workers", () => {
+    expect(fleetSpeed([], null)).toBeNull();
+    expect(fleetSpeed([{ secondsPerStep: null }], null)).toBeNull();
+    expect(fleetSpeed([], 0.25)).toEqual({ stepsPerSecond: 4, secondsPerStep: 0.25 });
+    expect(fleetSpeed([{ secondsPerStep: null }, { secondsPerStep: null }], 0.5)).toEqual({ stepsPerSecond: 4, secondsPerStep: 0.5 });
+    expect(fleetSpeed([{ secondsPerStep: 1 }, { secondsPerStep: null }], 0.1)).toEqual({ stepsPerSecond: 2, secondsPerStep: 1 });
   });
 });

@@ -74,6 +74,12 @@ export function openApiDocument() {
       },
       "/api/queue": { get: { summary: "Whether the queue is paused", responses: { "200": { description: "state", content: json("QueueState") } } } },
       "/api/queue/pause": { post: { summary: "Stop claiming jobs (running ones finish)", responses: { "200": { description: "state", content: json("QueueState") }, ...errors(401, 403) } } },
+      "/api/workers": {
+        get: {
+          summary: "The fleet: workers seen in the last hour (host, provider, model, status, jobs done, seconds per step) and the live workers' throughput",
+          responses: { "200": { description: "the fleet", content: { "application/json": { schema: { type: "object" } } } }, ...errors(401, 403) },
+        },
+      },
       "/api/queue/resume": { post: { summary: "Claim jobs again", responses: { "200": { description: "state", content: json("QueueState") }, ...errors(401, 403) } } },
       "/api/videos": {
         get: { summary: "The gallery: the caller's clips and published ones, newest first", parameters: queryParams(listVideosQuery), responses: { "200": { description: "a page", content: json("VideoPage") }, ...errors(400) } },
