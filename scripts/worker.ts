@@ -5,8 +5,10 @@
  * worker picks it up.
  *
  * Environment:
- *   DATABASE_URL       SQLite file (default file:./data/spacetime.db), migrated by `npm run db:migrate`
- *   MEDIA_ROOT         where clips are written (default ./data/media)
+ *   DATABASE_URL       file:PATH (SQLite, this host only; default file:./data/spacetime.db) or
+ *                      postgres://... (PostgreSQL, workers on any host), migrated by `npm run db:migrate`
+ *   MEDIA_ROOT         where runs are written (default ./data/media), and the clips too with the local store
+ *   MEDIA_STORE=s3, S3_BUCKET, S3_ENDPOINT, ...   finished clips go to an S3-compatible store (lib/storage)
  *   SPACETIME_MODEL_DIR, SPACETIME_PROVIDER (cpu|cuda|webgpu|auto), SPACETIME_THREADS   for the pipeline
  *   WORKER_LEASE_MS    lease length (default 30000; renewed every half)
  *   WORKER_CHECKPOINT_EVERY   denoising steps between checkpoints (default 5)
