@@ -1,6 +1,7 @@
 // `npm start`: build once if needed, apply the database migrations, then serve the production
-// app with `next start` beside one queue worker (`npm run worker` starts more). Ctrl-C or
-// SIGTERM stops both; the worker first returns its running job to the queue.
+// app with `next start` beside one queue worker (`npm run worker` starts more, here or on other
+// machines; START_WORKER=0 serves the web app alone, for a web host without the model's
+// hardware). Ctrl-C or SIGTERM stops both; the worker first returns its running job to the queue.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,6 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
 const prismaBin = join(root, "node_modules", "prisma", "build", "index.js");
 const port = process.env.PORT || "3000";
+if (!["", "0", "1"].includes(process.env.START_WORKER ?? "")) {
+  console.error(`start: START_WORKER must be 1 (default) or 0, got "${process.env.START_WORKER}"`);
+  process.exit(2);
+}
+const withWorker = process.env.START_WORKER !== "0";
 
 if (!existsSync(join(root, ".next", "BUILD_ID"))) {
   console.log("start: no production build found, running `next build`");
@@ -29,7 +35,7 @@ if (migrate.status !== 0) {
 const children = [
   spawn(process.execPath, [nextBin, "start", "-p", port], { cwd: root, stdio: "inherit" }),
   // One process (no tsx CLI wrapper) so that signals reach the worker itself.
-  spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "worker.ts")], { cwd: root, stdio: "inherit" }),
+  ...(withWorker ? [spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "worker.ts")], { cwd: root, stdio: "inherit" })] : []),
 ];
 const running = (c) => c.exitCode === null && c.signalCode === null;
 let stopping = false;
