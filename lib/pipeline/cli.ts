@@ -8,6 +8,7 @@
  * the time of each stage. Exit code 2 for bad arguments, 1 for other failures,
  * 130 when interrupted (Ctrl-C aborts generation and leaves no partial files).
  */
+import { statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -73,12 +74,27 @@ export function parseCli(argv: string[]): GenerateOptions {
   };
 }
 
+/**
+ * The folder --out names must exist already: checked before the model loads, so a mistyped
+ * path fails at once with the reason, not after the whole generation with ffmpeg's bare
+ * "No such file or directory". It is not created: a typo would silently make a new tree.
+ */
+export function checkOutFolder(out: string): void {
+  const dir = path.dirname(out);
+  const info = statSync(dir, { throwIfNoEntry: false });
+  if (!info) {
+    throw new PipelineError("BAD_INPUT", `--out: the folder ${dir} does not exist; create it first (mkdir -p ${JSON.stringify(dir)}) or pick another path`);
+  }
+  if (!info.isDirectory()) throw new PipelineError("BAD_INPUT", `--out: ${dir} is not a folder`);
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<number> {
   let options: GenerateOptions;
   try {
     options = parseCli(process.argv.slice(2));
+    checkOutFolder(options.out!);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { parseCli } from "../../lib/pipeline/cli";
+import { checkOutFolder, parseCli } from "../../lib/pipeline/cli";
 
 describe("generate CLI", () => {
   it("parses every option", () => {
@@ -32,6 +32,32 @@ describe("generate CLI", () => {
     expect(() => parseCli(["--prompt", "x", "--guidance", "lots"])).toThrow(/--guidance/);
     expect(() => parseCli(["--seed", "1"])).toThrow(/--prompt is required/);
     expect(() => parseCli(["--prompt", "x", "--colour", "red"])).toThrow(/colour/);
+  });
+
+  it("refuses an --out in a folder that does not exist, or that is a file, before generating", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spacetime-cli-"));
+    try {
+      expect(() => checkOutFolder(path.join(dir, "c.mp4"))).not.toThrow();
+      const missing = path.join(dir, "some", "missing");
+      expect(() => checkOutFolder(path.join(missing, "c.mp4"))).toThrow(`the folder ${missing} does not exist`);
+      writeFileSync(path.join(dir, "file"), "");
+      expect(() => checkOutFolder(path.join(dir, "file", "c.mp4"))).toThrow(/is not a folder/);
+      // The CLI exits 2 with the reason (no model is loaded: this one does not even exist).
+      let failure: { status: number; stderr: string } | null = null;
+      try {
+        execFileSync("npx", ["tsx", "lib/pipeline/cli.ts", "--prompt", "x", "--model", path.join(dir, "no-model"), "--out", path.join(missing, "c.mp4")], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+      } catch (err) {
+        failure = err as { status: number; stderr: string };
+      }
+      expect(failure?.status).toBe(2);
+      expect(failure?.stderr).toContain(`--out: the folder ${missing} does not exist`);
+      expect(readdirSync(dir)).toEqual(["file"]); // nothing created
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs end to end on the stub model", () => {
