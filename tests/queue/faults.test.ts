@@ -115,9 +115,12 @@ async function expectOnlyGoodOutput(bad: Job, good: Job) {
   expect(listFiles(path.join(t.media, bad.id))).toEqual([]);
 }
 
-/** Runs the worker loop until both jobs have ended; the bad one was queued first. */
-async function runBadThenGood(badPrompt: string): Promise<{ bad: Job; good: Job }> {
+/** Runs the worker loop until both jobs have ended; the bad one was queued
+ * first. `aim` gets the bad job's id before the worker starts, for faults
+ * that target that one job. */
+async function runBadThenGood(badPrompt: string, aim?: (badJobId: string) => void): Promise<{ bad: Job; good: Job }> {
   const badJob = await add(badPrompt);
+  aim?.(badJob.id);
   const goodJob = await add("a red ball bouncing in the snow");
   const w = workerFor();
   const loop = w.start();
@@ -162,15 +165,7 @@ describe("the worker meets a full disk", () => {
   });
 
   it("when the worker makes the run's folder: the job fails with ENOSPC instead of hanging as running", async () => {
-    const badJob = await add("a ball");
-    disk.fault = { op: "mkdir", match: badJob.id, skip: 0 };
-    const goodJob = await add("a red ball bouncing in the snow");
-    const w = workerFor();
-    const loop = w.start();
-    const bad = await waitFor(ended(badJob.id), 60_000, "the job to fail");
-    const good = await waitFor(ended(goodJob.id), 60_000, "the next job");
-    await w.stop();
-    await loop;
+    const { bad, good } = await runBadThenGood("a ball", (id) => (disk.fault = { op: "mkdir", match: id, skip: 0 }));
     expect(bad).toMatchObject({ state: "failed", attempt: 1 });
     expect(bad.error).toMatch(/ENOSPC: no space left on device, mkdir/);
     expect(good.state).toBe("succeeded");
@@ -178,15 +173,8 @@ describe("the worker meets a full disk", () => {
   });
 
   it("when moving finished files into place: the ones already moved are taken back", async () => {
-    const badJob = await add("a ball");
-    disk.fault = { op: "rename", match: badJob.id, skip: 1 }; // the MP4 lands, the WebM does not
-    const goodJob = await add("a red ball bouncing in the snow");
-    const w = workerFor();
-    const loop = w.start();
-    const bad = await waitFor(ended(badJob.id), 60_000, "the job to fail");
-    const good = await waitFor(ended(goodJob.id), 60_000, "the next job");
-    await w.stop();
-    await loop;
+    // skip 1: the MP4 lands, the WebM does not
+    const { bad, good } = await runBadThenGood("a ball", (id) => (disk.fault = { op: "rename", match: id, skip: 1 }));
     expect(bad.state).toBe("failed");
     expect(bad.error).toMatch(/ENOSPC: no space left on device, rename/);
     expect(good.state).toBe("succeeded");

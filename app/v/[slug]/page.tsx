@@ -7,6 +7,7 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 
+import { ClipPlayer } from "@/components/ClipPlayer";
 import { isAppError } from "@/lib/db/errors";
 import { getVideoBySlug } from "@/lib/db/videos";
 import { publicOrigin } from "@/lib/http/page";
@@ -59,7 +60,7 @@ export default async function SharePage({ params }: { params: Promise<{ slug: st
   const v = await load((await params).slug);
   return (
     <main className="wide">
-      <video className="player" src={v.media.mp4} poster={v.media.poster ?? undefined} controls autoPlay loop muted playsInline width={v.width} height={v.height} />
+      <ClipPlayer video={v} />
       <h1 className="prompt">{v.prompt}</h1>
       <p className="note">
         Seed {v.seed} · {v.steps} steps · {v.width}×{v.height}, {v.frames} frames

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 
+import { ClipPlayer } from "@/components/ClipPlayer";
 import { ExtendButton } from "@/components/ExtendButton";
 import { VideoActions } from "@/components/VideoActions";
 import { isAppError } from "@/lib/db/errors";
@@ -32,7 +33,7 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
   const v = await load((await params).id);
   return (
     <main className="wide">
-      <video className="player" src={v.media.mp4} poster={v.media.poster ?? undefined} controls autoPlay loop muted playsInline width={v.width} height={v.height} />
+      <ClipPlayer video={v} />
       <h1 className="prompt">{v.prompt}</h1>
       <dl className="settings">
         {v.negativePrompt && (
