@@ -126,8 +126,11 @@ def _sha256(path: Path) -> str:
 
 
 @torch.no_grad()
-def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.0, ema: bool = True) -> dict:
-    """Writes the model directory to `out` (replacing it whole) and returns the manifest."""
+def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.0, ema: bool = True,
+           decoder: Optional[Path] = None) -> dict:
+    """Writes the model directory to `out` (replacing it whole) and returns the
+    manifest. `decoder`: a `--finetune-decoder` checkpoint whose decoder
+    replaces the DiT checkpoint's."""
     from .train import load_checkpoint, load_text_to_video, load_vae
 
     ckpt = load_checkpoint(checkpoint)
@@ -139,6 +142,11 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.
         raise ValueError(f"default guidance must be in {LIMITS['guidance']}, got {guidance}")
     model, tok = load_text_to_video(ckpt, ema=ema)
     vae = load_vae(ckpt, ema=ema)
+    training = {"steps": int(ckpt["step"])}
+    if decoder is not None:
+        tuned_ckpt = load_checkpoint(decoder)
+        vae = swap_decoder(vae, load_vae(tuned_ckpt))
+        training["decoder_finetune_steps"] = int(tuned_ckpt["step"])
     world = WorldConfig(**ckpt["world"])
     dcfg = model.dit.cfg
     C, F, h, w = dcfg.latent_channels, dcfg.frames, dcfg.height, dcfg.width
@@ -192,10 +200,13 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.
         files = {name: {"path": path, "sha256": _sha256(tmp / path)} for name, path in (
             ("tokenizer", "tokenizer.json"), ("text_encoder", "text_encoder.onnx"), ("dit", "dit.onnx"),
             ("vae_decoder", "vae_decoder.onnx"), ("golden", "golden.json"))}
+        weights_id = hashlib.sha256("".join(files[k]["sha256"] for k in (
+            "tokenizer", "text_encoder", "dit", "vae_decoder")).encode()).hexdigest()[:8]
         patch = dcfg.patch
         manifest = {
             "format_version": FORMAT_VERSION,
-            "model_id": f"spacetime-{ckpt['preset']}-{files['dit']['sha256'][:8]}",
+            # Every weight file counts: a fine-tuned decoder makes another model.
+            "model_id": f"spacetime-{ckpt['preset']}-{weights_id}",
             "preset": ckpt["preset"],
             "configs": ckpt["configs"],
             "video": dict(ckpt["world"]),
@@ -208,7 +219,7 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.
             "limits": LIMITS,
             "preview": _preview_projection(vae, world),
             "files": files,
-            "training": {"steps": int(ckpt["step"]), **({"worldbench": ckpt["worldbench"]} if "worldbench" in ckpt else {})},
+            "training": {**training, **({"worldbench": ckpt["worldbench"]} if "worldbench" in ckpt else {})},
         }
         (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
         if out.exists():
@@ -251,6 +262,20 @@ def validate_manifest(model_dir: Path) -> dict:
     return manifest
 
 
+def swap_decoder(vae: VideoAutoencoder, tuned: VideoAutoencoder) -> VideoAutoencoder:
+    """`tuned` in place of `vae`, refused unless the two differ in decoder
+    weights alone: the encoder and latent statistics define the latent space
+    the DiT was trained in."""
+    if tuned.cfg != vae.cfg:
+        raise ValueError(f"--decoder's autoencoder config {tuned.cfg} differs from the checkpoint's {vae.cfg}")
+    ours, theirs = vae.state_dict(), tuned.state_dict()
+    for name, value in ours.items():
+        if not name.startswith("decoder.") and not torch.equal(value, theirs[name]):
+            raise ValueError(f"--decoder's autoencoder differs from the checkpoint's in {name}: "
+                             "it was not fine-tuned (--finetune-decoder) from this checkpoint's autoencoder")
+    return tuned
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="npm run export --", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -259,12 +284,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--steps", type=int, default=20, help="default sampling steps written to the manifest")
     p.add_argument("--guidance", type=float, default=4.0, help="default guidance written to the manifest")
     p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
+    p.add_argument("--decoder", type=Path,
+                   help="a train.py --finetune-decoder checkpoint: ship its decoder instead of the checkpoint's")
     args = p.parse_args(argv)
-    if not args.checkpoint.exists():
-        print(f"export: no checkpoint at {args.checkpoint}", file=sys.stderr)
-        return 2
+    for path in (args.checkpoint, args.decoder):
+        if path is not None and not path.exists():
+            print(f"export: no checkpoint at {path}", file=sys.stderr)
+            return 2
     try:
-        manifest = export(args.checkpoint, args.out, steps=args.steps, guidance=args.guidance, ema=not args.no_ema)
+        manifest = export(args.checkpoint, args.out, steps=args.steps, guidance=args.guidance, ema=not args.no_ema,
+                          decoder=args.decoder)
         validate_manifest(args.out)
     except ValueError as err:
         print(f"export: {err}", file=sys.stderr)

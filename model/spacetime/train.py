@@ -73,6 +73,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--preset", default="tiny", choices=tuple(PRESETS))
     p.add_argument("--out", required=True, help="run directory: checkpoints and log.jsonl")
     p.add_argument("--vae", help="autoencoder checkpoint for --stage dit")
+    p.add_argument("--finetune-decoder", metavar="CHECKPOINT",
+                   help="--stage vae: train only the decoder of this checkpoint's autoencoder (vae or dit "
+                        "stage); its encoder and latent statistics, which a DiT depends on, stay as they are")
     p.add_argument("--resume", help="checkpoint to continue from (same stage)")
     p.add_argument("--videos", help="folder of NAME.mp4 + NAME.txt pairs instead of rendered clips")
     # World geometry of the clips the DiT is trained on (and the VAE is evaluated on).
@@ -117,6 +120,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.stage == "dit" and not (args.vae or args.resume):
         p.error("--stage dit needs --vae CHECKPOINT (or --resume)")
+    if args.finetune_decoder and (args.stage != "vae" or args.resume):
+        p.error("--finetune-decoder starts a --stage vae run (not a resumed one)")
     if args.stage == "both" and args.resume:
         p.error("--resume continues one stage; pass --stage vae or --stage dit")
     return args
@@ -131,6 +136,8 @@ def setup_distributed(args: argparse.Namespace) -> tuple[int, int, torch.device]
     rank, world = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
     if args.device:
         device = torch.device(args.device)
+        if device.type == "cuda" and device.index is None:  # set_device needs an index
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     elif torch.cuda.is_available():
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     else:
@@ -286,7 +293,9 @@ def save_checkpoint(path: Path, ckpt: dict) -> None:
 
 
 def load_checkpoint(path: str | Path) -> dict:
-    ckpt = torch.load(path, map_location="cpu")
+    # weights_only=False: torch >= 2.6 defaults to True, and a checkpoint
+    # carries plain configs and arguments beside its tensors.
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
     if ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path} is not a {CHECKPOINT_FORMAT} file (format={ckpt.get('format')!r})")
     return ckpt
@@ -478,10 +487,17 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
     # ---- 1. models
     configs: dict[str, dict] = {}
     tok = Tokenizer.from_world()
-    if stage == "vae":
+    finetune = stage == "vae" and bool(args.finetune_decoder)
+    if finetune:
+        model: nn.Module = load_vae(load_checkpoint(args.finetune_decoder)).to(device).train()
+        model.decoder.requires_grad_(True)  # the encoder stays frozen: the DiT's latent space
+        configs["vae"] = model.cfg.to_dict()
+        frozen_vae = None
+        shift = 0.0
+    elif stage == "vae":
         vae_cfg = VAEConfig(**resume["configs"]["vae"]) if resume else VAE_PRESETS[names["vae"]]
         torch.manual_seed(args.seed)
-        model: nn.Module = VideoAutoencoder(vae_cfg).to(device)
+        model = VideoAutoencoder(vae_cfg).to(device)
         configs["vae"] = vae_cfg.to_dict()
         frozen_vae = None
         shift = 0.0
@@ -502,7 +518,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
     ema = EMA(model, args.ema)
     base_lr = args.lr or (2e-3 if stage == "vae" else 5e-4)
     fused = {"fused": True} if cuda and "fused" in torch.optim.AdamW.__init__.__code__.co_varnames else {}
-    opt = torch.optim.AdamW(model.parameters(), lr=base_lr, betas=(0.9, 0.99), weight_decay=args.weight_decay, **fused)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trained, lr=base_lr, betas=(0.9, 0.99), weight_decay=args.weight_decay, **fused)
     step = 0
     if resume:
         model.load_state_dict(resume["model"][key])
@@ -510,7 +527,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         opt.load_state_dict(resume["optimizer"])
         step = resume["step"]
     train_model = nn.parallel.DistributedDataParallel(model) if world_size > 1 else model
-    n_params = sum(p.numel() for p in model.parameters())
+    n_params = sum(p.numel() for p in trained)
     log({"event": "start", "stage": stage, "preset": args.preset, "params": n_params, "step": step,
          "device": str(device), "world_size": world_size, "threads": torch.get_num_threads()})
 
@@ -613,7 +630,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
                 loss = dit_loss(train_model, x, ids, mask, args, shift, g, cells)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+        grad_norm = torch.nn.utils.clip_grad_norm_(trained, args.grad_clip)
         opt.step()
         ema.update(model, step)
         step += 1
@@ -643,7 +660,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             log({"event": "time-limit", "step": step, "minutes": args.minutes})
             break
     if rank == 0:
-        if stage == "vae":
+        if stage == "vae" and not finetune:
             stats = calibrate_latents(ema.model, world, device)
             model.latent_mean.copy_(ema.model.latent_mean)
             model.latent_std.copy_(ema.model.latent_std)

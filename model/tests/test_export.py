@@ -67,3 +67,22 @@ def test_export_refuses_an_autoencoder_checkpoint(checkpoints, tmp_path):
     with pytest.raises(ValueError, match="needs a dit checkpoint"):
         export(checkpoints / "vae" / "last.pt", tmp_path / "m")
     assert not (tmp_path / "m").exists()
+
+
+def test_export_ships_a_finetuned_decoder(checkpoints, model_dir, tmp_path):
+    train.main(["--stage", "vae", "--finetune-decoder", str(checkpoints / "dit" / "last.pt"),
+                "--out", str(tmp_path / "ft"), *SMALL])
+    manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", steps=12, guidance=3.5,
+                      decoder=tmp_path / "ft" / "last.pt")
+    plain = validate_manifest(model_dir)
+    assert manifest["files"]["dit"]["sha256"] == plain["files"]["dit"]["sha256"]
+    assert manifest["files"]["vae_decoder"]["sha256"] != plain["files"]["vae_decoder"]["sha256"]
+    assert manifest["model_id"] != plain["model_id"]  # another decoder is another model
+    assert manifest["training"]["decoder_finetune_steps"] == 2
+
+
+def test_export_refuses_a_decoder_from_another_autoencoder(checkpoints, tmp_path):
+    train.main(["--stage", "vae", "--out", str(tmp_path / "other"), "--seed", "7", *SMALL])
+    with pytest.raises(ValueError, match="not fine-tuned"):
+        export(checkpoints / "dit" / "last.pt", tmp_path / "m", decoder=tmp_path / "other" / "last.pt")
+    assert not (tmp_path / "m").exists()

@@ -51,6 +51,26 @@ def test_vae_steps_lower_the_loss(tmp_path):
     assert not torch.equal(ckpt["model"]["vae"]["latent_std"], torch.ones(16))
 
 
+def test_finetune_decoder_keeps_the_latent_space(tmp_path, dit_checkpoint):
+    """A DiT's latents stay valid: only the decoder moves, and it gets better."""
+    train.main(["--stage", "vae", "--finetune-decoder", str(dit_checkpoint), "--out", str(tmp_path), "--steps", "15",
+                "--warmup", "1", "--lr", "2e-3", *SMALL])
+    before = train.load_vae(train.load_checkpoint(dit_checkpoint))
+    ckpt = train.load_checkpoint(tmp_path / "last.pt")
+    after = train.load_vae(ckpt)
+    assert read_log(tmp_path)[0]["params"] == sum(p.numel() for p in after.decoder.parameters())
+    old, new = before.state_dict(), after.state_dict()
+    kept = [k for k in old if not k.startswith("decoder.")]
+    assert "latent_std" in kept and all(torch.equal(old[k], new[k]) for k in kept)
+    assert any(not torch.equal(old[k], new[k]) for k in old if k.startswith("decoder."))
+    world = WorldConfig(frames=5, height=64, width=64)
+    x = video_to_tensor(render([sample(i, "heldout", world) for i in range(4)], world))
+    with torch.no_grad():
+        assert train.vae_loss(after, x).item() < train.vae_loss(before, x).item()
+    with pytest.raises(SystemExit):
+        train.parse_args(["--stage", "dit", "--vae", "v.pt", "--finetune-decoder", str(dit_checkpoint), "--out", "x"])
+
+
 def fixed_dit_loss(model: train.TextToVideo, vae: VideoAutoencoder, ckpt: dict) -> float:
     world = WorldConfig(frames=5, height=64, width=64)
     samples = [sample(i, "train", world) for i in range(8)]
