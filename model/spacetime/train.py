@@ -105,6 +105,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--context-prob", type=float, default=0.3, help="rate of clips with clean context frames")
     p.add_argument("--object-weight", type=float, default=4.0,
                    help="extra loss weight on objects, in both stages (rendered clips only); 0 = plain mean")
+    p.add_argument("--attention", choices=("full", "factorized"),
+                   help="the DiT's self-attention over space and time; default: the preset's")
     p.add_argument("--latent-pool", type=int, default=0,
                    help="encode this many clips once and draw batches from them (saves the encoder on CPU); 0 = fresh clips every step")
     p.add_argument("--logit-mean", type=float, default=0.0)
@@ -510,6 +512,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             dit_cfg = DiTConfig(**resume["configs"]["dit"])
         else:
             text_cfg, dit_cfg = dit_configs(args.preset, tok, frozen_vae.cfg, world)
+            if args.attention:
+                dit_cfg = replace(dit_cfg, attention=args.attention)
         torch.manual_seed(args.seed)
         model = TextToVideo(text_cfg, dit_cfg).to(device)
         configs = {"vae": frozen_vae.cfg.to_dict(), "text": text_cfg.to_dict(), "dit": dit_cfg.to_dict()}

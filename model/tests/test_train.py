@@ -211,3 +211,15 @@ def test_object_cells_cover_every_object_pixel_and_little_else():
     assert changed.any()
     assert not (changed & ~pixel_cells).any(), "an object pixel lies outside its cells"
     assert cells.mean() < 0.25, "cells should mark objects, not whole frames"
+
+
+def test_eval_vae_reports_held_out_psnr(vae_checkpoint, tmp_path, capsys):
+    from spacetime import eval_vae
+
+    assert eval_vae.main(["--checkpoint", str(vae_checkpoint), "--clips", "4", "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    psnr = float(out.split("PSNR ")[1].split(" dB")[0])
+    assert 10 < psnr < 60 and "4 held-out clips of 5x64x64" in out
+    assert eval_vae.main(["--checkpoint", str(tmp_path / "missing.pt")]) == 2
+    with pytest.raises(SystemExit):
+        eval_vae.main(["--checkpoint", str(vae_checkpoint), "--clips", "3"])
