@@ -317,11 +317,11 @@ DIT_PRESETS: dict[str, DiTConfig] = {
     # Release model: 9.3M parameters; with the text encoder and decoder about
     # 16M, so the shipped directory fits 40 MB once the DiT's and text
     # encoder's MatMul weights are int8 (the CPU speed lever anyway).
-    # Attention: full 3D (Open-Sora 1.0 found it beat spatial-then-temporal at
-    # this scale). Measured here on CPU, 17x128x128, patch 2 (576 tokens),
-    # batch 8: full 3.2 s per training step vs 1.1 s factorized; at patch 4
-    # (144 tokens) the two cost the same. Quality has not been compared yet.
-    "base": DiTConfig(dim=256, depth=8, heads=4, text_dim=256, pooled_text=True),
+    # Attention: factorized. `npm run bench:attention` (tiny, 17x64x64, 144
+    # tokens, 1500 steps each, same latents and seeds) gave held-out velocity
+    # loss 0.187 factorized vs 0.210 full (0.89x), and at 576 tokens a CPU
+    # training step costs 1.1 s factorized vs 3.2 s full (batch 8).
+    "base": DiTConfig(dim=256, depth=8, heads=4, text_dim=256, attention="factorized", pooled_text=True),
     # For real GPUs (DiT-B and DiT-XL widths).
     "large": DiTConfig(dim=768, depth=12, heads=12, text_dim=512, pooled_text=True),
     "xl": DiTConfig(dim=1152, depth=28, heads=16, text_dim=512, pooled_text=True),
