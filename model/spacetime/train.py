@@ -34,6 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Optional
 
+import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn as nn
@@ -47,6 +48,7 @@ from .tokenizer import Tokenizer
 from .world.config import WorldConfig
 from .world.render import render
 from .world.sampler import sample
+from .plan import RASTER_CHANNELS, plan_for_sample, rasterize
 
 CHECKPOINT_FORMAT = "spacetime-checkpoint/1"
 # The latent pool's clips are drawn as if at steps from here on: a separate
@@ -76,6 +78,15 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--finetune-decoder", metavar="CHECKPOINT",
                    help="--stage vae: train only the decoder of this checkpoint's autoencoder (vae or dit "
                         "stage); its encoder and latent statistics, which a DiT depends on, stay as they are")
+    p.add_argument("--refit-encoder", metavar="CHECKPOINT",
+                   help="--stage vae: train only the encoder of this checkpoint's autoencoder, against its frozen "
+                        "decoder and latent statistics (a checkpoint imported from a model directory has none)")
+    p.add_argument("--anchor-clips", type=int, default=64,
+                   help="--refit-encoder: clips the checkpoint's DiT generates; the encoder also learns to map their "
+                        "decoded pixels back to the DiT's latents, so it inverts the decoder where the DiT samples")
+    p.add_argument("--init", metavar="CHECKPOINT",
+                   help="--stage dit: start from this dit checkpoint's text encoder and DiT weights (fine-tune); "
+                        "layers it lacks keep their initialisation")
     p.add_argument("--resume", help="checkpoint to continue from (same stage)")
     p.add_argument("--videos", help="folder of NAME.mp4 + NAME.txt pairs instead of rendered clips")
     # World geometry of the clips the DiT is trained on (and the VAE is evaluated on).
@@ -103,6 +114,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     # DiT stage.
     p.add_argument("--caption-dropout", type=float, default=0.1, help="empty caption rate, for CFG")
     p.add_argument("--context-prob", type=float, default=0.3, help="rate of clips with clean context frames")
+    p.add_argument("--plan-dropout", type=float, default=0.2,
+                   help="rate of clips trained without their scene plan, so text alone still works")
+    p.add_argument("--long-clips", type=float, default=0.3,
+                   help="share of training clips that are windows of clips up to a minute long")
     p.add_argument("--object-weight", type=float, default=4.0,
                    help="extra loss weight on objects, in both stages (rendered clips only); 0 = plain mean")
     p.add_argument("--attention", choices=("full", "factorized"),
@@ -124,6 +139,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
         p.error("--stage dit needs --vae CHECKPOINT (or --resume)")
     if args.finetune_decoder and (args.stage != "vae" or args.resume):
         p.error("--finetune-decoder starts a --stage vae run (not a resumed one)")
+    if args.refit_encoder and (args.stage != "vae" or args.resume or args.finetune_decoder):
+        p.error("--refit-encoder starts a --stage vae run (not a resumed one, nor with --finetune-decoder)")
+    if args.init and (args.stage != "dit" or args.resume):
+        p.error("--init starts a --stage dit run (not a resumed one)")
     if args.stage == "both" and args.resume:
         p.error("--resume continues one stage; pass --stage vae or --stage dit")
     return args
@@ -191,12 +210,19 @@ def step_generator(args: argparse.Namespace, rank: int, step: int, device: torch
 
 
 def world_clips(cfg: WorldConfig, batch: int, args: argparse.Namespace, rank: int, world: int,
-                step: int, device: torch.device) -> tuple[Tensor, list[str], Tensor]:
-    """A batch of training-split clips, their captions and object cells;
-    seeds never repeat across steps or ranks."""
+                step: int, device: torch.device) -> tuple[Tensor, list[str], Tensor, Tensor]:
+    """A batch of training-split clips, their captions, object cells and plan
+    rasters; seeds never repeat across steps or ranks."""
     first = ((args.seed * 100_000_000) + (step * world + rank) * batch)
-    samples = [sample(first + i, "train", cfg) for i in range(batch)]
-    return render(samples, cfg, device), [s.caption for s in samples], object_cells(samples, cfg).to(device)
+    samples = [sample(first + i, "train", cfg, long_clips=args.long_clips) for i in range(batch)]
+    return (render(samples, cfg, device), [s.caption for s in samples], object_cells(samples, cfg).to(device),
+            plan_rasters(samples, cfg).to(device))
+
+
+def plan_rasters(samples: list, cfg: WorldConfig) -> Tensor:
+    """(B, plan channels, T', h, w): each clip's own plan, as the DiT reads it."""
+    return torch.from_numpy(np.stack([
+        rasterize(plan_for_sample(s, cfg), 0, cfg.frames, cfg.height, cfg.width) for s in samples]))
 
 
 def object_cells(samples: list, cfg: WorldConfig, factor: int = 8) -> Tensor:
@@ -215,7 +241,7 @@ def object_cells(samples: list, cfg: WorldConfig, factor: int = 8) -> Tensor:
     return cells
 
 
-def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int) -> Iterator[tuple[Tensor, list[str], None]]:
+def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int) -> Iterator[tuple[Tensor, list[str], None, None]]:
     """Endless batches from --videos, each rank reading its own shard (no
     object cells: real clips come without tracks)."""
     from .world.realdata import VideoFolderDataset, iterate_batches
@@ -225,7 +251,7 @@ def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: i
     while True:
         for i, batch in enumerate(iterate_batches(ds, args.batch, seed=args.seed + epoch)):
             if i % world == rank:
-                yield (*batch, None)
+                yield (*batch, None, None)
         epoch += 1
 
 
@@ -243,9 +269,9 @@ class TextToVideo(nn.Module):
         self.text = TextEncoder(text_cfg)
         self.dit = DiT(dit_cfg)
 
-    def forward(self, x: Tensor, t: Tensor, ids: Tensor, mask: Tensor,
-                context: Optional[Tensor] = None, context_mask: Optional[Tensor] = None) -> Tensor:
-        return self.dit(x, t, self.text(ids, mask), mask, context, context_mask)
+    def forward(self, x: Tensor, t: Tensor, ids: Tensor, mask: Tensor, context: Optional[Tensor] = None,
+                context_mask: Optional[Tensor] = None, plan: Optional[Tensor] = None) -> Tensor:
+        return self.dit(x, t, self.text(ids, mask), mask, context, context_mask, plan)
 
 
 def dit_configs(preset: str, tok: Tokenizer, vae_cfg: VAEConfig, world: WorldConfig) -> tuple[TextEncoderConfig, DiTConfig]:
@@ -258,6 +284,7 @@ def dit_configs(preset: str, tok: Tokenizer, vae_cfg: VAEConfig, world: WorldCon
         height=world.height // vae_cfg.spatial_factor,
         width=world.width // vae_cfg.spatial_factor,
         text_dim=text_cfg.dim,
+        plan_channels=len(RASTER_CHANNELS),
     )
     return text_cfg, dit_cfg
 
@@ -333,6 +360,35 @@ def vae_loss(vae: nn.Module, x: Tensor, weight: Optional[Tensor] = None) -> Tens
     return (err * weight).sum() / (weight.sum() * err.shape[1])
 
 
+def anchor_loss(vae: VideoAutoencoder, anchors: tuple[Tensor, Tensor], g: torch.Generator, batch: int = 2) -> Tensor:
+    """MSE between the encoder's normalised latents of decoded DiT samples
+    and the latents they were decoded from."""
+    video, z = anchors
+    idx = torch.randint(0, len(z), (batch,), generator=g, device=g.device).cpu()
+    return (vae.normalize(vae.encode(video_to_tensor(video[idx].to(z.device)))) - z[idx]).pow(2).mean()
+
+
+@torch.no_grad()
+def refit_anchors(ckpt: dict, args: argparse.Namespace, device: torch.device, log) -> tuple[Tensor, Tensor]:
+    """(videos uint8, normalised latents) of clips the checkpoint's DiT draws
+    for training captions: where the refitted encoder must agree with the
+    one the DiT was trained on."""
+    from .pipeline import TextToVideoPipeline
+
+    t0 = time.time()
+    model, tok = load_text_to_video(ckpt)
+    pipe = TextToVideoPipeline(model.to(device), load_vae(ckpt).to(device), tok, WorldConfig(**ckpt["world"]),
+                               ckpt["flow"]["shift"])
+    videos, latents = [], []
+    for i in range(0, args.anchor_clips, 8):
+        caps = [sample(POOL_STEP_OFFSET * 2 + i + j, "train", pipe.world).caption for j in range(8)]
+        out = pipe(caps, steps=12, guidance=2.0, seed=i)
+        videos.append(out.video)
+        latents.append(out.latents)
+    log({"event": "anchors", "clips": args.anchor_clips, "seconds": round(time.time() - t0, 1)})
+    return torch.cat(videos), torch.cat(latents).to(device)
+
+
 def pixel_weights(cells: Tensor, frames: int, factor: int = 8) -> Tensor:
     """Latent-cell object marks (B, T', h, w) -> per-pixel loss weights
     (B, 1, T, h*factor, w*factor) of 1 + --object-weight on objects."""
@@ -352,7 +408,8 @@ def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, d
 
 
 def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
-             shift: float, g: torch.Generator, cells: Optional[Tensor] = None) -> Tensor:
+             shift: float, g: torch.Generator, cells: Optional[Tensor] = None,
+             plans: Optional[Tensor] = None) -> Tensor:
     """Velocity MSE over the frames the model must generate. `cells` (B, T,
     h, w) marks latent cells under objects; they weigh 1 + --object-weight,
     because objects cover a few percent of a clip yet carry most of what a
@@ -362,7 +419,10 @@ def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argp
     t = flow.sample_timesteps(B, shift, args.logit_mean, args.logit_std, generator=g, device=x0.device)
     noise = torch.randn(x0.shape, generator=g, device=x0.device)
     cmask = context_mask_for(B, T, args.context_prob, g, x0.device)  # (B, T)
-    v = model(flow.interpolate(x0, noise, t), t, ids, mask, x0, cmask)  # (B, C, T, h, w)
+    if plans is not None:  # plan dropout: some clips from text alone
+        keep = torch.rand(B, generator=g, device=x0.device) >= args.plan_dropout
+        plans = plans * keep[:, None, None, None, None].to(plans.dtype)  # (B, P, T, h, w)
+    v = model(flow.interpolate(x0, noise, t), t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
     err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
     w = (1 - cmask)[:, :, None, None].expand_as(err)  # (B, T, h, w): context frames are given
     if cells is not None and args.object_weight:
@@ -489,10 +549,13 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
     # ---- 1. models
     configs: dict[str, dict] = {}
     tok = Tokenizer.from_world()
-    finetune = stage == "vae" and bool(args.finetune_decoder)
+    finetune = stage == "vae" and bool(args.finetune_decoder or args.refit_encoder)
     if finetune:
-        model: nn.Module = load_vae(load_checkpoint(args.finetune_decoder)).to(device).train()
-        model.decoder.requires_grad_(True)  # the encoder stays frozen: the DiT's latent space
+        model: nn.Module = load_vae(load_checkpoint(args.finetune_decoder or args.refit_encoder)).to(device).train()
+        if args.finetune_decoder:
+            model.decoder.requires_grad_(True)  # the encoder stays frozen: the DiT's latent space
+        else:
+            model.encoder.requires_grad_(True)  # the decoder and statistics are the DiT's latent space
         configs["vae"] = model.cfg.to_dict()
         frozen_vae = None
         shift = 0.0
@@ -505,19 +568,31 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         shift = 0.0
     else:
         vae_ckpt = resume if resume else load_checkpoint(args.vae)
+        init = load_checkpoint(args.init) if args.init else None
         frozen_vae = load_vae(vae_ckpt).to(device)
         if resume:
             tok = Tokenizer.from_dict(resume["tokenizer"])
             text_cfg = TextEncoderConfig(**resume["configs"]["text"])
             dit_cfg = DiTConfig(**resume["configs"]["dit"])
+        elif init:
+            tok = Tokenizer.from_dict(init["tokenizer"])
+            text_cfg = TextEncoderConfig(**init["configs"]["text"])
+            dit_cfg = replace(DiTConfig(**init["configs"]["dit"]), plan_channels=len(RASTER_CHANNELS))
         else:
             text_cfg, dit_cfg = dit_configs(args.preset, tok, frozen_vae.cfg, world)
-            if args.attention:
-                dit_cfg = replace(dit_cfg, attention=args.attention)
+        if args.attention and not resume:
+            dit_cfg = replace(dit_cfg, attention=args.attention)
         torch.manual_seed(args.seed)
         model = TextToVideo(text_cfg, dit_cfg).to(device)
+        if init:
+            missing, unexpected = model.load_state_dict(init["ema"]["t2v"], strict=False)
+            new = [k for k in missing if "plan" not in k]
+            if new or unexpected:
+                raise ValueError(f"--init {args.init} does not fit this model: missing {new}, unexpected {unexpected}")
+            log({"event": "init", "from": args.init, "new_params": len(missing)})
         configs = {"vae": frozen_vae.cfg.to_dict(), "text": text_cfg.to_dict(), "dit": dit_cfg.to_dict()}
-        shift = args.shift or flow.resolution_shift(dit_cfg.frames, dit_cfg.height, dit_cfg.width)
+        shift = args.shift or (init["flow"]["shift"] if init else
+                               flow.resolution_shift(dit_cfg.frames, dit_cfg.height, dit_cfg.width))
     key = "vae" if stage == "vae" else "t2v"
     ema = EMA(model, args.ema)
     base_lr = args.lr or (2e-3 if stage == "vae" else 5e-4)
@@ -547,19 +622,21 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
 
     if stage == "dit" and args.latent_pool:
         t0 = time.time()
-        lat, caps, cells = [], [], []
+        lat, caps, cells, rasters = [], [], [], []
         for i in range(math.ceil(args.latent_pool / args.batch)):
-            video, c, oc = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, POOL_STEP_OFFSET + i, device)
+            video, c, oc, pr = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, POOL_STEP_OFFSET + i, device)
             lat.append(encode(video.to(device)).half())  # half: a pool of thousands of clips fits in RAM
             caps += c
             cells.append(oc)
-        pool = (torch.cat(lat), caps, None if folder else torch.cat(cells))
+            rasters.append(None if pr is None else pr.half())
+        pool = (torch.cat(lat), caps, None if folder else torch.cat(cells), None if folder else torch.cat(rasters))
         log({"event": "pool", "clips": len(caps), "seconds": round(time.time() - t0, 1)})
 
-    def next_batch(g: torch.Generator) -> tuple[Tensor, list[str], Optional[Tensor]]:
-        """(input, captions, weights): pixel loss weights for the VAE, object cells for the DiT."""
+    def next_batch(g: torch.Generator) -> tuple[Tensor, list[str], Optional[Tensor], Optional[Tensor]]:
+        """(input, captions, weights, plan rasters): pixel loss weights for the
+        VAE, object cells for the DiT."""
         if stage == "vae":
-            video, caps, cells = next(folder) if folder else world_clips(vae_world, args.batch, args, rank, world_size, step, device)
+            video, caps, cells, _ = next(folder) if folder else world_clips(vae_world, args.batch, args, rank, world_size, step, device)
             x = video_to_tensor(video.to(device))
             # Pixel weights ride along as a fourth channel through the crop.
             w = 1 + args.object_weight * pixel_weights(cells, x.shape[2]) if cells is not None else torch.ones_like(x[:, :1])
@@ -571,13 +648,14 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
                 x = x[..., y0:y0 + c, x0:x0 + c]
             if x.shape[2] % 2 == 0:  # folder clips may have 2k frames: the VAE needs 1 + 2k
                 x = x[:, :, :-1]
-            return x[:, :3], caps, x[:, 3:]
+            return x[:, :3], caps, x[:, 3:], None
         if pool is not None:
             idx = torch.randint(0, len(pool[1]), (args.batch,), generator=g, device=g.device).cpu()
             cells = None if pool[2] is None else pool[2][idx.to(pool[2].device)]
-            return pool[0][idx.to(pool[0].device)].float(), [pool[1][i] for i in idx.tolist()], cells
-        video, caps, cells = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, step, device)
-        return encode(video.to(device)), caps, cells
+            plans = None if pool[3] is None else pool[3][idx.to(pool[3].device)].float()
+            return pool[0][idx.to(pool[0].device)].float(), [pool[1][i] for i in idx.tolist()], cells, plans
+        video, caps, cells, plans = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, step, device)
+        return encode(video.to(device)), caps, cells, plans
 
     def checkpoint(final: bool) -> Path:
         ckpt = {
@@ -612,6 +690,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             record = eval_dit(ema.model, frozen_vae, tok, world, shift, device)
         log({"event": "eval", "step": step, **record})
 
+    anchors = refit_anchors(load_checkpoint(args.refit_encoder), args, device, log) if args.refit_encoder else None
+
     # ---- 3. loop
     t_start = time.time()
     t_log, steps_since = time.time(), 0
@@ -625,13 +705,15 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         lr = lr_at(step, args, base_lr)
         for group in opt.param_groups:
             group["lr"] = lr
-        x, caps, cells = next_batch(g)
+        x, caps, cells, plans = next_batch(g)
         with autocast(device):
             if stage == "vae":
                 loss = vae_loss(train_model, x, cells)
+                if anchors is not None:
+                    loss = loss + anchor_loss(unwrap(train_model), anchors, g)
             else:
                 ids, mask = (a.to(device) for a in tok(drop_captions(caps, args.caption_dropout, g)))
-                loss = dit_loss(train_model, x, ids, mask, args, shift, g, cells)
+                loss = dit_loss(train_model, x, ids, mask, args, shift, g, cells, plans)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(trained, args.grad_clip)

@@ -22,7 +22,7 @@ def make(kind: str, colour: str = "red", size: str = "big", motion: str = "still
          seed: int = 0, cfg: WorldConfig = CFG, background_seed: int = 1) -> WorldSample:
     """A single-object clip built directly from a spec (no sampler)."""
     spec = ClipSpec((Subject(kind, colour, size, motion),), scene)
-    tracks = layout(spec, cfg, np.random.default_rng(seed))
+    tracks = layout(spec, cfg, seed)
     return WorldSample(seed, spec, f"{colour} {kind}", 0, tracks, background_seed=background_seed)
 
 
@@ -113,7 +113,7 @@ def test_body_interior_is_exact_fill(palette_clips):
         tr = s.tracks[0]
         u, w = INTERIOR[tr.kind]
         r = tr.diameter[0] / 2
-        px = int(np.floor(tr.x[0] + u * r * tr.flip))
+        px = int(np.floor(tr.x[0] + u * r * tr.facing[0]))
         py = int(np.floor(tr.y[0] + w * r))
         got = tuple(int(c) for c in v[0, py, px])
         assert got == vocab.COLOURS[tr.colour], f"{tr.colour} {tr.kind}: {got} at ({px},{py})"

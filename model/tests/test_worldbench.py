@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _render_one(spec: ClipSpec, seed: int = 0, cfg: WorldConfig = WorldConfig()) -> np.ndarray:
-    tracks = layout(spec, cfg, np.random.default_rng(seed))
+    tracks = layout(spec, cfg, seed)
     return render([WorldSample(seed, spec, "", 0, tracks, seed)], cfg)[0].numpy()
 
 

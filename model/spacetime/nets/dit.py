@@ -23,6 +23,14 @@ layer, the model, positional embeddings, then the named presets.
   an extra input channel, and its velocity there is forced to 0 so an Euler
   step leaves them untouched. That one mechanism covers text-to-video (no
   context), image-to-video (frame 0) and extending a clip (the first k).
+- Plan: with `plan_channels`, a raster of the scene plan at latent
+  resolution (spacetime.plan.rasterize: per cell, which object covers it,
+  its colour, kind, angle, facing and velocity) is patchified like the latent
+  and embedded once; each block turns it into per-token shifts and scales
+  added to its adaLN modulation (Tora's adaptive-norm fuser, which beat
+  concatenation and cross-attention in its ablation). Every layer of that
+  path is bias-free and each block's projection starts at zero, so an
+  all-zero raster (no plan) leaves the model exactly the text-only DiT.
 """
 from __future__ import annotations
 
@@ -52,6 +60,8 @@ class DiTConfig:
     text_dim: int = 128
     attention: str = "full"  # "full" (3D) or "factorized" (alternating spatial / temporal)
     pooled_text: bool = False  # off by default: configs saved before it existed mean False
+    plan_channels: int = 0  # raster channels of the scene plan input; 0 = no plan input
+    plan_dim: int = 64  # width of the plan embedding each block projects from
 
     def __post_init__(self) -> None:
         if self.attention not in ("full", "factorized"):
@@ -99,10 +109,10 @@ class TimestepEmbedder(nn.Module):
 class PatchEmbed(nn.Module):
     """(B, C, T, h, w) -> (B, T*(h/p)*(w/p), D), tokens in (t, y, x) order."""
 
-    def __init__(self, cin: int, dim: int, patch: int):
+    def __init__(self, cin: int, dim: int, patch: int, bias: bool = True):
         super().__init__()
         self.patch = patch
-        self.proj = nn.Linear(cin * patch * patch, dim)
+        self.proj = nn.Linear(cin * patch * patch, dim, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
         B, C, T, H, W = x.shape
@@ -137,6 +147,8 @@ class DiTBlock(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(approximate="tanh"), nn.Linear(hidden, d))
         # This block's share of adaLN: added to the shared timestep projection.
         self.ada_table = nn.Parameter(torch.zeros(6, d))
+        # Per-token adaLN from the plan: shifts and scales of both branches.
+        self.plan_ada = nn.Linear(cfg.plan_dim, 4 * d, bias=False) if cfg.plan_channels else None
 
     def self_attention(self, x: Tensor) -> Tensor:
         B, N, D = x.shape
@@ -149,9 +161,13 @@ class DiTBlock(nn.Module):
         x = self.attn(x)  # across frames at each position
         return x.reshape(B, S, T, D).transpose(1, 2).reshape(B, N, D)  # (B, N, D)
 
-    def forward(self, x: Tensor, t6: Tensor, text: Tensor, text_mask: Tensor) -> Tensor:
+    def forward(self, x: Tensor, t6: Tensor, text: Tensor, text_mask: Tensor, plan: Optional[Tensor] = None) -> Tensor:
         ada = t6 + self.ada_table[None]  # (B, 6, D)
         shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = ada[:, :, None].unbind(1)  # each (B, 1, D)
+        if plan is not None and self.plan_ada is not None:
+            p_shift_msa, p_scale_msa, p_shift_mlp, p_scale_mlp = self.plan_ada(plan).chunk(4, dim=-1)  # each (B, N, D)
+            shift_msa, scale_msa = shift_msa + p_shift_msa, scale_msa + p_scale_msa  # (B, N, D)
+            shift_mlp, scale_mlp = shift_mlp + p_shift_mlp, scale_mlp + p_scale_mlp  # (B, N, D)
         x = x + gate_msa * self.self_attention(modulate(self.norm1(x), shift_msa, scale_msa))  # (B, N, D)
         x = x + self.cross(self.norm2(x), text, text_mask)  # (B, N, D)
         return x + gate_mlp * self.mlp(modulate(self.norm3(x), shift_mlp, scale_mlp))  # (B, N, D)
@@ -187,6 +203,10 @@ class DiT(nn.Module):
         self.text_proj = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.GELU(approximate="tanh"), nn.Linear(d, d))
         if cfg.pooled_text:
             self.pool_proj = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.SiLU(), nn.Linear(d, d))
+        if cfg.plan_channels:
+            # Bias-free, so a zero raster embeds to exactly zero.
+            self.plan_embed = nn.Sequential(
+                PatchEmbed(cfg.plan_channels, d, cfg.patch, bias=False), nn.SiLU(), nn.Linear(d, cfg.plan_dim, bias=False))
         if cfg.attention == "full":
             modes = ["full"] * cfg.depth
         else:
@@ -219,6 +239,8 @@ class DiT(nn.Module):
         nn.init.zeros_(self.t_block[1].bias)
         for block in self.blocks:
             nn.init.zeros_(block.ada_table)
+            if block.plan_ada is not None:  # the plan path starts silent, as adaLN-Zero
+                nn.init.zeros_(block.plan_ada.weight)
         # Cross-attention output projections start at zero too, so at init no
         # branch writes to the residual stream at all.
         for block in self.blocks:
@@ -247,13 +269,15 @@ class DiT(nn.Module):
         text_mask: Tensor,
         context: Optional[Tensor] = None,
         context_mask: Optional[Tensor] = None,
+        plan: Optional[Tensor] = None,
     ) -> Tensor:
         """
         x: (B, C, T, h, w) noisy latents; t: (B,) in [0, 1] (1 = pure noise);
         text: (B, L, text_dim) encoder states; text_mask: (B, L) bool;
         context: (B, C, T, h, w) clean latents, read where context_mask
-        (B, T, 1 = given) is set. Returns velocity (B, C, T, h, w), 0 on
-        context frames.
+        (B, T, 1 = given) is set; plan: (B, plan_channels, T, h, w) raster
+        (zeros = no plan). Returns velocity (B, C, T, h, w), 0 on context
+        frames.
         """
         if context_mask is None:
             context_mask = x.new_zeros(x.shape[0], x.shape[2])
@@ -267,8 +291,9 @@ class DiT(nn.Module):
             c = c + self.pool_proj(text[:, 0])  # (B, D): the [CLS] state sums up the prompt
         t6 = self.t_block(c).reshape(-1, 6, self.cfg.dim)  # (B, 6, D)
         y = self.text_proj(text)  # (B, L, D)
+        p = self.plan_embed(plan) if plan is not None and self.cfg.plan_channels else None  # (B, N, plan_dim)
         for block in self.blocks:
-            h = block(h, t6, y, text_mask)  # (B, N, D)
+            h = block(h, t6, y, text_mask, p)  # (B, N, D)
         out = self.unpatchify(self.final(h, c))  # (B, C, T, h, w)
         return out * (1 - m)  # (B, C, T, h, w)
 

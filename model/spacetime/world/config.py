@@ -13,13 +13,16 @@ SPEED_PX_PER_S_AT_128 = 20.0
 SPIN_RAD_PER_S = 3.5
 # Growing/shrinking objects scale linearly between these factors of their size.
 GROW_RANGE = (0.7, 1.3)
+# One training clip. Motions are defined over this many frames and repeat
+# past it (layout.py), so a window of a minute-long clip moves like a clip.
+CLIP_FRAMES = 17
 
 
 @dataclass(frozen=True)
 class WorldConfig:
     # 17 = 1 + 4*4: a causal video autoencoder encodes the first frame alone
     # and the rest in groups of 2 or 4, as Wan-VAE and CogVideoX do.
-    frames: int = 17
+    frames: int = CLIP_FRAMES
     height: int = 128
     width: int = 128
     fps: int = 8

@@ -13,7 +13,8 @@ import math
 import numpy as np
 
 from . import vocab
-from .config import GROW_RANGE, WorldConfig
+from .config import CLIP_FRAMES, GROW_RANGE, WorldConfig
+from .rng import PlanRng
 from .spec import ClipSpec, ObjectTrack, Subject
 
 Cell = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -21,27 +22,52 @@ MARGIN = 3.5  # objects in neighbouring cells stay 7 px apart, so judges can tel
 FACING_OBJECTS = ("car", "boat", "fish", "bird")
 
 
-def _cells(spec: ClipSpec, cfg: WorldConfig, rng: np.random.Generator) -> list[Cell]:
+def _cells(spec: ClipSpec, cfg: WorldConfig, rng: PlanRng) -> list[Cell]:
     """Cells in instance order (subjects[0] first)."""
     W, H = float(cfg.width), float(cfg.height)
     n = spec.n_objects
     if n == 1:
-        return [(0, 0, W, H)]
+        return [(0.0, 0.0, W, H)]
     if n == 2:
         vertical = spec.relation in ("above", "below") or (spec.relation is None and rng.random() < 0.5)
-        a, b = ((0, 0, W, H / 2), (0, H / 2, W, H)) if vertical else ((0, 0, W / 2, H), (W / 2, 0, W, H))
+        a, b = ((0.0, 0.0, W, H / 2), (0.0, H / 2, W, H)) if vertical else ((0.0, 0.0, W / 2, H), (W / 2, 0.0, W, H))
         first_in_a = spec.relation in ("left of", "above") or (spec.relation is None and rng.random() < 0.5)
         return [a, b] if first_in_a else [b, a]
     top = rng.random() < 0.5  # which row holds the two small cells
     r0, r1 = (0.0, H / 2) if top else (H / 2, 0.0)
-    cells: list[Cell] = [(0, r0, W / 2, r0 + H / 2), (W / 2, r0, W, r0 + H / 2), (0, r1, W, r1 + H / 2)]
+    cells: list[Cell] = [(0.0, r0, W / 2, r0 + H / 2), (W / 2, r0, W, r0 + H / 2), (0.0, r1, W, r1 + H / 2)]
     return [cells[i] for i in rng.permutation(3)]
 
 
-def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: np.random.Generator) -> ObjectTrack:
+def ping_pong(start: float, lo: float, hi: float, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (and directions, +1 or -1) after travelling `distance` from
+    `start` towards `hi`, turning back at either end of [lo, hi]: how an
+    object keeps moving for a minute without leaving its cell. Equal to
+    start + distance while that stays inside."""
+    span = hi - lo
+    if span <= 0:
+        return np.full_like(distance, lo), np.ones_like(distance)
+    u = np.mod(start - lo + distance, 2 * span)  # (T,) along the unfolded path
+    outward = u < span
+    return lo + np.where(outward, u, 2 * span - u), np.where(outward, 1.0, -1.0)
+
+
+def _sweep(start: float, lo: float, hi: float, distance: np.ndarray, forward: bool) -> tuple[np.ndarray, np.ndarray]:
+    """ping_pong towards hi (forward) or, mirrored, towards lo from `start`."""
+    if forward:
+        return ping_pong(start, lo, hi, distance)
+    p, d = ping_pong(lo + hi - start, lo, hi, distance)
+    return lo + hi - p, -d
+
+
+def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: PlanRng) -> ObjectTrack:
     assert s.colour and s.size and s.motion, "sampled subjects have every attribute"
     T = cfg.frames
     t = np.arange(T, dtype=np.float64)
+    # Motions are defined over one training clip (CLIP_FRAMES) and continue
+    # periodically past it, so every window of a long clip moves as a short
+    # clip does.
+    span = float(max(1, min(T, CLIP_FRAMES) - 1))
     d0 = vocab.SIZE_PIXELS[s.size] * cfg.scale
     grow = s.motion in ("growing", "shrinking")
     r_max = d0 / 2 * (GROW_RANGE[1] if grow else 1.0) + MARGIN
@@ -50,26 +76,21 @@ def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: np.random.Generator) -
     if hi_x < lo_x or hi_y < lo_y:
         raise ValueError(f"cell {cell} too small for a {s.size} {s.kind}")
 
-    def uniform(lo: float, hi: float) -> float:
-        return float(lo + (hi - lo) * rng.random())
-
-    x = np.full(T, uniform(lo_x, hi_x))
-    y = np.full(T, uniform(lo_y, hi_y))
+    x = np.full(T, rng.uniform(lo_x, hi_x))
+    y = np.full(T, rng.uniform(lo_y, hi_y))
     diameter = np.full(T, d0)
     angle = np.zeros(T)
-    flip = 1 if rng.random() < 0.5 else -1
+    facing = np.full(T, 1.0 if rng.random() < 0.5 else -1.0)
 
     if s.motion in ("left", "right", "up", "down"):
         horizontal = s.motion in ("left", "right")
         lo, hi = (lo_x, hi_x) if horizontal else (lo_y, hi_y)
-        travel = min(hi - lo, cfg.speed * (T - 1))
-        start = uniform(lo, hi - travel)
-        path = start + travel * t / (T - 1)
-        if s.motion in ("left", "up"):
-            path = path[::-1].copy()
+        travel = min(hi - lo, cfg.speed * span)  # in the first clip length
+        start = rng.uniform(lo, hi - travel)
+        forward = s.motion in ("right", "down")
+        path, direction = _sweep(start if forward else start + travel, lo, hi, travel / span * t, forward)
         if horizontal:
-            x = path
-            flip = 1 if s.motion == "right" else -1
+            x, facing = path, direction
         else:
             y = path
     elif s.motion == "bouncing":
@@ -77,28 +98,30 @@ def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: np.random.Generator) -
         # with the world's gravity, touching the floor at least once.
         g = cfg.gravity
         floor = hi_y
-        height = min(hi_y - lo_y, 40.0 * cfg.scale) * uniform(0.75, 1.0)
+        height = min(hi_y - lo_y, 40.0 * cfg.scale) * rng.uniform(0.75, 1.0)
         period = 2.0 * math.sqrt(2.0 * height / g)
         # First floor contact, with at least one frame falling before it and
         # one rising after it, so the bounce is visible in the frames.
-        contact = uniform(1.5, max(1.5, min(period, T - 2.5)))
+        contact = rng.uniform(1.5, max(1.5, min(period, span - 1.5)))
         phase = np.mod(t - contact, period)  # time since the last contact
         v0 = g * period / 2.0
         y = floor - (v0 * phase - 0.5 * g * phase**2)
-        drift = min(0.4 * cfg.speed * (T - 1), hi_x - lo_x)
-        start = uniform(lo_x, hi_x - drift)
-        x = start + drift * t / (T - 1)
-        if rng.random() < 0.5:
-            x = x[::-1].copy()
-        flip = 1 if x[-1] >= x[0] else -1
+        drift = min(0.4 * cfg.speed * span, hi_x - lo_x)
+        start = rng.uniform(lo_x, hi_x - drift)
+        forward = not rng.random() < 0.5
+        x, facing = _sweep(start if forward else start + drift, lo_x, hi_x, drift / span * t, forward)
     elif s.motion == "spinning":
         direction = 1.0 if rng.random() < 0.5 else -1.0
-        angle = uniform(0, 2 * math.pi) + direction * cfg.spin * t
+        angle = rng.uniform(0, 2 * math.pi) + direction * cfg.spin * t
     elif grow:
-        a, b = GROW_RANGE if s.motion == "growing" else GROW_RANGE[::-1]
-        diameter = d0 * (a + (b - a) * t / (T - 1))
+        # A minute of growing would leave the cell: the size swings between
+        # the range's ends, one clip length each way.
+        small, big = GROW_RANGE
+        growing = s.motion == "growing"
+        scale, _ = _sweep(small if growing else big, small, big, (big - small) / span * t, growing)
+        diameter = d0 * scale
     if s.kind not in FACING_OBJECTS:
-        flip = 1
+        facing = np.ones(T)
     return ObjectTrack(
         kind=s.kind,
         colour=s.colour,
@@ -106,7 +129,7 @@ def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: np.random.Generator) -
         y=tuple(float(v) for v in y),
         diameter=tuple(float(v) for v in diameter),
         angle=tuple(float(v) for v in angle),
-        flip=flip,
+        facing=tuple(int(v) for v in facing),
     )
 
 
@@ -121,13 +144,14 @@ def _relation_holds(rel: str, a: ObjectTrack, b: ObjectTrack) -> bool:
     return True
 
 
-def layout(spec: ClipSpec, cfg: WorldConfig, rng: np.random.Generator) -> tuple[ObjectTrack, ...]:
+def layout(spec: ClipSpec, cfg: WorldConfig, seed: int) -> tuple[ObjectTrack, ...]:
     """Tracks in instance order: subjects[0]'s objects first.
 
     A relation must hold in every frame by the judges' rule, so relation
     layouts are redrawn until it does (the cells alone guarantee the order
     but not |dx| > |dy| once objects bounce or move across their cell).
     """
+    rng = PlanRng(seed)
     for _ in range(200):
         cells = _cells(spec, cfg, rng)
         tracks = tuple(_track(s, c, cfg, rng) for s, c in zip(spec.instances(), cells))

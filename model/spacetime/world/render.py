@@ -272,7 +272,7 @@ def _draw_objects(img: Tensor, samples: Sequence[WorldSample], cfg: WorldConfig)
         y = torch.tensor([tr.y for _, tr in rows], dtype=torch.float32, device=device)
         r = torch.tensor([tr.diameter for _, tr in rows], dtype=torch.float32, device=device) / 2
         ang = torch.tensor([tr.angle for _, tr in rows], dtype=torch.float32, device=device)
-        flip = torch.tensor([float(tr.flip) for _, tr in rows], device=device)[:, None, None, None]
+        flip = torch.tensor([tr.facing for _, tr in rows], dtype=torch.float32, device=device)[..., None, None]  # (n,T,1,1)
         fill = torch.tensor([vocab.COLOURS[tr.colour] for _, tr in rows], dtype=torch.float32, device=device)
         # Window origin (integer pixel) so the window holds the object; pixel centres at +0.5.
         ox = torch.floor(x - S / 2).long()  # (n,T)

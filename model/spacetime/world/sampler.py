@@ -6,6 +6,7 @@ clip; the held-out split keeps only those (see split.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -14,7 +15,7 @@ from . import vocab
 from .captions import TEMPLATES, write_caption
 from .config import WorldConfig
 from .layout import layout
-from .spec import ClipSpec, Subject, WorldSample
+from .spec import ClipSpec, ObjectTrack, Subject, WorldSample
 from .split import is_heldout
 
 Split = Literal["train", "heldout", "any"]
@@ -31,6 +32,7 @@ _ARRANGEMENTS: tuple[tuple[tuple[int, ...], float], ...] = (
     ((1, 1, 1), 0.10),
 )
 RELATION_PROBABILITY = 0.6  # of two single subjects
+MAX_SECONDS = 60  # the longest clip a plan describes
 
 
 def _subject(rng: np.random.Generator, count: int) -> Subject:
@@ -61,7 +63,18 @@ def sample_spec(rng: np.random.Generator) -> ClipSpec:
     return ClipSpec(tuple(subjects), vocab.SCENES[int(rng.integers(len(vocab.SCENES)))], relation)
 
 
-def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig()) -> WorldSample:
+def window(tracks: tuple[ObjectTrack, ...], start: int, frames: int) -> tuple[ObjectTrack, ...]:
+    """Frames [start, start + frames) of each track."""
+    cut = slice(start, start + frames)
+    return tuple(replace(tr, x=tr.x[cut], y=tr.y[cut], diameter=tr.diameter[cut], angle=tr.angle[cut],
+                         facing=tr.facing[cut]) for tr in tracks)
+
+
+def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
+           long_clips: float = 0.0) -> WorldSample:
+    """`long_clips`: the share of samples that are a random window of a clip
+    up to MAX_SECONDS long, laid out whole, so training sees the motion of
+    every part of a long clip (turning at a cell's edge, a size swinging back)."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if seed < 0:
@@ -73,5 +86,12 @@ def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig()) 
         if split == "any" or is_heldout(spec, template) == (split == "heldout"):
             break
     caption = write_caption(spec, template, rng)
-    tracks = layout(spec, cfg, rng)
-    return WorldSample(seed, spec, caption, template, tracks, background_seed=int(rng.integers(2**31)))
+    layout_seed = int(rng.integers(2**32))
+    background_seed = int(rng.integers(2**31))
+    if rng.random() < long_clips:
+        frames = int(rng.integers(cfg.frames, MAX_SECONDS * cfg.fps + 1))
+        start = int(rng.integers(0, frames - cfg.frames + 1))
+        tracks = window(layout(spec, replace(cfg, frames=frames), layout_seed), start, cfg.frames)
+    else:
+        tracks = layout(spec, cfg, layout_seed)
+    return WorldSample(seed, spec, caption, template, tracks, background_seed=background_seed)

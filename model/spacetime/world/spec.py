@@ -72,8 +72,8 @@ class ClipSpec:
 
 @dataclass(frozen=True)
 class ObjectTrack:
-    """Where one object is in every frame: centre, bounding diameter and
-    rotation (radians), all in pixels of the rendered frame."""
+    """Where one object is in every frame: centre, bounding diameter,
+    rotation (radians) and facing, in pixels of the rendered frame."""
 
     kind: str
     colour: str
@@ -81,7 +81,7 @@ class ObjectTrack:
     y: tuple[float, ...]
     diameter: tuple[float, ...]
     angle: tuple[float, ...]
-    flip: int  # +1 faces right, -1 faces left (cars, boats, fish, birds)
+    facing: tuple[int, ...]  # +1 faces right, -1 faces left (cars, boats, fish, birds turn round)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _prototype_samples(cfg: WorldConfig) -> list[WorldSample]:
                 for motion in ("spinning", "growing", "still"):
                     colour = vocab.COLOUR_NAMES[int(rng.integers(len(vocab.COLOUR_NAMES)))]
                     spec = ClipSpec((Subject(kind, colour, size, motion),), scene)
-                    tracks = layout(spec, cfg, rng)
+                    tracks = layout(spec, cfg, int(rng.integers(2**32)))
                     out.append(WorldSample(0, spec, "", 0, tracks, int(rng.integers(2**31))))
     return out
 

@@ -1,0 +1,190 @@
+"""The scene plan: where every object of a clip is in every frame, as data the
+DiT follows (docs/scene-plan.md is the contract; lib/plan/ is its TypeScript
+twin).
+
+A plan is made by laying out a spec (world/layout.py, the same rules the
+training clips come from) for any length up to a minute. `rasterize` turns a
+window of it into the DiT's plan input: per latent cell and latent frame,
+how much of each object covers it and what that object is, so counts,
+places and paths are given and the net only has to render them (LVD,
+Boximator, Tora: layout first, then render).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+
+from .world import vocab
+from .world.config import SPEED_PX_PER_S_AT_128, WorldConfig
+from .world.layout import layout
+from .world.sampler import MAX_SECONDS
+from .world.spec import ClipSpec, ObjectTrack, WorldSample
+
+PLAN_VERSION = 1
+MAX_OBJECTS = 3
+# Raster channels, in order. "given" is 1 everywhere when a plan is given and
+# the whole raster is 0 without one, which is how the DiT tells "no plan"
+# (text alone) from "a plan with nothing in view".
+RASTER_CHANNELS: tuple[str, ...] = (
+    "given", "occupancy",
+    *(f"colour:{c}" for c in vocab.COLOUR_NAMES),
+    *(f"kind:{k}" for k in vocab.OBJECTS),
+    "angle:cos", "angle:sin", "facing", "velocity:x", "velocity:y",
+)
+LATENT_FACTOR = 8  # pixels per latent cell, the autoencoder's spatial factor
+
+
+@dataclass(frozen=True)
+class PlanObject:
+    id: str
+    kind: str
+    colour: str
+    size: str
+    motion: str
+    words: str  # the phrase of the prompt this object came from
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    diameter: tuple[float, ...]
+    angle: tuple[float, ...]
+    facing: tuple[int, ...]
+    visible: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class ScenePlan:
+    scene: str
+    background_seed: int
+    fps: int
+    frames: int
+    width: int
+    height: int
+    objects: tuple[PlanObject, ...]
+    relation: Optional[str] = None  # between objects[0] and objects[1], for the record
+    version: int = PLAN_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version, "scene": self.scene, "background_seed": self.background_seed,
+            "fps": self.fps, "frames": self.frames, "width": self.width, "height": self.height,
+            "relation": self.relation,
+            "objects": [{
+                "id": o.id, "kind": o.kind, "colour": o.colour, "size": o.size, "motion": o.motion, "words": o.words,
+                "track": {"x": list(o.x), "y": list(o.y), "diameter": list(o.diameter), "angle": list(o.angle),
+                          "facing": list(o.facing), "visible": list(o.visible)},
+            } for o in self.objects],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ScenePlan":
+        """Validates as the app's zod schema does (lib/plan/schema.ts)."""
+        if d.get("version") != PLAN_VERSION:
+            raise ValueError(f"plan.version must be {PLAN_VERSION}, got {d.get('version')!r}")
+        if d.get("scene") not in vocab.SCENES:
+            raise ValueError(f"plan.scene must be one of {', '.join(vocab.SCENES)}")
+        frames, width, height = int(d["frames"]), int(d["width"]), int(d["height"])
+        if not 1 <= frames <= MAX_SECONDS * int(d["fps"]) + 1:
+            raise ValueError(f"plan.frames must be in 1..{MAX_SECONDS * int(d['fps']) + 1}, got {frames}")
+        objs = d.get("objects") or []
+        if len(objs) > MAX_OBJECTS:
+            raise ValueError(f"plan.objects: at most {MAX_OBJECTS} objects, got {len(objs)}")
+        out = []
+        for i, o in enumerate(objs):
+            where = f"plan.objects[{i}]"
+            for key, table in (("kind", vocab.OBJECTS), ("colour", vocab.COLOUR_NAMES), ("size", vocab.SIZES),
+                               ("motion", vocab.MOTIONS)):
+                if o.get(key) not in table:
+                    raise ValueError(f"{where}.{key}: unknown {o.get(key)!r}")
+            tr = o["track"]
+            for key in ("x", "y", "diameter", "angle", "facing", "visible"):
+                if len(tr[key]) != frames:
+                    raise ValueError(f"{where}.track.{key}: {len(tr[key])} values for {frames} frames")
+            if any(not 0 <= v <= width for v in tr["x"]) or any(not 0 <= v <= height for v in tr["y"]):
+                raise ValueError(f"{where}.track: a centre lies outside the {width}x{height} frame")
+            out.append(PlanObject(str(o["id"]), o["kind"], o["colour"], o["size"], o["motion"], str(o.get("words", "")),
+                                  tuple(map(float, tr["x"])), tuple(map(float, tr["y"])),
+                                  tuple(map(float, tr["diameter"])), tuple(map(float, tr["angle"])),
+                                  tuple(int(v) for v in tr["facing"]), tuple(bool(v) for v in tr["visible"])))
+        return cls(d["scene"], int(d["background_seed"]), int(d["fps"]), frames, width, height, tuple(out),
+                   d.get("relation"))
+
+
+def plan_from_tracks(spec: ClipSpec, tracks: tuple[ObjectTrack, ...], cfg: WorldConfig, background_seed: int,
+                     words: Optional[list[str]] = None) -> ScenePlan:
+    assert spec.scene is not None, "a plan needs a scene"
+    objects = []
+    for i, (s, tr) in enumerate(zip(spec.instances(), tracks)):
+        assert s.size and s.motion and s.colour
+        objects.append(PlanObject(
+            f"o{i + 1}", s.kind, s.colour, s.size, s.motion, words[i] if words else "",
+            tr.x, tr.y, tr.diameter, tr.angle, tr.facing, (True,) * len(tr.x)))
+    return ScenePlan(spec.scene, background_seed, cfg.fps, cfg.frames, cfg.width, cfg.height, tuple(objects),
+                     spec.relation)
+
+
+def plan_for_sample(s: WorldSample, cfg: WorldConfig) -> ScenePlan:
+    return plan_from_tracks(s.spec, s.tracks, cfg, s.background_seed)
+
+
+def make_plan(spec: ClipSpec, cfg: WorldConfig, seed: int, background_seed: int = 0,
+              words: Optional[list[str]] = None) -> ScenePlan:
+    """The planner: a spec laid out for cfg.frames frames by the world's rules."""
+    return plan_from_tracks(spec, layout(spec, cfg, seed), cfg, background_seed, words)
+
+
+# ----------------------------------------------------------------------------
+# The DiT's plan input
+# ----------------------------------------------------------------------------
+
+
+def latent_frame_groups(frames: int) -> list[list[int]]:
+    """The frames each latent frame stands for: frame 0 alone, then pairs."""
+    return [[0]] + [[2 * j - 1, 2 * j] for j in range(1, (frames - 1) // 2 + 1)]
+
+
+def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, width: int) -> np.ndarray:
+    """(len(RASTER_CHANNELS), T', height/8, width/8) float32 for frames
+    [start, start + frames) of the plan; all zeros for no plan.
+
+    An object covers a latent cell by its bounding disc, anti-aliased over
+    one cell: clamp(r - distance + 1/2, 0, 1) in cell units, measured from
+    the cell's centre. Each latent frame averages the frames it stands for.
+    The TypeScript twin (lib/plan/raster.ts) computes the same numbers."""
+    groups = latent_frame_groups(frames)
+    h, w = height // LATENT_FACTOR, width // LATENT_FACTOR
+    out = np.zeros((len(RASTER_CHANNELS), len(groups), h, w), dtype=np.float64)
+    if plan is None:
+        return out.astype(np.float32)
+    if start < 0 or start + frames > plan.frames:
+        raise ValueError(f"frames {start}..{start + frames - 1} lie outside the plan's {plan.frames} frames")
+    if (plan.width, plan.height) != (width, height):
+        raise ValueError(f"plan is {plan.width}x{plan.height}, the model draws {width}x{height}")
+    out[0] = 1.0
+    speed = SPEED_PX_PER_S_AT_128 * min(plan.width, plan.height) / 128.0  # px per second
+    cu = np.arange(w, dtype=np.float64)[None, :] + 0.5
+    cv = np.arange(h, dtype=np.float64)[:, None] + 0.5
+    colour_at = {c: 2 + i for i, c in enumerate(vocab.COLOUR_NAMES)}
+    kind_at = {k: 2 + len(vocab.COLOUR_NAMES) + i for i, k in enumerate(vocab.OBJECTS)}
+    last = plan.frames - 1
+    for o in plan.objects:
+        for j, group in enumerate(groups):
+            for g in group:
+                f = start + g
+                if not o.visible[f]:
+                    continue
+                cx, cy, r = o.x[f] / LATENT_FACTOR, o.y[f] / LATENT_FACTOR, o.diameter[f] / (2 * LATENT_FACTOR)
+                occ = np.clip(r - np.sqrt((cu - cx) ** 2 + (cv - cy) ** 2) + 0.5, 0.0, 1.0) / len(group)  # (h, w)
+                a, b = max(f - 1, 0), min(f + 1, last)
+                vx = (o.x[b] - o.x[a]) / (b - a) * plan.fps / speed if b > a else 0.0
+                vy = (o.y[b] - o.y[a]) / (b - a) * plan.fps / speed if b > a else 0.0
+                out[1, j] += occ
+                out[colour_at[o.colour], j] += occ
+                out[kind_at[o.kind], j] += occ
+                out[-5, j] += occ * math.cos(o.angle[f])
+                out[-4, j] += occ * math.sin(o.angle[f])
+                out[-3, j] += occ * o.facing[f]
+                out[-2, j] += occ * vx
+                out[-1, j] += occ * vy
+    return out.astype(np.float32)
