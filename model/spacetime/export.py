@@ -30,7 +30,9 @@ from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
 from .tokenizer import Tokenizer
 from .world.config import WorldConfig
 from .world.render import render
-from .world.sampler import sample
+from .world.parser import parse
+from .world.sampler import MAX_SECONDS, sample
+from .plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, RASTER_CHANNELS, make_plan, rasterize
 
 FORMAT_VERSION = 1
 OPSET = 17
@@ -59,6 +61,17 @@ class DiTStepGraph(nn.Module):
     def forward(self, latent: Tensor, timestep: Tensor, text_states: Tensor, text_mask: Tensor,
                 context: Tensor, context_mask: Tensor) -> Tensor:
         return self.dit(latent, timestep, text_states, text_mask, context, context_mask)  # (B, C, F, h, w)
+
+
+class PlannedDiTStepGraph(DiTStepGraph):
+    """The step of a DiT that takes a scene plan raster (zeros = text alone)."""
+
+    def forward(self, latent: Tensor, timestep: Tensor, text_states: Tensor, text_mask: Tensor,  # type: ignore[override]
+                context: Tensor, context_mask: Tensor, plan: Tensor) -> Tensor:
+        return self.dit(latent, timestep, text_states, text_mask, context, context_mask, plan)  # (B, C, F, h, w)
+
+
+DIT_INPUTS = ["latent", "timestep", "text_states", "text_mask", "context", "context_mask"]
 
 
 class DecoderGraph(nn.Module):
@@ -126,7 +139,7 @@ def _sha256(path: Path) -> str:
 
 
 @torch.no_grad()
-def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.0, ema: bool = True,
+def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 2.0, ema: bool = True,
            decoder: Optional[Path] = None) -> dict:
     """Writes the model directory to `out` (replacing it whole) and returns the
     manifest. `decoder`: a `--finetune-decoder` checkpoint whose decoder
@@ -162,20 +175,29 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.
         (tmp / "golden").mkdir()
         g = torch.Generator().manual_seed(1234)
         ids, mask = tok(list(GOLDEN_PROMPTS))
-        text_graph, dit_graph, dec_graph = TextEncoderGraph(model.text), DiTStepGraph(model.dit), DecoderGraph(vae)
+        planned = dcfg.plan_channels > 0
+        text_graph, dec_graph = TextEncoderGraph(model.text), DecoderGraph(vae)
+        dit_graph = PlannedDiTStepGraph(model.dit) if planned else DiTStepGraph(model.dit)
         text_states = text_graph(ids, mask)
         latent = torch.randn(2, C, F, h, w, generator=g)
         timestep = torch.tensor([0.7, 0.7])
         context = torch.randn(2, C, F, h, w, generator=g)
         context_mask = torch.zeros(2, F)
         context_mask[1, :2] = 1.0  # the second row extends two given latent frames
-        velocity = dit_graph(latent, timestep, text_states, mask, context, context_mask)
+        dit_args = (latent, timestep, text_states, mask, context, context_mask)
+        dit_inputs = list(DIT_INPUTS)
+        if planned:
+            # Row 0 follows the golden prompt's own plan, row 1 has none.
+            golden_plan = make_plan(parse(GOLDEN_PROMPTS[0]).spec, world, seed=7, background_seed=7)
+            plan = torch.zeros(2, dcfg.plan_channels, F, h, w)
+            plan[0] = torch.from_numpy(rasterize(golden_plan, 0, world.frames, world.height, world.width))
+            dit_args, dit_inputs = dit_args + (plan,), dit_inputs + ["plan"]
+        velocity = dit_graph(*dit_args)
         dec_latent = torch.randn(1, C, F, h, w, generator=g)
         video = dec_graph(dec_latent)
 
         _export(text_graph, (ids, mask), tmp / "text_encoder.onnx", ["ids", "mask"], ["text_states"], True)
-        _export(dit_graph, (latent, timestep, text_states, mask, context, context_mask), tmp / "dit.onnx",
-                ["latent", "timestep", "text_states", "text_mask", "context", "context_mask"], ["velocity"], True)
+        _export(dit_graph, dit_args, tmp / "dit.onnx", dit_inputs, ["velocity"], True)
         _export(dec_graph, (dec_latent,), tmp / "vae_decoder.onnx", ["latent"], ["video"], False)
         tok.save(tmp / "tokenizer.json")
 
@@ -189,7 +211,8 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.
                         "text_states": _write_tensor(tmp, "dit_text_states", text_states),
                         "text_mask": _write_tensor(tmp, "dit_text_mask", mask),
                         "context": _write_tensor(tmp, "dit_context", context),
-                        "context_mask": _write_tensor(tmp, "dit_context_mask", context_mask)},
+                        "context_mask": _write_tensor(tmp, "dit_context_mask", context_mask),
+                        **({"plan": _write_tensor(tmp, "dit_plan", dit_args[6])} if planned else {})},
              "outputs": {"velocity": _write_tensor(tmp, "dit_velocity", velocity)}},
             {"part": "vae_decoder",
              "inputs": {"latent": _write_tensor(tmp, "vae_latent", dec_latent)},
@@ -218,6 +241,8 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 4.
             "defaults": {"steps": steps, "guidance": guidance},
             "limits": LIMITS,
             "preview": _preview_projection(vae, world),
+            **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,
+                         "latent_factor": LATENT_FACTOR, "max_seconds": MAX_SECONDS}} if planned else {}),
             "files": files,
             "training": {**training, **({"worldbench": ckpt["worldbench"]} if "worldbench" in ckpt else {})},
         }
@@ -247,7 +272,7 @@ def validate_manifest(model_dir: Path) -> dict:
             raise ValueError(f"{name}: {entry['path']} does not match its SHA-256 (corrupt or replaced)")
     expected = {
         "text_encoder": (["ids", "mask"], ["text_states"]),
-        "dit": (["latent", "timestep", "text_states", "text_mask", "context", "context_mask"], ["velocity"]),
+        "dit": (DIT_INPUTS + (["plan"] if "plan" in manifest else []), ["velocity"]),
         "vae_decoder": (["latent"], ["video"]),
     }
     for part, (inputs, outputs) in expected.items():
@@ -282,7 +307,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--checkpoint", required=True, type=Path, help="a dit-stage checkpoint (train.py's last.pt)")
     p.add_argument("--out", required=True, type=Path, help="model directory to write (replaced whole)")
     p.add_argument("--steps", type=int, default=20, help="default sampling steps written to the manifest")
-    p.add_argument("--guidance", type=float, default=4.0, help="default guidance written to the manifest")
+    p.add_argument("--guidance", type=float, default=2.0, help="default guidance written to the manifest")
     p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
     p.add_argument("--decoder", type=Path,
                    help="a train.py --finetune-decoder checkpoint: ship its decoder instead of the checkpoint's")

@@ -104,7 +104,7 @@ def checkpoint_from_model_dir(model_dir: str | Path) -> dict:
     `train --stage vae --refit-encoder` trains one against the frozen decoder."""
     import json
 
-    from .export import DecoderGraph, DiTStepGraph, TextEncoderGraph, _export
+    from .export import DIT_INPUTS, DecoderGraph, DiTStepGraph, PlannedDiTStepGraph, TextEncoderGraph, _export
     from .nets.dit import DiTConfig
     from .nets.text_encoder import TextEncoderConfig
     from .nets.vae import VAEConfig, VideoAutoencoder
@@ -130,8 +130,11 @@ def checkpoint_from_model_dir(model_dir: str | Path) -> dict:
         shape = (B, lat["channels"], lat["frames"], lat["height"], lat["width"])
         args = (torch.randn(shape), torch.tensor([0.7] * B), torch.randn(B, L, d["text_dim"]),
                 torch.ones(B, L, dtype=torch.bool), torch.randn(shape), torch.zeros(B, lat["frames"]))
-        _export(DiTStepGraph(m), args, path,
-                ["latent", "timestep", "text_states", "text_mask", "context", "context_mask"], ["velocity"], True)
+        if d.get("plan_channels"):
+            plan = torch.rand(B, d["plan_channels"], lat["frames"], lat["height"], lat["width"])
+            _export(PlannedDiTStepGraph(m), args + (plan,), path, DIT_INPUTS + ["plan"], ["velocity"], True)
+        else:
+            _export(DiTStepGraph(m), args, path, DIT_INPUTS, ["velocity"], True)
 
     def export_decoder(m: nn.Module, path: Path) -> None:
         z = torch.randn(1, lat["channels"], lat["frames"], lat["height"], lat["width"])

@@ -476,8 +476,12 @@ def eval_dit(model: TextToVideo, vae: VideoAutoencoder, tok: Tokenizer, world: W
     g = torch.Generator(device=device).manual_seed(1234)
     noise = torch.randn(x0.shape, generator=g, device=device)
     t = flow.shift_timesteps(torch.linspace(0.05, 0.95, clips, device=device), shift)
-    v = model(flow.interpolate(x0, noise, t), t, ids, mask)
-    return {"heldout_loss": (v - flow.velocity_target(x0, noise)).pow(2).mean().item()}
+    xt, target = flow.interpolate(x0, noise, t), flow.velocity_target(x0, noise)
+    record = {"heldout_loss": (model(xt, t, ids, mask) - target).pow(2).mean().item()}
+    if model.dit.cfg.plan_channels:
+        plans = plan_rasters(samples, world).to(device)
+        record["heldout_loss_plan"] = (model(xt, t, ids, mask, None, None, plans) - target).pow(2).mean().item()
+    return record
 
 
 def worldbench_hook(checkpoint: Path, device: torch.device, clips: int = 16, steps: int = 20,

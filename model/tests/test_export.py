@@ -86,3 +86,22 @@ def test_export_refuses_a_decoder_from_another_autoencoder(checkpoints, tmp_path
     with pytest.raises(ValueError, match="not fine-tuned"):
         export(checkpoints / "dit" / "last.pt", tmp_path / "m", decoder=tmp_path / "other" / "last.pt")
     assert not (tmp_path / "m").exists()
+
+
+def test_weights_come_back_from_the_model_directory(checkpoints, model_dir):
+    """onnx_import recovers every exported weight exactly, renamed MatMul
+    weights and reshaped norms included; the encoder, which no model
+    directory ships, is marked untrained."""
+    import torch
+
+    from spacetime.onnx_import import checkpoint_from_model_dir
+
+    original = train.load_checkpoint(checkpoints / "dit" / "last.pt")
+    imported = checkpoint_from_model_dir(model_dir)
+    assert imported["encoder_trained"] is False
+    assert imported["configs"]["dit"]["plan_channels"] == original["configs"]["dit"]["plan_channels"] > 0
+    for name, value in original["ema"]["t2v"].items():
+        assert torch.equal(imported["ema"]["t2v"][name], value), name
+    for name, value in original["model"]["vae"].items():
+        if not name.startswith("encoder."):
+            assert torch.equal(imported["ema"]["vae"][name], value), name

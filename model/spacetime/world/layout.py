@@ -48,7 +48,7 @@ def ping_pong(start: float, lo: float, hi: float, distance: np.ndarray) -> tuple
     if span <= 0:
         return np.full_like(distance, lo), np.ones_like(distance)
     u = np.mod(start - lo + distance, 2 * span)  # (T,) along the unfolded path
-    outward = u < span
+    outward = u <= span  # at the far end itself it still faces the way it came
     return lo + np.where(outward, u, 2 * span - u), np.where(outward, 1.0, -1.0)
 
 
@@ -88,7 +88,9 @@ def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: PlanRng) -> ObjectTrac
         travel = min(hi - lo, cfg.speed * span)  # in the first clip length
         start = rng.uniform(lo, hi - travel)
         forward = s.motion in ("right", "down")
-        path, direction = _sweep(start if forward else start + travel, lo, hi, travel / span * t, forward)
+        # Past one clip it patrols the stretch a clip covers, so every window
+        # keeps the clip's positions (and a relation that held, holds).
+        path, direction = _sweep(start if forward else start + travel, start, start + travel, travel / span * t, forward)
         if horizontal:
             x, facing = path, direction
         else:
@@ -109,7 +111,7 @@ def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: PlanRng) -> ObjectTrac
         drift = min(0.4 * cfg.speed * span, hi_x - lo_x)
         start = rng.uniform(lo_x, hi_x - drift)
         forward = not rng.random() < 0.5
-        x, facing = _sweep(start if forward else start + drift, lo_x, hi_x, drift / span * t, forward)
+        x, facing = _sweep(start if forward else start + drift, start, start + drift, drift / span * t, forward)
     elif s.motion == "spinning":
         direction = 1.0 if rng.random() < 0.5 else -1.0
         angle = rng.uniform(0, 2 * math.pi) + direction * cfg.spin * t
