@@ -106,7 +106,30 @@ def _phrase_table() -> tuple[_Phrase, ...]:
     add("an", "count", 1)  # captions write "an" before a vowel (captions._article)
     for text in dict.fromkeys(vocab.FILLER_PREFIXES + vocab.FILLER_SUFFIXES):
         add(text, "filler", None)
+    _check_unambiguous(entries)
     return tuple(sorted(entries, key=lambda p: -len(p.words)))  # longest first
+
+
+def _check_unambiguous(entries: list[_Phrase]) -> None:
+    """Two meanings for the same words would make the match depend on table
+    order (and the TypeScript twin on its sort), so the table must not have any."""
+    meaning: dict[tuple[str, ...], tuple[str, object]] = {}
+    for p in entries:
+        seen = meaning.setdefault(p.words, (p.category, p.value))
+        if seen != (p.category, p.value):
+            raise ValueError(f"the phrase {' '.join(p.words)!r} means both {seen} and {(p.category, p.value)}")
+
+
+def phrase_table() -> tuple[tuple[tuple[str, ...], str, object], ...]:
+    """(words, category, value) of every phrase, longest first: what the
+    grammar export hands to the app's TypeScript parser."""
+    return tuple((p.words, p.category, p.value) for p in _phrase_table())
+
+
+def ignorable_words() -> list[str]:
+    """Words that are known but mean nothing on their own (joiners, template
+    and filler words), sorted."""
+    return sorted(_ignorable())
 
 
 @lru_cache(maxsize=None)
@@ -233,4 +256,5 @@ def parse(text: str) -> ParsedPrompt:
     return ParsedPrompt(ClipSpec(tuple(built), scene, relation), tuple(unknown), tuple(problems))
 
 
-__all__ = ["NORMALIZATION", "ParsedPrompt", "normalize", "parse", "known_words", "phrases"]
+__all__ = ["NORMALIZATION", "ParsedPrompt", "normalize", "parse", "known_words", "phrases", "phrase_table",
+           "ignorable_words"]

@@ -1,0 +1,73 @@
+// Parity with the Python prompt parser (model/spacetime/world/parser.py): every
+// fixture here is written by Python (spacetime.world.parser_cases and
+// spacetime.world.wording), and grammar.json by spacetime.world.grammar_export.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+import { Tokenizer } from "../../lib/pipeline/tokenizer";
+import { Grammar, grammar } from "../../lib/plan/grammar";
+import grammarJson from "../../lib/plan/grammar.json";
+import { type ParsedPrompt, type ParsedSpec, parse } from "../../lib/plan/parser";
+
+type EncodedSpec = [[string, string | null, string | null, string | null, number][], string | null, string | null] | null;
+type Case = [string, [EncodedSpec, string[], string[]]];
+
+const parserCases = JSON.parse(readFileSync("tests/plan/fixtures/parser-cases.json", "utf8")) as { captions: Case[]; free_form: Case[] };
+
+function decodeSpec(e: EncodedSpec): ParsedSpec | null {
+  if (e === null) return null;
+  const [subjects, scene, relation] = e;
+  return { subjects: subjects.map(([kind, colour, size, motion, count]) => ({ kind, colour, size, motion, count })), scene, relation };
+}
+
+function decode([spec, unknown, problems]: Case[1]): ParsedPrompt {
+  return { spec: decodeSpec(spec), unknown, problems };
+}
+
+describe("prompt parser parity with Python", () => {
+  it("reads every sampled caption as Python does", () => {
+    expect(parserCases.captions.length).toBeGreaterThanOrEqual(2000);
+    for (const [text, want] of parserCases.captions) expect(parse(text), text).toEqual(decode(want));
+  });
+
+  it("reads free-form prompts as Python does: unknown words, misplaced relations, too many objects", () => {
+    expect(parserCases.free_form.length).toBeGreaterThanOrEqual(200);
+    for (const [text, want] of parserCases.free_form) expect(parse(text), JSON.stringify(text)).toEqual(decode(want));
+    // The fixture does reach the parser's other paths.
+    const problems = parserCases.free_form.flatMap(([, [, , p]]) => p).join("\n");
+    for (const msg of ["more than three objects", "needs exactly two single objects", "conflicts with an earlier", "is not followed by an object", "more than one scene", "no object named"]) {
+      expect(problems).toContain(msg);
+    }
+    expect(parserCases.free_form.some(([, [, unknown]]) => unknown.length > 0)).toBe(true);
+  });
+});
+
+describe("prompt parser", () => {
+  it("reads a simple prompt", () => {
+    expect(parse("a red ball bouncing in the snow")).toEqual({
+      spec: { subjects: [{ kind: "ball", colour: "red", size: "medium", motion: "bouncing", count: 1 }], scene: "snow", relation: null },
+      unknown: [],
+      problems: [],
+    });
+  });
+
+  it("normalises exactly as the tokenizer does", () => {
+    const tok = new Tokenizer((grammarJson as { tokenizer: unknown }).tokenizer);
+    const text = "  A   RED... ball;  Bouncing -- In The Snow!!!  ";
+    expect(grammar().tokenizer.normalize(text)).toEqual(tok.normalize(text));
+    expect(parse(text).spec).toEqual(parse("a red ball bouncing in the snow").spec);
+  });
+
+  it("reports unknown words and refuses more than three objects", () => {
+    const p = parse("a blue dragon flying over the sea");
+    expect(p.spec).toBeNull();
+    expect(p.unknown).toContain("dragon");
+    expect(parse("two balls and two cubes").problems).toContain("more than three objects");
+  });
+
+  it("refuses a grammar it cannot read, naming the field", () => {
+    expect(() => new Grammar({ ...grammarJson, format_version: 2 })).toThrow(/format_version/);
+    const phrases = (grammarJson as { phrases: Record<string, unknown> }).phrases;
+    expect(() => new Grammar({ ...grammarJson, phrases: { ...phrases, motion: { left: ["red"] } } })).toThrow(/means both/);
+  });
+});
