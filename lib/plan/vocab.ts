@@ -1,0 +1,39 @@
+/**
+ * The world's attributes and named constants, read from vocab.json, which
+ * model/spacetime/plan_fixtures.py writes from world/vocab.py, world/config.py,
+ * world/layout.py and plan.py (model/tests/test_plan_fixtures.py fails when it
+ * is stale). Nothing here is typed twice: an attribute's index is its id in
+ * the DiT's plan raster, so order comes from Python too.
+ */
+import table from "./vocab.json";
+
+type NonEmpty = [string, ...string[]];
+const nonEmpty = (list: string[], what: string): NonEmpty => {
+  if (list.length === 0) throw new Error(`lib/plan/vocab.json has no ${what}`);
+  return list as NonEmpty;
+};
+
+export const OBJECTS = nonEmpty(table.objects, "objects");
+export const COLOURS = nonEmpty(table.colours, "colours");
+export const SIZES = nonEmpty(table.sizes, "sizes");
+export const MOTIONS = nonEmpty(table.motions, "motions");
+export const SCENES = nonEmpty(table.scenes, "scenes");
+export const RELATIONS = nonEmpty(table.relations, "relations");
+/** Bounding-circle diameter in pixels at a 128-pixel frame. */
+export const SIZE_PIXELS: Readonly<Record<string, number>> = table.size_pixels;
+/** Kinds that turn round to face where they go (cars, boats, fish, birds). */
+export const FACING_OBJECTS: readonly string[] = table.facing_objects;
+/** Half the gap between objects in neighbouring cells, in pixels. */
+export const MARGIN: number = table.margin;
+export const GRAVITY_PX_PER_S2_AT_128: number = table.gravity_px_per_s2_at_128;
+export const SPEED_PX_PER_S_AT_128: number = table.speed_px_per_s_at_128;
+export const SPIN_RAD_PER_S: number = table.spin_rad_per_s;
+export const GROW_RANGE = table.grow_range as [number, number];
+/** One training clip: motions are defined over this many frames and repeat past it. */
+export const CLIP_FRAMES: number = table.clip_frames;
+export const MAX_SECONDS: number = table.max_seconds;
+export const PLAN_VERSION: number = table.plan_version;
+export const MAX_OBJECTS: number = table.max_objects;
+export const RASTER_CHANNELS: readonly string[] = table.raster_channels;
+/** Pixels per latent cell, the autoencoder's spatial factor. */
+export const LATENT_FACTOR: number = table.latent_factor;
