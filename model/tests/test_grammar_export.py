@@ -36,7 +36,7 @@ def test_export_holds_every_phrase_once_with_its_meaning():
 def test_ambiguous_phrase_is_refused(monkeypatch):
     from spacetime.world import vocab
 
-    monkeypatch.setitem(vocab.MOTION_WORDS, "left", vocab.MOTION_WORDS["left"] + ("crimson",))
+    monkeypatch.setitem(vocab.MOTION_PHRASES, "left", vocab.MOTION_PHRASES["left"] + ("crimson",))
     parser._phrase_table.cache_clear()
     try:
         with pytest.raises(ValueError, match="crimson"):

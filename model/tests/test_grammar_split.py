@@ -121,7 +121,14 @@ def test_case_and_punctuation_noise(any_samples):
 
 
 def test_all_templates_occur(any_samples):
-    assert {s.template for s in any_samples} == set(range(len(TEMPLATES))) and len(TEMPLATES) == 10
+    assert {s.template for s in any_samples} == set(range(len(TEMPLATES))) and len(TEMPLATES) == 16
+
+
+def test_original_templates_keep_their_indices():
+    """Templates are only appended: the held-out indices (4 and 9) still name
+    the templates they were chosen for."""
+    assert TEMPLATES[4] == "there {be} {S} {P}" and TEMPLATES[9] == "{P}, {S} can be seen"
+    assert TEMPLATES[0] == "{pre}{S} {P}{post}" and TEMPLATES[8] == "{pre}{S}; the scene is {P}"
 
 
 # ----------------------------------------------------------------------------

@@ -138,3 +138,55 @@ def test_normalization_constant_describes_normalize():
     text = "Two HUGE-- azure boxes, spinning!! at dusk"
     manual = [t.strip(NORMALIZATION["strip"]) for t in pattern.sub(" ", text.lower()).split()]
     assert [t for t in manual if t] == normalize(text)
+
+
+# ----------------------------------------------------------------------------
+# The wider grammar (issue 13, "Language")
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, motion", [
+    ("a bird flying right", "right"), ("a boat sailing leftwards", "left"), ("a balloon drifts upward", "up"),
+    ("a fish swimming to the left", "left"), ("a car drove towards the right", "right"),
+    ("a star falling", "down"), ("a ball fell", "down"), ("a cube sinks downwards", "down"),
+    ("a balloon rising", "up"), ("a balloon climbs", "up"), ("a balloon rose up", "up"),
+    ("a ball moved left", "left"), ("balls that move left", "left"), ("a ship drifted off to the right", "right"),
+    ("a cube moving from left to right", "right"), ("a ball bounces up and down", "bouncing"),
+    ("a star spun around", "spinning"), ("a balloon that inflates", "growing"), ("a ball shrank", "shrinking"),
+    ("a bird stays still", "still"), ("a bird that does not move", "still"), ("a car at rest", "still"),
+])
+def test_any_verb_any_direction_any_inflection(text, motion):
+    p = parse(text)
+    assert p.spec is not None and p.spec.subjects[0].motion == motion, p
+    assert p.unknown == () and p.problems == (), p
+
+
+@pytest.mark.parametrize("text, scene", [
+    ("a boat in the ocean", "sea"), ("a boat on the sea", "sea"), ("a bird over the ocean", "sea"),
+    ("a fish at sea", "sea"), ("a ball, dusk", "sunset"), ("a ball at dusk", "sunset"), ("a ball in a meadow", "field"),
+    ("a ball on the grass", "field"), ("a ball, snow", "snow"), ("a car on a snowy day", "snow"),
+    ("a bird under a blue sky", "sky"), ("a star in the night sky", "night"), ("a balloon above a green field", "field"),
+])
+def test_scene_nouns_behind_any_preposition_or_none(text, scene):
+    p = parse(text)
+    assert p.spec is not None and p.spec.scene == scene, p
+    assert p.unknown == () and p.problems == (), p
+
+
+def test_colour_words_inside_longer_phrases_keep_their_meaning():
+    assert parse("a rose balloon").spec.subjects[0].colour == "pink"  # "rose" alone is the colour
+    p = parse("a blue ball under a blue sky")
+    assert p.spec.subjects[0].colour == "blue" and p.spec.scene == "sky" and p.problems == ()
+
+
+def test_unknown_words_are_still_reported_in_the_wider_grammar():
+    p = parse("a dragon slowly flying over the moon")
+    assert p.unknown == ("dragon", "slowly", "flying", "moon")  # "flying" needs a direction
+    assert p.spec is None
+
+
+def test_over_and_under_are_relations_between_objects_but_scenes_before_a_scene_noun():
+    assert parse("a bird over a boat").spec.relation == "above"
+    assert parse("a fish under a boat").spec.relation == "below"
+    p = parse("a bird over the sea")
+    assert p.spec.relation is None and p.spec.scene == "sea"

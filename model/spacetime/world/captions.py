@@ -3,7 +3,12 @@ optional filler words, varied word order and case/punctuation noise.
 
 Every template keeps the words of one noun phrase together (count, size,
 colour, object, then its motion), which is what lets the parser recover the
-spec exactly. Templates 4 and 9 are held out of training (see split.py).
+spec exactly. Templates 4 and 9 are held out of training (see split.py); new
+templates are only ever appended, so those indices keep their meaning.
+
+Motions are said with any verb that suits the object, in the -ing form or a
+finite one ("that rolls left"), with any direction word; scenes with the
+phrasings of vocab.SCENE_WORDS (nouns behind several prepositions, or alone).
 """
 from __future__ import annotations
 
@@ -24,6 +29,13 @@ TEMPLATES = (
     "{P} we see {S}",
     "{pre}{S}; the scene is {P}",
     "{P}, {S} can be seen",
+    # Appended later (indices above stay put: split.py holds out 4 and 9).
+    "here {be} {S} {P}{post}",
+    "{P}, we can see {S}",
+    "{pre}{S}. the setting is {P}{post}",
+    "watch {S} {P}",
+    "{P} - {S}{post}",
+    "{pre}{P}, showing {S}{post}",
 )
 
 
@@ -48,9 +60,14 @@ def noun_phrase(s: Subject, rng: np.random.Generator) -> str:
         _pick(rng, vocab.COLOUR_WORDS[s.colour]),
         singular if s.count == 1 else plural,
     ]
-    motion = _pick(rng, vocab.MOTION_WORDS[s.motion])
-    if rng.random() < 0.25:
-        motion = ("that is " if s.count == 1 else "that are ") + motion
+    base, third_person, ing, _past = _pick(rng, vocab.motion_phrasings(s.kind, s.motion))
+    r = rng.random()
+    if r < 0.25:
+        motion = ("that is " if s.count == 1 else "that are ") + ing
+    elif r < 0.4 and ing != base:  # a verb, not an adjective: "that rolls left", "that roll left"
+        motion = "that " + (third_person if s.count == 1 else base)
+    else:
+        motion = ing
     return _article(" ".join(w for w in words if w)) + " " + motion
 
 

@@ -1,9 +1,14 @@
 """The prompt parser: free text in, a `ClipSpec` plus the words it did not
 understand out.
 
-Its vocabulary is exactly the caption grammar's (vocab.py and the templates
-in captions.py), so `parse(sample.caption).spec == sample.spec` for every
-sampled clip, and `known_words()` is honestly "the words the model knows".
+Its phrases are vocab.py's: every travel verb in every inflection with every
+direction word, the rise/fall verbs that carry their direction, the other
+motions' verb phrases, and every scene noun alone or behind any article and
+preposition. Captions say a subset of these (vocab.SCENE_WORDS and
+vocab.motion_phrasings, checked at import), so
+`parse(sample.caption).spec == sample.spec` for every sampled clip, and
+`known_words()` is honestly "the words the model knows". No two phrases may
+share their words with different meanings (checked when the table is built).
 
 How it reads a prompt:
 
@@ -54,7 +59,7 @@ NORMALIZATION = {
 _SEPARATORS = re.compile(NORMALIZATION["pattern"])
 
 # Words the templates and subject lists use around the meaningful phrases.
-TEMPLATE_WORDS = ("we", "see", "scene", "can", "be", "seen", "also")
+TEMPLATE_WORDS = ("we", "see", "scene", "can", "be", "seen", "also", "here", "setting", "watch", "showing")
 CATEGORIES = ("object", "colour", "size", "motion", "scene", "relation", "count", "filler")
 
 
@@ -98,7 +103,7 @@ def _phrase_table() -> tuple[_Phrase, ...]:
             if plural != singular:
                 add(plural, "object", (kind, True))
     for category, table in (("colour", vocab.COLOUR_WORDS), ("size", vocab.SIZE_WORDS),
-                            ("motion", vocab.MOTION_WORDS), ("scene", vocab.SCENE_WORDS),
+                            ("motion", vocab.MOTION_PHRASES), ("scene", vocab.SCENE_PHRASES),
                             ("relation", vocab.RELATION_WORDS), ("count", vocab.COUNT_WORDS)):
         for value, texts in table.items():
             for text in texts:

@@ -68,39 +68,244 @@ SIZE_WORDS: dict[str, tuple[str, ...]] = {
     "big": ("big", "large", "huge"),
 }
 
-MOTION_WORDS: dict[str, tuple[str, ...]] = {
-    "left": ("moving left", "heading left", "drifting to the left", "going left"),
-    "right": ("moving right", "heading right", "drifting to the right", "going right"),
-    "up": ("moving up", "rising", "floating upward", "going up"),
-    "down": ("moving down", "sinking", "descending", "going down"),
-    "bouncing": ("bouncing", "hopping up and down", "bouncing along"),
-    "spinning": ("spinning", "rotating", "twirling"),
-    "growing": ("growing", "getting bigger", "expanding"),
-    "shrinking": ("shrinking", "getting smaller", "contracting"),
-    "still": ("staying still", "standing still", "not moving", "motionless"),
+# ----------------------------------------------------------------------------
+# Motion: verbs in every inflection, and any travel verb with any direction
+# ----------------------------------------------------------------------------
+
+# A verb's forms: (base, third person singular, -ing, past). Captions say the
+# -ing form after a noun ("a ball rolling left") or a finite form after "that"
+# ("a ball that rolls left", "balls that roll left"); the parser reads all four.
+Verb = tuple[str, str, str, str]
+
+# Any of these with any direction below is a straight motion ("sailing
+# leftwards", "drifts up", "flew to the right").
+TRAVEL_VERBS: tuple[Verb, ...] = (
+    ("move", "moves", "moving", "moved"),
+    ("head", "heads", "heading", "headed"),
+    ("go", "goes", "going", "went"),
+    ("drift", "drifts", "drifting", "drifted"),
+    ("travel", "travels", "travelling", "travelled"),
+    ("travel", "travels", "traveling", "traveled"),
+    ("fly", "flies", "flying", "flew"),
+    ("swim", "swims", "swimming", "swam"),
+    ("sail", "sails", "sailing", "sailed"),
+    ("drive", "drives", "driving", "drove"),
+    ("roll", "rolls", "rolling", "rolled"),
+    ("float", "floats", "floating", "floated"),
+    ("glide", "glides", "gliding", "glided"),
+    ("slide", "slides", "sliding", "slid"),
+    ("race", "races", "racing", "raced"),
+    ("speed", "speeds", "speeding", "sped"),
+    ("cruise", "cruises", "cruising", "cruised"),
+    ("zoom", "zooms", "zooming", "zoomed"),
+    ("dart", "darts", "darting", "darted"),
+    ("run", "runs", "running", "ran"),
+    ("coast", "coasts", "coasting", "coasted"),
+    ("wander", "wanders", "wandering", "wandered"),
+)
+
+DIRECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "left": ("left", "leftward", "leftwards", "to the left", "towards the left", "toward the left",
+             "off to the left", "from right to left", "from the right to the left"),
+    "right": ("right", "rightward", "rightwards", "to the right", "towards the right", "toward the right",
+              "off to the right", "from left to right", "from the left to the right"),
+    "up": ("up", "upward", "upwards", "skyward", "skywards"),
+    "down": ("down", "downward", "downwards"),
 }
 
-SCENE_WORDS: dict[str, tuple[str, ...]] = {
-    "sky": ("in the sky", "across a daytime sky", "against a clear sky"),
-    "sunset": ("at sunset", "at dusk", "under a sunset sky"),
-    "night": ("at night", "at nighttime", "in the dark night"),
-    "sea": ("over the sea", "on the ocean", "above the water"),
-    "field": ("in a field", "over the grass", "in a meadow"),
-    "snow": ("in the snow", "over snowy ground", "in a winter landscape"),
+# Verbs that carry their own direction: said alone ("falling") or with one of
+# their direction's words ("sinks downwards"), never with another direction.
+RISE_FALL_VERBS: dict[str, tuple[Verb, ...]] = {
+    "up": (("rise", "rises", "rising", "rose"), ("climb", "climbs", "climbing", "climbed"),
+           ("ascend", "ascends", "ascending", "ascended"), ("soar", "soars", "soaring", "soared")),
+    "down": (("fall", "falls", "falling", "fell"), ("sink", "sinks", "sinking", "sank"),
+             ("descend", "descends", "descending", "descended"), ("drop", "drops", "dropping", "dropped"),
+             ("plunge", "plunges", "plunging", "plunged"), ("dive", "dives", "diving", "dived")),
 }
+# Alone, "rose" is the pink colour word ("a rose balloon"); "rose up" is fine.
+NOT_ALONE = frozenset({"rose"})
+
+# The other motions as verb phrases, in all four forms.
+MOTION_VERBS: dict[str, tuple[Verb, ...]] = {
+    "bouncing": (
+        ("bounce", "bounces", "bouncing", "bounced"),
+        ("bounce along", "bounces along", "bouncing along", "bounced along"),
+        ("bounce around", "bounces around", "bouncing around", "bounced around"),
+        ("bounce up and down", "bounces up and down", "bouncing up and down", "bounced up and down"),
+        ("hop", "hops", "hopping", "hopped"),
+        ("hop up and down", "hops up and down", "hopping up and down", "hopped up and down"),
+        ("jump", "jumps", "jumping", "jumped"),
+        ("jump up and down", "jumps up and down", "jumping up and down", "jumped up and down"),
+        ("move up and down", "moves up and down", "moving up and down", "moved up and down"),
+        ("go up and down", "goes up and down", "going up and down", "went up and down"),
+    ),
+    "spinning": (
+        ("spin", "spins", "spinning", "spun"),
+        ("spin around", "spins around", "spinning around", "spun around"),
+        ("spin round", "spins round", "spinning round", "spun round"),
+        ("spin in place", "spins in place", "spinning in place", "spun in place"),
+        ("rotate", "rotates", "rotating", "rotated"),
+        ("twirl", "twirls", "twirling", "twirled"),
+        ("whirl", "whirls", "whirling", "whirled"),
+    ),
+    "growing": (
+        ("grow", "grows", "growing", "grew"),
+        ("grow bigger", "grows bigger", "growing bigger", "grew bigger"),
+        ("grow larger", "grows larger", "growing larger", "grew larger"),
+        ("get bigger", "gets bigger", "getting bigger", "got bigger"),
+        ("get larger", "gets larger", "getting larger", "got larger"),
+        ("expand", "expands", "expanding", "expanded"),
+        ("swell", "swells", "swelling", "swelled"),
+        ("inflate", "inflates", "inflating", "inflated"),
+    ),
+    "shrinking": (
+        ("shrink", "shrinks", "shrinking", "shrank"),
+        ("shrink", "shrinks", "shrinking", "shrunk"),
+        ("grow smaller", "grows smaller", "growing smaller", "grew smaller"),
+        ("get smaller", "gets smaller", "getting smaller", "got smaller"),
+        ("contract", "contracts", "contracting", "contracted"),
+        ("dwindle", "dwindles", "dwindling", "dwindled"),
+        ("deflate", "deflates", "deflating", "deflated"),
+    ),
+    "still": (
+        ("stay still", "stays still", "staying still", "stayed still"),
+        ("stand still", "stands still", "standing still", "stood still"),
+        ("sit still", "sits still", "sitting still", "sat still"),
+        ("keep still", "keeps still", "keeping still", "kept still"),
+        ("hover", "hovers", "hovering", "hovered"),
+        ("rest", "rests", "resting", "rested"),
+        ("do not move", "does not move", "not moving", "did not move"),
+        ("don't move", "doesn't move", "not moving", "didn't move"),
+    ),
+}
+# Said after "is"/"are" or straight after the noun: no inflection.
+MOTION_ADJECTIVES: dict[str, tuple[str, ...]] = {"still": ("motionless", "stationary", "at rest")}
+
+# The verbs captions use for straight motion: these for every object, plus
+# the ones that suit the object (a boat sails, a fish swims). The parser
+# takes any travel verb with any object.
+CAPTION_TRAVEL_VERBS = ("move", "head", "go", "drift", "travel")
+KIND_TRAVEL_VERBS: dict[str, tuple[str, ...]] = {
+    "ball": ("roll",), "cube": ("slide",), "star": ("float", "glide"), "car": ("drive", "race", "speed"),
+    "boat": ("sail", "float", "cruise"), "fish": ("swim", "dart"), "bird": ("fly", "glide"),
+    "balloon": ("float", "fly"),
+}
+# Directions captions say; the "from ... to ..." forms are left to prompts (long).
+CAPTION_DIRECTIONS = {m: tuple(d for d in words if not d.startswith("from ")) for m, words in DIRECTION_WORDS.items()}
+
+
+def _verb(base: str) -> Verb:
+    return next(v for v in TRAVEL_VERBS if v[0] == base)
+
+
+def motion_phrasings(kind: str, motion: str) -> tuple[Verb, ...]:
+    """Every way a caption may say `motion` of a `kind`, as four-form verbs
+    (adjectives repeat one word in every form). The parser reads more."""
+    if motion in DIRECTION_WORDS:
+        verbs = [_verb(b) for b in CAPTION_TRAVEL_VERBS + KIND_TRAVEL_VERBS[kind]]
+        out = [tuple(f"{form} {d}" for form in v) for v in verbs for d in CAPTION_DIRECTIONS[motion]]
+        out += list(RISE_FALL_VERBS.get(motion, ()))
+        return tuple(out)  # type: ignore[return-value]
+    return MOTION_VERBS[motion] + tuple((a, a, a, a) for a in MOTION_ADJECTIVES.get(motion, ()))
+
+
+def _all_motion_phrases() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {m: [] for m in MOTIONS}
+    for motion, directions in DIRECTION_WORDS.items():
+        out[motion] += [f"{form} {d}" for verb in TRAVEL_VERBS for form in verb for d in directions]
+        for verb in RISE_FALL_VERBS.get(motion, ()):
+            out[motion] += [form for form in verb if form not in NOT_ALONE]
+            out[motion] += [f"{form} {d}" for form in verb for d in directions]
+    for motion, verbs in MOTION_VERBS.items():
+        out[motion] += [form for verb in verbs for form in verb]
+    for motion, words in MOTION_ADJECTIVES.items():
+        out[motion] += list(words)
+    return {m: tuple(dict.fromkeys(ws)) for m, ws in out.items()}
+
+
+# ----------------------------------------------------------------------------
+# Scenes: a scene noun behind any preposition and article, or alone
+# ----------------------------------------------------------------------------
+
+SCENE_NOUNS: dict[str, tuple[str, ...]] = {
+    "sky": ("sky", "daytime sky", "clear sky", "blue sky", "open sky", "sunny sky", "bright sky", "day sky",
+            "daytime", "daylight", "day", "clear day", "sunny day", "bright day"),
+    "sunset": ("sunset", "dusk", "sundown", "twilight", "sunset sky", "evening", "evening sky", "nightfall",
+               "golden hour"),
+    "night": ("night", "nighttime", "night-time", "night sky", "dark night", "starry sky", "starry night",
+              "midnight"),
+    "sea": ("sea", "ocean", "water", "waves", "open sea", "open ocean", "ocean waves", "sea waves"),
+    "field": ("field", "grass", "meadow", "grassland", "lawn", "pasture", "grassy field", "green field",
+              "grassy meadow"),
+    "snow": ("snow", "snowy ground", "winter landscape", "snowy field", "snowfield", "snowy landscape",
+             "snow-covered ground", "winter", "snowy day", "winter day"),
+}
+SCENE_PREPOSITIONS = ("in", "on", "over", "above", "across", "against", "under", "beneath", "below", "through",
+                      "into", "at", "along", "near", "by", "during", "after", "up in", "high in", "high above",
+                      "out at", "out on")
+SCENE_ARTICLES = ("the", "a", "an")
+
+# What captions write (each must be one of the parser's scene phrases; the
+# first three are the original grammar's).
+SCENE_WORDS: dict[str, tuple[str, ...]] = {
+    "sky": ("in the sky", "across a daytime sky", "against a clear sky", "across the sky", "in a clear sky",
+            "under a blue sky", "up in the sky", "through the sky"),
+    "sunset": ("at sunset", "at dusk", "under a sunset sky", "dusk", "at twilight", "at sundown", "in the evening",
+               "during sunset"),
+    "night": ("at night", "at nighttime", "in the dark night", "in the night sky", "under a starry sky", "by night",
+              "during the night", "at midnight"),
+    "sea": ("over the sea", "on the ocean", "above the water", "in the ocean", "on the sea", "over the waves",
+            "at sea", "on the water"),
+    "field": ("in a field", "over the grass", "in a meadow", "on the grass", "across a meadow", "over a field",
+              "on the lawn", "in a green field"),
+    "snow": ("in the snow", "over snowy ground", "in a winter landscape", "on the snow", "snow",
+             "over a snowy field", "in a snowy landscape", "across the snowfield"),
+}
+
+
+def _all_scene_phrases() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for scene, nouns in SCENE_NOUNS.items():
+        said = [f"{a} {n}" if a else n for n in nouns for a in ("",) + SCENE_ARTICLES]
+        out[scene] = said + [f"{p} {s}" for p in SCENE_PREPOSITIONS for s in said]
+    return {s: tuple(ps) for s, ps in out.items()}
+
+
+# ----------------------------------------------------------------------------
+# Relations and counts
+# ----------------------------------------------------------------------------
 
 RELATION_WORDS: dict[str, tuple[str, ...]] = {
-    "left of": ("to the left of", "left of", "on the left of"),
-    "right of": ("to the right of", "right of", "on the right side of"),
-    "above": ("above", "higher than", "on top of"),
-    "below": ("below", "beneath", "underneath"),
+    "left of": ("to the left of", "left of", "on the left of", "on the left side of", "to the left side of"),
+    "right of": ("to the right of", "right of", "on the right side of", "on the right of", "to the right side of"),
+    "above": ("above", "higher than", "on top of", "over"),
+    "below": ("below", "beneath", "underneath", "under", "lower than"),
 }
 
 COUNT_WORDS: dict[int, tuple[str, ...]] = {
     1: ("a", "one", "a single"),
-    2: ("two", "a pair of", "2"),
+    2: ("two", "a pair of", "2", "a couple of"),
     3: ("three", "a trio of", "3"),
 }
+
+# Everything the parser reads, by attribute value (captions say a subset).
+MOTION_PHRASES = _all_motion_phrases()
+SCENE_PHRASES = _all_scene_phrases()
+# The -ing phrasings captions may write for some object, by motion.
+MOTION_WORDS: dict[str, tuple[str, ...]] = {
+    m: tuple(dict.fromkeys(v[2] for kind in OBJECTS for v in motion_phrasings(kind, m))) for m in MOTIONS}
+
+
+def _check_captions_parse() -> None:
+    """What captions say must be what the parser reads: fail at import otherwise."""
+    for table, phrases in ((SCENE_WORDS, SCENE_PHRASES), (MOTION_WORDS, MOTION_PHRASES)):
+        for value, texts in table.items():
+            missing = set(texts) - set(phrases[value])
+            if missing:
+                raise ValueError(f"caption phrasings of {value!r} the parser does not read: {sorted(missing)}")
+
+
+_check_captions_parse()
 
 # Words that carry no world meaning but appear in captions; the parser accepts
 # and ignores them (they are "known"), anything else is reported as unknown.
