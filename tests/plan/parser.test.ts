@@ -13,6 +13,7 @@ type EncodedSpec = [[string, string | null, string | null, string | null, number
 type Case = [string, [EncodedSpec, string[], string[]]];
 
 const parserCases = JSON.parse(readFileSync("tests/plan/fixtures/parser-cases.json", "utf8")) as { captions: Case[]; free_form: Case[] };
+const wording = JSON.parse(readFileSync("tests/plan/fixtures/wording.json", "utf8")) as { pass_rate: number; cases: [string, EncodedSpec][] };
 
 function decodeSpec(e: EncodedSpec): ParsedSpec | null {
   if (e === null) return null;
@@ -42,6 +43,17 @@ describe("prompt parser parity with Python", () => {
   });
 });
 
+describe("wording: paraphrases of held-out prompts", () => {
+  it(`parse to the held-out spec at least ${wording.pass_rate * 100}% of the time`, () => {
+    expect(wording.cases.length).toBeGreaterThanOrEqual(200);
+    const misses = wording.cases.filter(([text, spec]) => JSON.stringify(parse(text).spec) !== JSON.stringify(decodeSpec(spec)));
+    const rate = 1 - misses.length / wording.cases.length;
+    console.log(`wording: ${wording.cases.length - misses.length}/${wording.cases.length} paraphrases parse to their spec (${(rate * 100).toFixed(1)}%)`);
+    for (const [text] of misses) console.log(`  miss: ${JSON.stringify(text)}`);
+    expect(rate).toBeGreaterThanOrEqual(wording.pass_rate);
+  });
+});
+
 describe("prompt parser", () => {
   it("reads a simple prompt", () => {
     expect(parse("a red ball bouncing in the snow")).toEqual({
@@ -56,6 +68,19 @@ describe("prompt parser", () => {
     const text = "  A   RED... ball;  Bouncing -- In The Snow!!!  ";
     expect(grammar().tokenizer.normalize(text)).toEqual(tok.normalize(text));
     expect(parse(text).spec).toEqual(parse("a red ball bouncing in the snow").spec);
+  });
+
+  it("reads the wider grammar: any travel verb with any direction, inflections, scene nouns behind any preposition", () => {
+    const one = (text: string) => parse(text).spec?.subjects[0];
+    expect(one("a boat sailing leftwards")?.motion).toBe("left");
+    expect(one("a balloon drifts upward")?.motion).toBe("up");
+    expect(one("a star falling")?.motion).toBe("down");
+    expect(one("a bird flew to the right")?.motion).toBe("right");
+    expect(parse("a fish swimming down in the ocean").spec?.scene).toBe("sea");
+    expect(parse("a ball, dusk").spec?.scene).toBe("sunset");
+    expect(parse("a ball on the grass").spec?.scene).toBe("field");
+    expect(parse("a rose balloon").spec?.subjects[0]?.colour).toBe("pink");
+    expect(parse("a dragon slowly flying over the moon").unknown).toEqual(["dragon", "slowly", "flying", "moon"]);
   });
 
   it("reports unknown words and refuses more than three objects", () => {
