@@ -1,9 +1,11 @@
 /**
- * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N]
+ * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
  *
  * WorldBench on a model directory as the app runs it: the TypeScript pipeline
  * generates the world's held-out prompts (seed = prompt index), WorldBench
- * scores the clips, and the per-dimension table is printed.
+ * scores the clips, and the per-dimension table is printed. A model that
+ * follows scene plans plans each prompt, as the studio does; --no-plan makes
+ * the clips from text alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
     steps: { type: "string" },
     guidance: { type: "string" },
     threads: { type: "string" },
+    "no-plan": { type: "boolean", default: false },
   },
 });
 
@@ -35,10 +38,11 @@ async function main() {
         steps: args.steps ? Number(args.steps) : undefined,
         guidance: args.guidance ? Number(args.guidance) : undefined,
         threads: args.threads ? Number(args.threads) : undefined,
+        ...(args["no-plan"] ? { plan: null } : {}),
       });
       writeFileSync(path.join(dir, `p${i}.txt`), prompt);
       seconds += r.timings.total / 1000;
-      modelId = `${r.modelId}, ${r.steps} steps, guidance ${r.guidance}`;
+      modelId = `${r.modelId}, ${r.steps} steps, guidance ${r.guidance}, ${r.plan ? "planned" : "text alone"}`;
     }
     const dims = worldbench(dir);
     console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);

@@ -7,10 +7,14 @@ without waiting for a trained export. The graphs have the contract's names,
 dtypes, shapes and dynamic batch; what they compute is only meant to depend
 on every input, so a mistake in feeding one shows up in the output.
 
-    scripts/py scripts/make-stub-model.py [OUT_DIR]
+    scripts/py scripts/make-stub-model.py [--planned] [OUT_DIR]
 
 OUT_DIR defaults to tests/pipeline/fixtures/stub-model, the copy the vitest
-suite runs on (small enough to commit: about 200 KB).
+suite runs on (small enough to commit: about 200 KB). --planned writes a
+model that follows scene plans (docs/scene-plan.md) at 64x64, to
+tests/pipeline/fixtures/stub-planned-model by default; its golden DiT case
+feeds the raster of a plan the Python planner made, which the TypeScript
+planner must reproduce.
 """
 from __future__ import annotations
 
@@ -22,10 +26,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from spacetime.plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, RASTER_CHANNELS, make_plan, rasterize
 from spacetime.tokenizer import Tokenizer
+from spacetime.world.config import WorldConfig
+from spacetime.world.parser import parse
+from spacetime.world.sampler import MAX_SECONDS
 
 C, F, h, w = 4, 5, 8, 8  # latent
-T, H, W, FPS = 9, 32, 32, 8  # video: T = 1 + (F - 1) * 2, 4x spatial
+T, FPS = 9, 8  # video: T = 1 + (F - 1) * 2; 32x32 (4x spatial), or 64x64 (8x) for the planned stub
 L, D = 16, 32  # text
 
 
@@ -45,27 +53,30 @@ class DiT(nn.Module):
         self.mix = nn.Conv3d(C + 1, C, 1)
         self.text = nn.Linear(D, C)
         self.time = nn.Linear(1, C)
+        self.plan = nn.Conv3d(len(RASTER_CHANNELS), C, 1)
 
-    def forward(self, latent, timestep, text_states, text_mask, context, context_mask):
+    def forward(self, latent, timestep, text_states, text_mask, context, context_mask, plan=None):
         m = context_mask[:, None, :, None, None]  # (B, 1, F, 1, 1)
         x = latent * (1 - m) + context * m
         x = torch.cat([x, m.expand(-1, 1, -1, x.shape[3], x.shape[4])], 1)  # (B, C+1, F, h, w)
         tm = text_mask.float()[..., None]
         pooled = (text_states * tm).sum(1) / tm.sum(1).clamp(min=1)  # (B, D)
         bias = self.text(pooled) + self.time(timestep[:, None])  # (B, C)
-        return self.mix(x) + bias[:, :, None, None, None]
+        out = self.mix(x) + bias[:, :, None, None, None]
+        return out if plan is None else out + self.plan(plan)  # (B, C, F, h, w)
 
 
 class Decoder(nn.Module):
-    def __init__(self):
+    def __init__(self, size: int):
         super().__init__()
+        self.size = size
         self.rgb = nn.Conv3d(C, 3, 1)
         # Latent frame 0 -> video frame 0, later latent frames -> 2 video frames each.
         self.register_buffer("frame_index", torch.tensor([0] + [1 + i // 2 for i in range(T - 1)]))
 
     def forward(self, latent):  # (1, C, F, h, w) -> (1, T, H, W, 3) in [0, 1]
         x = torch.sigmoid(self.rgb(latent)).index_select(2, self.frame_index)  # (1, 3, T, h, w)
-        x = x.repeat_interleave(H // h, 3).repeat_interleave(W // w, 4)
+        x = x.repeat_interleave(self.size // h, 3).repeat_interleave(self.size // w, 4)
         return x.permute(0, 2, 3, 4, 1)
 
 
@@ -73,24 +84,32 @@ def sha256(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def main(out: Path) -> None:
+def main(out: Path, planned: bool = False) -> None:
+    H = W = LATENT_FACTOR * h if planned else 32
     out.mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(exist_ok=True)
     torch.manual_seed(0)
     tok = Tokenizer.from_world(max_length=L)
     tok.save(out / "tokenizer.json")
-    text, dit, dec = TextEncoder(tok.vocab_size).eval(), DiT().eval(), Decoder().eval()
+    text, dit, dec = TextEncoder(tok.vocab_size).eval(), DiT().eval(), Decoder(H).eval()
 
     ids, mask = tok(["a red ball in the sky", ""])
     lat = torch.randn(2, C, F, h, w)
     cm = torch.tensor([[1.0, 1.0, 0, 0, 0], [0, 0, 0, 0, 0]])
     with torch.no_grad():
         states = text(ids, mask)
+    dit_inputs = {"latent": lat, "timestep": torch.tensor([0.7, 0.7]), "text_states": states, "text_mask": mask,
+                  "context": torch.randn(2, C, F, h, w), "context_mask": cm}
+    if planned:
+        # Row 0 follows a plan of the Python planner's, row 1 has none (text alone).
+        world = WorldConfig(frames=T, height=H, width=W, fps=FPS)
+        plan = make_plan(parse(GOLDEN_PLAN_PROMPT).spec, world, seed=GOLDEN_PLAN_SEED, background_seed=GOLDEN_PLAN_SEED)
+        raster = torch.zeros(2, len(RASTER_CHANNELS), F, h, w)
+        raster[0] = torch.from_numpy(rasterize(plan, 0, T, H, W))
+        dit_inputs["plan"] = raster
     parts = {
         "text_encoder": (text, {"ids": ids, "mask": mask}, ["text_states"], {"ids": {0: "B"}, "mask": {0: "B"}, "text_states": {0: "B"}}),
-        "dit": (dit, {"latent": lat, "timestep": torch.tensor([0.7, 0.7]), "text_states": states, "text_mask": mask,
-                      "context": torch.randn(2, C, F, h, w), "context_mask": cm},
-                ["velocity"], {k: {0: "B"} for k in ("latent", "timestep", "text_states", "text_mask", "context", "context_mask", "velocity")}),
+        "dit": (dit, dit_inputs, ["velocity"], {k: {0: "B"} for k in (*dit_inputs, "velocity")}),
         "vae_decoder": (dec, {"latent": torch.randn(1, C, F, h, w)}, ["video"], {}),
     }
     cases = []
@@ -107,7 +126,8 @@ def main(out: Path) -> None:
                 (out / file).write_bytes(v.contiguous().numpy().tobytes())
                 case[group][k] = {"file": file, "dtype": dtype, "shape": list(v.shape)}
         cases.append(case)
-    (out / "golden.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
+    golden = {"cases": cases, **({"plan": {"prompt": GOLDEN_PLAN_PROMPT, "seed": GOLDEN_PLAN_SEED}} if planned else {})}
+    (out / "golden.json").write_text(json.dumps(golden, indent=1) + "\n")
 
     files = {k: {"path": p, "sha256": sha256(out / p)} for k, p in (
         ("tokenizer", "tokenizer.json"), ("text_encoder", "text_encoder.onnx"), ("dit", "dit.onnx"),
@@ -128,14 +148,22 @@ def main(out: Path) -> None:
         "preview": {"latent_to_rgb": torch.randn(C, 3).mul(0.2).tolist(), "bias": [0.5, 0.5, 0.5]},
         "files": files,
         "training": {"steps": 0},
+        **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,
+                     "latent_factor": LATENT_FACTOR, "max_seconds": MAX_SECONDS}} if planned else {}),
     }
     (out / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote stub model {manifest['model_id']} to {out}")
 
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "tests" / "pipeline" / "fixtures" / "stub-model"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "pipeline" / "fixtures"
+# A prompt that says every attribute, so both planners lay out the same spec.
+GOLDEN_PLAN_PROMPT = "a big red ball bouncing in the sky"
+GOLDEN_PLAN_SEED = 7
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2:
+    args = sys.argv[1:]
+    planned = "--planned" in args
+    args = [a for a in args if a != "--planned"]
+    if len(args) > 1:
         sys.exit(__doc__)
-    main(Path(sys.argv[1]) if len(sys.argv) == 2 else DEFAULT_OUT)
+    main(Path(args[0]) if args else FIXTURES / ("stub-planned-model" if planned else "stub-model"), planned)

@@ -1,14 +1,17 @@
 /**
  * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
- *   [--seed N] [--steps N] [--guidance X] [--frames N] [--extend N]
+ *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N]
+ *   [--plan FILE | --no-plan] [--print-plan]
  *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--model DIR] [--out clip.mp4]
  *   [--provider cpu|webgpu|cuda|auto] [--threads N]
  *
  * Prints progress on stderr, then the unknown words, the files written and
- * the time of each stage. Exit code 2 for bad arguments, 1 for other failures,
+ * the time of each stage. A model that follows scene plans plans the prompt
+ * (or follows --plan FILE, a docs/scene-plan.md JSON); --print-plan prints the
+ * plan the clip followed, to edit and pass back. Exit code 2 for bad arguments, 1 for other failures,
  * 130 when interrupted (Ctrl-C aborts generation and leaves no partial files).
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -17,7 +20,8 @@ import { PipelineError } from "./errors";
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } from "./generate";
 
 const USAGE = `usage: npm run generate -- --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--guidance X]
-       [--frames N] [--extend N] [--scheduler NAME] [--model DIR] [--out clip.mp4]
+       [--frames N | --seconds N] [--extend N] [--plan FILE | --no-plan] [--print-plan]
+       [--scheduler NAME] [--model DIR] [--out clip.mp4]
        [--provider cpu|webgpu|cuda|auto] [--threads N]`;
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -33,7 +37,25 @@ function num(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-export function parseCli(argv: string[]): GenerateOptions {
+export interface CliOptions extends GenerateOptions {
+  printPlan: boolean;
+}
+
+function readPlan(file: string): GenerateOptions["plan"] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new PipelineError("BAD_INPUT", `--plan: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  try {
+    return JSON.parse(text) as GenerateOptions["plan"]; // checked by generate() against the plan schema and the model
+  } catch (err) {
+    throw new PipelineError("BAD_INPUT", `--plan: ${file} is not JSON (${(err as Error).message})`);
+  }
+}
+
+export function parseCli(argv: string[]): CliOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -43,6 +65,10 @@ export function parseCli(argv: string[]): GenerateOptions {
       steps: { type: "string" },
       guidance: { type: "string" },
       frames: { type: "string" },
+      seconds: { type: "string" },
+      plan: { type: "string" },
+      "no-plan": { type: "boolean" },
+      "print-plan": { type: "boolean" },
       extend: { type: "string" },
       scheduler: { type: "string" },
       model: { type: "string" },
@@ -58,7 +84,12 @@ export function parseCli(argv: string[]): GenerateOptions {
     process.exit(0);
   }
   if (values.prompt === undefined) throw new PipelineError("BAD_INPUT", "--prompt is required");
+  if (values.plan !== undefined && values["no-plan"]) throw new PipelineError("BAD_INPUT", "--plan and --no-plan contradict each other");
+  if (values.frames !== undefined && values.seconds !== undefined) throw new PipelineError("BAD_INPUT", "give --frames or --seconds, not both");
   return {
+    printPlan: values["print-plan"] ?? false,
+    ...(values["no-plan"] ? { plan: null } : values.plan !== undefined ? { plan: readPlan(values.plan) } : {}),
+    seconds: num("seconds", values.seconds),
     prompt: values.prompt,
     negativePrompt: values.negative,
     seed: int("seed", values.seed),
@@ -91,7 +122,7 @@ export function checkOutFolder(out: string): void {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<number> {
-  let options: GenerateOptions;
+  let options: CliOptions;
   try {
     options = parseCli(process.argv.slice(2));
     checkOutFolder(options.out!);
@@ -131,6 +162,8 @@ async function main(): Promise<number> {
   const mean = result.stepMs.reduce((a, b) => a + b, 0) / Math.max(1, result.stepMs.length);
   console.log(`  per step  ${seconds(mean)} (mean of ${result.stepMs.length})`);
   console.log(`real-time factor ${(result.timings.total / 1000 / clip).toFixed(2)} (generation time / clip duration)`);
+  console.log(result.plan ? `followed a scene plan of ${result.plan.objects.length} object(s)` : "made from text alone (no scene plan)");
+  if (options.printPlan) console.log(JSON.stringify(result.plan));
   return 0;
 }
 

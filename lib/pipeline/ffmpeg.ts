@@ -34,6 +34,7 @@ export interface MuxMetadata {
   guidance: number;
   modelId: string;
   scheduler?: string;
+  plan?: object; // the scene plan the clip followed, so the file alone can remake it
 }
 
 /** Target paths; only the ones given are written. Poster format follows the extension (.png, .jpg/.jpeg). */
@@ -105,6 +106,7 @@ function metadataArgs(m: MuxMetadata | undefined): string[] {
     model: m.modelId,
     ...(m.scheduler ? { scheduler: m.scheduler } : {}),
     ...(m.negativePrompt ? { negative: m.negativePrompt } : {}),
+    ...(m.plan ? { plan: m.plan } : {}),
   };
   return ["-metadata", `title=${m.prompt}`, "-metadata", `comment=${JSON.stringify({ prompt: m.prompt, ...settings })}`];
 }

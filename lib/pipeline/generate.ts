@@ -30,6 +30,8 @@ import { fingerprint, type DenoiseState } from "./resume";
 import { createScheduler, type SCHEDULERS } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
 import { planChunks, validate, type FORMATS } from "./settings";
+import { planRaster, resolvePlan } from "./plan-input";
+import type { ScenePlan } from "../plan/schema";
 
 export type { Preview } from "./latents";
 export type { DenoiseState } from "./resume";
@@ -52,9 +54,12 @@ export interface GenerateOptions {
   steps?: number;
   guidance?: number; // 1 = no guidance (the unconditional half is skipped)
   frames?: number; // output length; enough chunks are made for it
+  seconds?: number; // output length in seconds, instead of frames (frames = seconds * fps + 1)
   extend?: number; // extra chunks after the first
   contextFrames?: number; // latent frames carried from chunk to chunk
   continueFrom?: Float32Array; // lastLatent of an earlier result, to extend that clip
+  /** The scene plan the clip follows. Omitted: the prompt is planned (models that take plans); null: text alone. */
+  plan?: ScenePlan | null;
   scheduler?: (typeof SCHEDULERS)[number];
   modelDir?: string;
   provider?: Provider;
@@ -99,6 +104,7 @@ export interface GenerateResult {
   negativeUnknownWords: string[];
   truncated: boolean; // the prompt had more words than the text encoder reads
   lastLatent: Float32Array; // (C, F, h, w) of the last chunk, for continueFrom
+  plan: ScenePlan | null; // what the clip followed (null: text alone)
   resumedAtStep: number; // steps taken from resumeFrom (0: started from noise)
   timings: StageTimings; // ms
   stepMs: number[];
@@ -128,10 +134,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     threads: options.threads,
   });
   const m = rt.model.manifest;
-  const s = validate(options, m);
+  if (options.seconds !== undefined && options.frames !== undefined) throw new PipelineError("BAD_INPUT", "seconds: give frames or seconds, not both");
+  const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * m.video.fps) + 1 : options.frames;
+  const s = validate({ ...options, frames: requestedFrames }, m);
   // A resumed run keeps the seed its first attempt drew.
   const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
-  const plan = planChunks(s, m);
+  const scenePlan = resolvePlan(options.plan, s, m, seed);
+  const plan = planChunks({ ...s, frames: s.frames ?? scenePlan?.frames }, m);
   const print = fingerprint({
     modelId: m.model_id,
     prompt: s.prompt,
@@ -143,6 +152,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     chunks: plan.chunks,
     contextFrames: s.contextFrames,
     continueFrom: s.continueFrom,
+    ...(scenePlan ? { plan: scenePlan } : {}),
   });
   if (resumeFrom) checkResumable(resumeFrom, print, plan.chunks, s.steps, m.latent);
   lap("validate");
@@ -207,6 +217,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
     const contextT = new ort.Tensor("float32", repeat(context, B), dims);
     const cmaskT = new ort.Tensor("float32", repeat(cmask, B), [B, F]);
+    // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
+    const planT = m.plan ? planRaster(scenePlan, chunk * plan.perExtension, B, m) : null;
 
     // 6. Denoising loop: one DiT run of batch B per step.
     denoiseStart = performance.now();
@@ -222,6 +234,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         text_mask: textMask,
         context: contextT,
         context_mask: cmaskT,
+        ...(planT ? { plan: planT } : {}),
       });
       const both = out.velocity!.data as Float32Array;
       // Classifier-free guidance: v = v_uncond + g (v_cond - v_uncond).
@@ -289,6 +302,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         guidance: s.guidance,
         modelId: m.model_id,
         scheduler: s.scheduler,
+        ...(scenePlan ? { plan: scenePlan } : {}),
       },
       signal,
     });
@@ -313,6 +327,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     negativeUnknownWords: uncond.unknown,
     truncated: cond.truncated,
     lastLatent: prev!,
+    plan: scenePlan,
     resumedAtStep,
     timings,
     stepMs,

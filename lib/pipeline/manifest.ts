@@ -55,6 +55,16 @@ export const manifestSchema = z
       golden: fileEntry,
     }),
     training: z.record(z.string(), z.unknown()).optional(),
+    // Present when the DiT takes a scene plan (docs/scene-plan.md): its raster's channels, in order.
+    plan: z
+      .object({
+        version: z.literal(1),
+        channels: z.array(z.string().min(1)).min(1),
+        max_objects: positiveInt,
+        latent_factor: positiveInt,
+        max_seconds: positiveInt,
+      })
+      .optional(),
   })
   .superRefine((m, ctx) => {
     // Cross-field facts the pipeline relies on; a broken export should fail here, not mid-generation.
@@ -74,6 +84,8 @@ export const manifestSchema = z
       issue(["limits", "seed"], "must be integers within [0, 2^32 - 1], the noise generator's seed range");
     const [gmin, gmax] = m.limits.guidance;
     if (m.defaults.guidance < gmin || m.defaults.guidance > gmax) issue(["defaults", "guidance"], "outside limits.guidance");
+    if (m.plan && m.video.height / m.plan.latent_factor !== m.latent.height)
+      issue(["plan", "latent_factor"], `video height / latent_factor must be the latent height (${m.latent.height})`);
   });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -40,6 +40,7 @@ export function fingerprint(parts: {
   chunks: number;
   contextFrames: number;
   continueFrom?: Float32Array;
+  plan?: object; // the scene plan followed, when there is one (absent keeps plan-less fingerprints as they were)
 }): string {
   const h = createHash("sha256");
   const { continueFrom, ...rest } = parts;

@@ -67,10 +67,12 @@ const CONTRACT = {
   vaeDecoder: { file: "vae_decoder.onnx", inputs: ["latent"], outputs: ["video"] },
 } as const;
 
-function checkContract(name: keyof typeof CONTRACT, session: ort.InferenceSession): ort.InferenceSession {
+function checkContract(name: keyof typeof CONTRACT, session: ort.InferenceSession, planned: boolean): ort.InferenceSession {
   const c = CONTRACT[name];
+  // A model that follows scene plans says so in its manifest, and its DiT takes one more input.
+  const inputs: readonly string[] = name === "dit" && planned ? [...c.inputs, "plan"] : c.inputs;
   const missing = [
-    ...c.inputs.filter((n) => !session.inputNames.includes(n)).map((n) => `input "${n}"`),
+    ...inputs.filter((n) => !session.inputNames.includes(n)).map((n) => `input "${n}"`),
     ...c.outputs.filter((n) => !session.outputNames.includes(n)).map((n) => `output "${n}"`),
   ];
   if (missing.length) {
@@ -100,7 +102,8 @@ async function createSessions(model: LoadedModel, provider: Exclude<Provider, "a
       { cause: err },
     );
   }
-  for (const name of Object.keys(CONTRACT) as (keyof typeof CONTRACT)[]) checkContract(name, sessions[name]);
+  const planned = model.manifest.plan !== undefined;
+  for (const name of Object.keys(CONTRACT) as (keyof typeof CONTRACT)[]) checkContract(name, sessions[name], planned);
   return sessions;
 }
 

@@ -11,7 +11,8 @@ import { SCHEDULERS } from "./schedulers";
 import { PROVIDERS } from "./sessions";
 import type { GenerateOptions } from "./generate";
 
-export const MAX_EXTEND = 32; // chunks are sequential: a runaway --extend would hold a worker for hours
+// 60 s at 8 fps: 17 + 40 * 12 frames. Chunks are sequential: a runaway --extend would hold a worker for hours.
+export const MAX_EXTEND = 40;
 export const FORMATS = ["mp4", "webm", "poster", "webp"] as const;
 
 /** What the caller may pass, checked against the manifest's limits. */
@@ -70,7 +71,7 @@ export function validate(options: GenerateOptions, m: Manifest): Settings {
 }
 
 /** How many chunks, and how many frames each contributes. */
-export function planChunks(s: Settings, m: Manifest) {
+export function planChunks(s: Pick<Settings, "contextFrames" | "continueFrom" | "extend" | "frames">, m: Manifest) {
   const r = temporalRatio(m);
   const k = s.contextFrames;
   const perExtension = (m.latent.frames - k) * r; // video frames of a chunk's new latent frames
@@ -84,6 +85,6 @@ export function planChunks(s: Settings, m: Manifest) {
   }
   const length = first + (chunks - 1) * perExtension;
   // The first 1 + (k-1) r frames of a conditioned chunk re-decode the context frames: dropped.
-  return { chunks, skip: 1 + (k - 1) * r, frames: Math.min(s.frames ?? length, length) };
+  return { chunks, skip: 1 + (k - 1) * r, perExtension, frames: Math.min(s.frames ?? length, length) };
 }
 

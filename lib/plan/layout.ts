@@ -59,7 +59,7 @@ function track(s: PlanSubject, cell: Cell, cfg: WorldConfig, rng: PlanRng): Obje
   const t = Float64Array.from({ length: T }, (_, i) => i);
   const scaled = (factor: number) => t.map((v) => factor * v); // numpy's `factor * t`
   // Motions are defined over one training clip and continue periodically past it.
-  const span = Math.max(1, Math.min(T, CLIP_FRAMES) - 1);
+  const span = CLIP_FRAMES - 1; // whatever the length: a longer plan starts with the shorter one
   const d0 = SIZE_PIXELS[s.size]! * cfg.scale;
   const grow = s.motion === "growing" || s.motion === "shrinking";
   const rMax = (d0 / 2) * (grow ? GROW_RANGE[1] : 1.0) + MARGIN;

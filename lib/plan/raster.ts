@@ -64,8 +64,9 @@ export function rasterize(plan: ScenePlan | null, start: number, frames: number,
             occ[v * w + u] = Math.min(Math.max(cover, 0.0), 1.0) / group.length;
           }
         }
-        const a = Math.max(f - 1, 0);
-        const b = Math.min(f + 1, last);
+        // Backward differences (forward at frame 0): a frame's velocity does not depend on how long the plan runs after it.
+        const a = f > 0 ? f - 1 : 0;
+        const b = f > 0 ? f : Math.min(1, last);
         const vx = b > a ? (((x[b]! - x[a]!) / (b - a)) * plan.fps) / speed : 0.0;
         const vy = b > a ? (((y[b]! - y[a]!) / (b - a)) * plan.fps) / speed : 0.0;
         const c = Math.cos(angle[f]!);

@@ -176,7 +176,9 @@ def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, w
                     continue
                 cx, cy, r = o.x[f] / LATENT_FACTOR, o.y[f] / LATENT_FACTOR, o.diameter[f] / (2 * LATENT_FACTOR)
                 occ = np.clip(r - np.sqrt((cu - cx) ** 2 + (cv - cy) ** 2) + 0.5, 0.0, 1.0) / len(group)  # (h, w)
-                a, b = max(f - 1, 0), min(f + 1, last)
+                # Backward differences (forward at frame 0): a frame's velocity
+                # does not depend on how long the plan runs after it.
+                a, b = (f - 1, f) if f > 0 else (0, min(1, last))
                 vx = (o.x[b] - o.x[a]) / (b - a) * plan.fps / speed if b > a else 0.0
                 vy = (o.y[b] - o.y[a]) / (b - a) * plan.fps / speed if b > a else 0.0
                 out[1, j] += occ

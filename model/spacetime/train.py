@@ -274,6 +274,18 @@ class TextToVideo(nn.Module):
         return self.dit(x, t, self.text(ids, mask), mask, context, context_mask, plan)
 
 
+def remap_embeddings(state: dict[str, Tensor], old: Tokenizer, new: Tokenizer) -> dict[str, Tensor]:
+    """A text-to-video state dict for the `new` vocabulary: every word both
+    know keeps its learned embedding; a word only `new` knows starts as the
+    old [UNK], which is what the model saw for it so far."""
+    key = "text.embed.weight"
+    if old.vocab == new.vocab:
+        return state
+    emb = state[key]  # (old vocab, D)
+    rows = [emb[old.vocab.get(word, old.unk_id)] for word in sorted(new.vocab, key=new.vocab.get)]
+    return {**state, key: torch.stack(rows)}  # (new vocab, D)
+
+
 def dit_configs(preset: str, tok: Tokenizer, vae_cfg: VAEConfig, world: WorldConfig) -> tuple[TextEncoderConfig, DiTConfig]:
     names = PRESETS[preset]
     text_cfg = replace(TEXT_PRESETS[names["text"]], vocab_size=tok.vocab_size, max_length=tok.max_length)
@@ -579,8 +591,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             text_cfg = TextEncoderConfig(**resume["configs"]["text"])
             dit_cfg = DiTConfig(**resume["configs"]["dit"])
         elif init:
-            tok = Tokenizer.from_dict(init["tokenizer"])
-            text_cfg = TextEncoderConfig(**init["configs"]["text"])
+            # Today's grammar, which may know more words than the checkpoint's tokenizer.
+            text_cfg = replace(TextEncoderConfig(**init["configs"]["text"]), vocab_size=tok.vocab_size)
             dit_cfg = replace(DiTConfig(**init["configs"]["dit"]), plan_channels=len(RASTER_CHANNELS))
         else:
             text_cfg, dit_cfg = dit_configs(args.preset, tok, frozen_vae.cfg, world)
@@ -589,7 +601,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         torch.manual_seed(args.seed)
         model = TextToVideo(text_cfg, dit_cfg).to(device)
         if init:
-            missing, unexpected = model.load_state_dict(init["ema"]["t2v"], strict=False)
+            weights = remap_embeddings(init["ema"]["t2v"], Tokenizer.from_dict(init["tokenizer"]), tok)
+            missing, unexpected = model.load_state_dict(weights, strict=False)
             new = [k for k in missing if "plan" not in k]
             if new or unexpected:
                 raise ValueError(f"--init {args.init} does not fit this model: missing {new}, unexpected {unexpected}")

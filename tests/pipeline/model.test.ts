@@ -14,7 +14,7 @@ import { getRuntime, releaseRuntimes } from "../../lib/pipeline/sessions";
 import { readGolden, readTensor, relativeError } from "./golden";
 
 const exported = process.env.SPACETIME_TEST_MODEL ?? "models/dev";
-const dirs = ["tests/pipeline/fixtures/stub-model", ...(existsSync(path.join(exported, "model.json")) ? [exported] : [])];
+const dirs = ["tests/pipeline/fixtures/stub-model", "tests/pipeline/fixtures/stub-planned-model", ...(existsSync(path.join(exported, "model.json")) ? [exported] : [])];
 if (dirs.length === 1) console.warn(`no exported model at ${exported}: model tests run on the stub model only`);
 
 const outRoot = mkdtempSync(path.join(tmpdir(), "spacetime-generate-"));

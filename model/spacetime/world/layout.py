@@ -64,10 +64,10 @@ def _track(s: Subject, cell: Cell, cfg: WorldConfig, rng: PlanRng) -> ObjectTrac
     assert s.colour and s.size and s.motion, "sampled subjects have every attribute"
     T = cfg.frames
     t = np.arange(T, dtype=np.float64)
-    # Motions are defined over one training clip (CLIP_FRAMES) and continue
-    # periodically past it, so every window of a long clip moves as a short
-    # clip does.
-    span = float(max(1, min(T, CLIP_FRAMES) - 1))
+    # Motions are defined over one training clip (CLIP_FRAMES), whatever the
+    # length, and continue periodically past it: every window of a long clip
+    # moves as a clip does, and a longer plan starts with the shorter one.
+    span = float(CLIP_FRAMES - 1)
     d0 = vocab.SIZE_PIXELS[s.size] * cfg.scale
     grow = s.motion in ("growing", "shrinking")
     r_max = d0 / 2 * (GROW_RANGE[1] if grow else 1.0) + MARGIN

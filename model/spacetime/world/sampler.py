@@ -88,10 +88,14 @@ def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
     caption = write_caption(spec, template, rng)
     layout_seed = int(rng.integers(2**32))
     background_seed = int(rng.integers(2**31))
+    tracks = None
     if rng.random() < long_clips:
         frames = int(rng.integers(cfg.frames, MAX_SECONDS * cfg.fps + 1))
         start = int(rng.integers(0, frames - cfg.frames + 1))
-        tracks = window(layout(spec, replace(cfg, frames=frames), layout_seed), start, cfg.frames)
-    else:
+        try:
+            tracks = window(layout(spec, replace(cfg, frames=frames), layout_seed), start, cfg.frames)
+        except ValueError:
+            pass  # a relation no minute-long layout keeps (rare): this one is a short clip
+    if tracks is None:
         tracks = layout(spec, cfg, layout_seed)
     return WorldSample(seed, spec, caption, template, tracks, background_seed=background_seed)

@@ -1,0 +1,60 @@
+/**
+ * The scene plan as generate() uses it: which plan a clip follows (the
+ * caller's, checked against the model, or the prompt's own), and each chunk's
+ * window of it as the DiT's `plan` input (docs/scene-plan.md).
+ */
+import * as ort from "onnxruntime-node";
+
+import { planPrompt } from "../plan/prompt";
+import { rasterize } from "../plan/raster";
+import { extendPlan } from "../plan/extend";
+import { planSchema, type ScenePlan } from "../plan/schema";
+import { PipelineError } from "./errors";
+import type { Manifest } from "./manifest";
+import { planChunks, type Settings } from "./settings";
+
+/** The plan this run follows: null for text alone; undefined options.plan means "plan the prompt". */
+export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m: Manifest, seed: number): ScenePlan | null {
+  if (!m.plan) {
+    if (given) throw new PipelineError("BAD_INPUT", `plan: model ${m.model_id} does not follow scene plans (pass no plan)`);
+    return null;
+  }
+  if (given === null) return null;
+  const video = { width: m.video.width, height: m.video.height, fps: m.video.fps };
+  if (given !== undefined && s.continueFrom) {
+    throw new PipelineError("BAD_INPUT", "plan: a continued clip (continueFrom) cannot take a plan");
+  }
+  // Plans cover whole chunks; the frames past the clip's end are cut after decoding.
+  const frames = (f?: number) => {
+    const c = planChunks({ ...s, frames: f ?? s.frames }, m);
+    return m.video.frames + (c.chunks - 1) * c.perExtension;
+  };
+  if (given === undefined) return s.continueFrom ? null : planPrompt(s.prompt, { ...video, frames: frames() }, seed);
+  const parsed = planSchema.safeParse(given);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  plan.${i.path.join(".")}: ${i.message}`);
+    throw new PipelineError("BAD_INPUT", `invalid plan:\n${lines.join("\n")}`, { details: parsed.error.issues });
+  }
+  const plan = parsed.data;
+  const problems = [
+    plan.width !== video.width || plan.height !== video.height ? `plan.width/height: the model draws ${video.width}x${video.height}, the plan is ${plan.width}x${plan.height}` : null,
+    plan.fps !== video.fps ? `plan.fps: the model makes ${video.fps} fps, the plan has ${plan.fps}` : null,
+    plan.objects.length > m.plan.max_objects ? `plan.objects: the model draws at most ${m.plan.max_objects} objects, the plan has ${plan.objects.length}` : null,
+    s.frames !== undefined && s.frames > plan.frames ? `plan.frames: ${plan.frames} frames, fewer than the ${s.frames} asked for` : null,
+  ].filter((p): p is string => p !== null);
+  if (problems.length) throw new PipelineError("BAD_INPUT", `plan does not fit this model:\n  ${problems.join("\n  ")}`);
+  return extendPlan(plan, frames(plan.frames));
+}
+
+/** The DiT's plan input for the window starting at `start`: (B, channels, F, h, w), zeros without a plan. */
+export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest): ort.Tensor {
+  const { frames: F, height: h, width: w } = m.latent;
+  const P = m.plan!.channels.length;
+  const one = rasterize(plan, start, m.video.frames, m.video.height, m.video.width);
+  if (one.length !== P * F * h * w) {
+    throw new PipelineError("BAD_MANIFEST", `the plan raster has ${one.length} values, the model's plan input ${P * F * h * w}`);
+  }
+  const data = new Float32Array(batch * one.length);
+  for (let b = 0; b < batch; b++) data.set(one, b * one.length);
+  return new ort.Tensor("float32", data, [batch, P, F, h, w]);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fine-tunes the plan-following DiT on one CUDA GPU, in $RUN, from the
+# checkpoint the CPU sessions commit (model/checkpoints/plan-tiny.pt: text
+# encoder, DiT with its plan path, and the autoencoder it was trained on).
+# Fits the 15 device minutes of a session: data on the GPU (no latent pool:
+# fresh clips every step, windows of minute-long plans among them), a short
+# timing probe, then a run whose cosine schedule ends in DIT_MIN minutes.
+# Start it detached (setsid), wait with scripts/gpu/wait.sh, then bring the
+# run back with scripts/gpu/snapshot.py; export with `npm run export`.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+RUN=${RUN:-/tmp/st-plan}
+INIT=${INIT:-model/checkpoints/plan-tiny.pt}
+DIT_MIN=${DIT_MIN:-9}
+BATCH=${BATCH:-64}
+DEVICE=${DEVICE:-cuda}
+export PYTHONPATH=$PWD/model PYTHONUNBUFFERED=1
+PY=${PY:-python3}
+mkdir -p "$RUN"
+echo $$ > "$RUN/pid"  # for scripts/gpu/wait.sh
+
+args=(--stage dit --init "$INIT" --vae "$INIT" --device "$DEVICE" --batch "$BATCH" --lr 3e-4 --warmup 200
+      --long-clips 0.3 --plan-dropout 0.2)
+echo "== probe $(date +%T)"
+"$PY" -m spacetime.train "${args[@]}" --steps 40 --log-every 20 --out "$RUN/probe" > "$RUN/probe.out" 2>&1 \
+  || { tail "$RUN/probe.out"; exit 1; }
+n=$("$PY" - "$RUN/probe/log.jsonl" "$DIT_MIN" <<'PY'
+import json, sys
+speeds = [json.loads(l)["s_per_step"] for l in open(sys.argv[1]) if '"s_per_step"' in l]
+print(max(20, int(float(sys.argv[2]) * 60 / speeds[-1] * 0.95)))
+PY
+)
+echo "== run: $n steps $(date +%T)"
+"$PY" -m spacetime.train "${args[@]}" --steps "$n" --minutes "$("$PY" -c "print($DIT_MIN + 1)")" --save-every 1000 \
+  --log-every 100 --eval-every 1000 --out "$RUN/dit-plan" > "$RUN/dit-plan.out" 2>&1
+echo "== done $(date +%T)"
