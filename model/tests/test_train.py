@@ -223,3 +223,36 @@ def test_eval_vae_reports_held_out_psnr(vae_checkpoint, tmp_path, capsys):
     assert eval_vae.main(["--checkpoint", str(tmp_path / "missing.pt")]) == 2
     with pytest.raises(SystemExit):
         eval_vae.main(["--checkpoint", str(vae_checkpoint), "--clips", "3"])
+
+
+def test_refit_encoder_trains_only_the_encoder(tmp_path, dit_checkpoint):
+    """--refit-encoder: the decoder and latent statistics (the DiT's latent
+    space) stay bit-identical; the encoder moves, towards the DiT's anchors."""
+    train.main(["--stage", "vae", "--refit-encoder", str(dit_checkpoint), "--out", str(tmp_path), "--steps", "3",
+                "--warmup", "1", "--anchor-clips", "8", *SMALL])
+    before = train.load_vae(train.load_checkpoint(dit_checkpoint)).state_dict()
+    after = train.load_vae(train.load_checkpoint(tmp_path / "last.pt")).state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before if not k.startswith("encoder."))
+    assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith("encoder."))
+    assert any(r.get("event") == "anchors" and r["clips"] == 8 for r in read_log(tmp_path))
+
+
+def test_init_fine_tunes_with_a_plan_path_and_a_wider_vocabulary(tmp_path, dit_checkpoint):
+    """--init: the checkpoint's weights carry over to today's vocabulary:
+    words both vocabularies know keep their embeddings, new words start as
+    [UNK], what the checkpoint read them as."""
+    ckpt = train.load_checkpoint(dit_checkpoint)
+    old = train.Tokenizer.from_dict(ckpt["tokenizer"])
+    small = train.Tokenizer(old.words[: len(old.words) // 2], old.max_length)
+    state = dict(ckpt["ema"]["t2v"])
+    state["text.embed.weight"] = state["text.embed.weight"][: small.vocab_size]
+    remapped = train.remap_embeddings(state, small, old)
+    emb = remapped["text.embed.weight"]
+    assert emb.shape[0] == old.vocab_size
+    assert torch.equal(emb[: small.vocab_size], state["text.embed.weight"])  # the same words, the same rows
+    assert all(torch.equal(emb[old.vocab[w]], state["text.embed.weight"][old.unk_id]) for w in old.words[len(old.words) // 2:])
+    train.main(["--stage", "dit", "--init", str(dit_checkpoint), "--vae", str(dit_checkpoint), "--out", str(tmp_path),
+                "--steps", "1", *SMALL])
+    assert any(r.get("event") == "init" for r in read_log(tmp_path))
+    with pytest.raises(SystemExit):
+        train.parse_args(["--stage", "vae", "--init", str(dit_checkpoint), "--out", "x"])
