@@ -5,7 +5,8 @@
  * 1. A session cookie: its user, with the user's role (admin | user | pending). A cookie whose
  *    session has expired or been revoked is a 401 (and is cleared), never a silent downgrade.
  * 2. `Authorization: Bearer <SPACETIME_ADMIN_TOKEN>`: an admin (scripts, monitoring).
- * 3. No account: on a local studio (lib/auth/mode.ts) the local owner, who may do everything
+ * 3. No account: on a local studio (lib/auth/mode.ts; a request that came through an
+ *    undeclared proxy never counts as local) the local owner, who may do everything
  *    (unless SPACETIME_ADMIN_TOKEN is set: then queue-wide actions need the token); on a shared
  *    one an anonymous visitor, who may make jobs only when SPACETIME_ANONYMOUS_JOBS allows.
  *
@@ -19,7 +20,7 @@ import { AppError } from "../db/errors";
 import { sessionUser } from "../db/sessions";
 import type { User } from "../db/users";
 import { callerOf, readCookie } from "../http/caller";
-import { clientAddress } from "../http/proxy";
+import { clientAddress, forwardedByUnknownProxy } from "../http/proxy";
 import { anonymousJobsPerAddress, isShared } from "./mode";
 import { SESSION_COOKIES } from "./cookies";
 
@@ -71,7 +72,8 @@ export async function resolveActor(req: Request): Promise<Actor> {
     if (!s) throw new SessionEndedError();
     return { role: s.user.role, shared: true, user: s.user, sessionId: s.sessionId, callerId: s.user.id, anonymousCallerId, address };
   }
-  const shared = await isShared();
+  // A request relayed by a proxy nobody declared is not the person at the keyboard.
+  const shared = (await isShared()) || forwardedByUnknownProxy(req.headers);
   const base = { shared, user: null, sessionId: null, callerId: anonymousCallerId, anonymousCallerId, address };
   if (bearerIsAdminToken(req)) return { ...base, role: "admin" };
   if (!shared) return { ...base, role: process.env.SPACETIME_ADMIN_TOKEN ? "user" : "owner" };

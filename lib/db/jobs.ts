@@ -75,15 +75,35 @@ const timestamp = (d: Date) => Prisma.sql`CAST(${d} AS TIMESTAMP)`;
 
 // ------------------------------------------------------------------ submit
 
+/**
+ * What a submission may not exceed. maxActive and perHour always apply; the rest only where
+ * given (a shared instance's quotas, lib/queue/quotas.ts). Cost is denoising steps x chunks,
+ * (steps ?? costDefaultSteps) * (1 + extend).
+ */
+export interface SubmitLimits {
+  maxActive: number; // the caller's queued + running jobs
+  perHour: number; // the caller's submissions in the last hour
+  maxCostInFlight?: number; // the caller's queued + running cost
+  maxCostPerHour?: number; // the cost the caller submitted in the last hour (canceled jobs count)
+  maxQueued?: number; // every caller's queued jobs together: the global cap
+  address?: { value: string; maxActive: number }; // anonymous: queued + running jobs from this client address
+  costDefaultSteps?: number;
+}
+
 export interface InsertJobInput {
   callerId: string;
   idempotencyKey?: string;
   settings: JobSettings;
   maxAttempts: number;
-  limits: { maxActive: number; perHour: number };
+  limits: SubmitLimits;
+  /** Recorded for the anonymous per-address cap. */
+  submitAddress?: string;
   now?: Date;
   db?: Db;
 }
+
+/** A job's cost in denoising steps x chunks, as the quotas count it. */
+export const jobCost = (s: { steps?: number | null; extend: number }, defaultSteps: number) => (s.steps ?? defaultSteps) * (1 + s.extend);
 
 /**
  * Creates a job, or returns the caller's job with the same idempotency key (`created: false`).
@@ -129,10 +149,13 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
       );
     }
 
+    await checkQuotas(tx, { callerId, settings, limits, now });
+
     const row = await tx.job.create({
       data: {
         id: newId(),
         callerId,
+        submitAddress: limits.address ? limits.address.value : (input.submitAddress ?? null),
         idempotencyKey: idempotencyKey ?? null,
         prompt: settings.prompt,
         negativePrompt: settings.negativePrompt,
@@ -149,6 +172,68 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
     });
     return { job: toJob(row), created: true };
   });
+}
+
+/** The cost and global quotas, in the insert's transaction (see SubmitLimits). */
+async function checkQuotas(tx: Tx, o: { callerId: string; settings: JobSettings; limits: SubmitLimits; now: Date }): Promise<void> {
+  const { limits, callerId, now } = o;
+  const d = limits.costDefaultSteps ?? 20;
+  const cost = jobCost(o.settings, d);
+  if (limits.address) {
+    const fromAddress = await tx.job.count({ where: { submitAddress: limits.address.value, state: { in: ["queued", "running"] } } });
+    if (fromAddress >= limits.address.maxActive) {
+      throw new AppError(
+        "RATE_LIMITED",
+        `anonymous jobs from your address: ${fromAddress} queued or running, the most allowed is ${limits.address.maxActive}: wait for one to finish, or sign in`,
+        { retryAfterSeconds: 60 },
+      );
+    }
+  }
+  if (limits.maxQueued !== undefined) {
+    const queued = await tx.job.count({ where: { state: "queued" } });
+    if (queued >= limits.maxQueued) {
+      throw new AppError("RATE_LIMITED", `the queue is full (${queued} jobs waiting, the most this server takes): try again later`, { retryAfterSeconds: 60 });
+    }
+  }
+  const costOf = (rows: { steps: number | null; extend: number }[]) => rows.reduce((a, r) => a + jobCost(r, d), 0);
+  if (limits.maxCostInFlight !== undefined) {
+    const active = await tx.job.findMany({ where: { callerId, state: { in: ["queued", "running"] } }, select: { steps: true, extend: true } });
+    const inFlight = costOf(active);
+    if (inFlight + cost > limits.maxCostInFlight) {
+      throw new AppError(
+        "RATE_LIMITED",
+        `this job costs ${cost} steps x chunks and yours queued or running already cost ${inFlight}: the most allowed at once is ${limits.maxCostInFlight}` +
+          (cost > limits.maxCostInFlight ? " (this job alone is over it: use fewer steps or chunks)" : ": wait for one to finish or cancel one"),
+        { retryAfterSeconds: 30 },
+      );
+    }
+  }
+  if (limits.maxCostPerHour !== undefined) {
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    const recent = await tx.job.findMany({
+      where: { callerId, createdAt: { gt: hourAgo } },
+      select: { steps: true, extend: true, createdAt: true },
+      orderBy: { createdAt: "asc" },
+    });
+    let spent = costOf(recent);
+    if (spent + cost > limits.maxCostPerHour) {
+      // When enough of the oldest submissions leave the hour for this one to fit.
+      let at = now.getTime() + 3_600_000;
+      for (const r of recent) {
+        spent -= jobCost(r, d);
+        if (spent + cost <= limits.maxCostPerHour) {
+          at = r.createdAt.getTime() + 3_600_000;
+          break;
+        }
+      }
+      const retryAfterSeconds = Math.max(1, Math.ceil((at - now.getTime()) / 1000));
+      throw new AppError(
+        "RATE_LIMITED",
+        `this job costs ${cost} steps x chunks; you have submitted ${costOf(recent)} in the last hour and the most allowed is ${limits.maxCostPerHour}: try again in ${formatWait(retryAfterSeconds)}`,
+        { retryAfterSeconds },
+      );
+    }
+  }
 }
 
 function sameSettings(job: Job, s: JobSettings): boolean {
@@ -523,8 +608,9 @@ export async function expireLeases(input: { now?: Date; db?: Db } = {}): Promise
 // ------------------------------------------------------------------ owner side
 
 /** Cancels a caller's job: a queued one at once, a running one by flagging it for its worker. */
-export async function cancelJob(input: { jobId: string; callerId: string; now?: Date; db?: Db }): Promise<Job> {
+export async function cancelJob(input: { jobId: string; callerId?: string; now?: Date; db?: Db }): Promise<Job> {
   const now = input.now ?? new Date();
+  const owner = input.callerId === undefined ? Prisma.sql`TRUE` : Prisma.sql`"callerId" = ${input.callerId}`;
   return dbOf(input).write(async (tx) => {
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
@@ -532,27 +618,54 @@ export async function cancelJob(input: { jobId: string; callerId: string; now?: 
         "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
         "finishedAt" = CASE WHEN "state" = 'queued' THEN ${timestamp(now)} ELSE "finishedAt" END,
         ${clearRunStateWhen(Prisma.sql`"state" = 'queued'`)}
-      WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" IN ('queued', 'running')
+      WHERE "id" = ${input.jobId} AND ${owner} AND "state" IN ('queued', 'running')
       RETURNING *`;
     if (rows[0]) return toJob(rows[0]);
     const row = await tx.job.findUnique({ where: { id: input.jobId } });
-    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (!row || (input.callerId !== undefined && row.callerId !== input.callerId)) throw new AppError("NOT_FOUND", "no such job");
     if (row.state === "canceled") return toJob(row);
     throw new AppError("CONFLICT", `the job has already ${row.state}; only queued or running jobs can be canceled`);
   });
 }
 
-/** Puts a caller's queued job ahead of every other queued job. */
-export async function moveJobToFront(input: { jobId: string; callerId: string; db?: Db }): Promise<Job> {
+/** Puts a queued job (the caller's; any, without `callerId`: the admin) ahead of every other queued job. */
+export async function moveJobToFront(input: { jobId: string; callerId?: string; db?: Db }): Promise<Job> {
+  const owner = input.callerId === undefined ? Prisma.sql`TRUE` : Prisma.sql`"callerId" = ${input.callerId}`;
   return dbOf(input).write(async (tx) => {
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET "priority" = (SELECT min("priority") FROM "Job" WHERE "state" = 'queued') - 1
-      WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" = 'queued'
+      WHERE "id" = ${input.jobId} AND ${owner} AND "state" = 'queued'
       RETURNING *`;
     if (rows[0]) return toJob(rows[0]);
     const row = await tx.job.findUnique({ where: { id: input.jobId } });
-    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (!row || (input.callerId !== undefined && row.callerId !== input.callerId)) throw new AppError("NOT_FOUND", "no such job");
     throw new AppError("CONFLICT", `the job is ${row.state}; only queued jobs can be moved`);
+  });
+}
+
+/**
+ * Puts a caller's queued job ahead of the caller's own other queued jobs only: it takes the
+ * place of the caller's first queued job F, and nobody else's job moves back. Every queued job
+ * ahead of F has its priority lowered by 2 (a shift that keeps their order among themselves
+ * and ahead of everything else), and the job gets F's priority - 1: after them, before F.
+ * Priorities only ever go down, so new jobs (priority 0) still join at the back.
+ */
+export async function moveJobAheadOfOwn(input: { jobId: string; callerId: string; db?: Db }): Promise<Job> {
+  return dbOf(input).write(async (tx) => {
+    const row = await tx.job.findUnique({ where: { id: input.jobId } });
+    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (row.state !== "queued") throw new AppError("CONFLICT", `the job is ${row.state}; only queued jobs can be moved`);
+    const first = await tx.job.findFirst({
+      where: { callerId: input.callerId, state: "queued" },
+      orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+    });
+    if (!first || first.id === row.id) return toJob(row);
+    await tx.$executeRaw`
+      UPDATE "Job" SET "priority" = "priority" - 2
+      WHERE "state" = 'queued' AND ("priority" < ${first.priority} OR ("priority" = ${first.priority}
+        AND ("createdAt" < ${first.createdAt} OR ("createdAt" = ${first.createdAt} AND "id" < ${first.id}))))`;
+    const updated = await tx.job.update({ where: { id: row.id }, data: { priority: first.priority - 1 } });
+    return toJob(updated);
   });
 }
 

@@ -2,17 +2,19 @@
 import { cookies, headers } from "next/headers";
 
 import { CALLER_COOKIE, verifyCaller } from "./caller";
+import { requestHost, requestProto } from "./proxy";
 
 /** The verified caller id, or null (pages never issue one: the first API call does). */
 export async function pageCaller(): Promise<string | null> {
   return verifyCaller((await cookies()).get(CALLER_COOKIE)?.value);
 }
 
-/** SPACETIME_PUBLIC_URL, else the origin this request came to (for absolute Open Graph URLs). */
+/**
+ * SPACETIME_PUBLIC_URL, else the origin this request came to (for absolute Open Graph URLs):
+ * Host, or X-Forwarded-Host/-Proto only from a trusted proxy (lib/http/proxy.ts).
+ */
 export async function publicOrigin(): Promise<string> {
   if (process.env.SPACETIME_PUBLIC_URL) return process.env.SPACETIME_PUBLIC_URL.replace(/\/+$/, "");
   const h = await headers();
-  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host") || "localhost:3000";
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
-  return `${proto}://${host}`;
+  return `${requestProto(h, "http")}://${requestHost(h, "localhost:3000")}`;
 }

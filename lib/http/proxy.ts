@@ -3,9 +3,9 @@
  *
  * The peer is the address at the other end of the TCP connection. Next keeps a client's own
  * X-Forwarded-For (it only fills the header in when absent), so instrumentation.ts stamps
- * every request with the socket's address in PEER_HEADER, overwriting whatever the client
- * sent, and marks the process as stamping. Where nothing stamps (route handlers called
- * directly, `next dev` before instrumentation) the header is ignored and the peer is unknown.
+ * every request with the socket's address in PEER_HEADER, behind a per-process nonce that a
+ * client cannot know (lib/http/peer-stamp.ts). Where nothing stamps, or the nonce is wrong,
+ * the header is ignored and the peer is unknown.
  *
  * TRUSTED_PROXIES (or SPACETIME_TRUST_PROXY): comma-separated addresses, CIDR ranges, or
  * `loopback` (127.0.0.0/8 and ::1). Only when the peer is one of them are X-Forwarded-For,
@@ -17,17 +17,47 @@
 import { isIP } from "node:net";
 
 export const PEER_HEADER = "x-spacetime-peer";
-const STAMPED = Symbol.for("spacetime.peerStamped");
+const NONCE = Symbol.for("spacetime.peerNonce");
 
-type Stamped = { [STAMPED]?: boolean };
+type Stamped = { [NONCE]?: string };
 
-/** Marks this process as one whose server overwrites PEER_HEADER on every request. */
-export function markPeerStamped(on = true): void {
-  (globalThis as Stamped)[STAMPED] = on;
+/** Set by lib/http/peer-stamp.ts (and by tests that play the server): the stamp's secret. */
+export function setPeerNonce(nonce: string | null): void {
+  const g = globalThis as Stamped;
+  if (nonce === null) delete g[NONCE];
+  else g[NONCE] = nonce;
 }
 
+/** Whether this process's server stamps every request (see peer-stamp.ts). */
 export function peerStamped(): boolean {
-  return (globalThis as Stamped)[STAMPED] === true;
+  return typeof (globalThis as Stamped)[NONCE] === "string";
+}
+
+/** The stamp of a request: its peer, and whether the client sent proxy headers itself. */
+function stamp(headers: Headers): { peer: string | null; forwarded: boolean } | null {
+  const nonce = (globalThis as Stamped)[NONCE];
+  const raw = headers.get(PEER_HEADER);
+  if (!nonce || !raw) return null;
+  const [given, forwarded, ...address] = raw.split(";");
+  if (given !== nonce) return null; // not ours: sent by the client
+  return { peer: normalise(address.join(";")), forwarded: forwarded === "1" };
+}
+
+/** The header value the server would stamp (for tests that call route handlers directly). */
+export function peerStampValue(address: string, forwarded = false): string {
+  const nonce = (globalThis as Stamped)[NONCE];
+  if (!nonce) throw new Error("no peer nonce set: call setPeerNonce first");
+  return `${nonce};${forwarded ? "1" : "0"};${address}`;
+}
+
+/**
+ * Whether the request came through some proxy that TRUSTED_PROXIES does not name: the client
+ * (a reverse proxy in front of a loopback-bound studio, say) sent X-Forwarded-* itself. Such a
+ * request is never the local owner at the keyboard (lib/auth/actor.ts).
+ */
+export function forwardedByUnknownProxy(headers: Headers): boolean {
+  const s = stamp(headers);
+  return s !== null && s.forwarded && !isTrustedProxy(s.peer);
 }
 
 interface Range {
@@ -109,8 +139,7 @@ export function isTrustedProxy(address: string | null): boolean {
 
 /** The socket's address, as instrumentation.ts stamped it; null where nothing stamps. */
 export function peerAddress(headers: Headers): string | null {
-  if (!peerStamped()) return null;
-  return normalise(headers.get(PEER_HEADER));
+  return stamp(headers)?.peer ?? null;
 }
 
 function normalise(address: string | null | undefined): string | null {

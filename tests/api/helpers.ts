@@ -11,11 +11,14 @@ import type { Db } from "../../lib/db/client";
 import { newId } from "../../lib/db/ids";
 import type { Video } from "../../lib/db/jobs";
 import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
+import { PEER_HEADER, peerStampValue, setPeerNonce } from "../../lib/http/proxy";
 import { claim, complete, submit } from "../../lib/queue";
 import { freshDb, outputFor, settings, type TestDb } from "../queue/helpers";
 
 export const BASE = "http://localhost:3000";
 export const SECRET = "test-secret-test-secret-test-secret-0123456789";
+/** The peer address requests come from unless a test says otherwise (RequestOptions.peer). */
+export const TEST_PEER = "192.0.2.10";
 
 const globalForDb = globalThis as unknown as { spacetimeDb?: Db };
 
@@ -24,10 +27,13 @@ export function apiTestDb(): TestDb {
   globalForDb.spacetimeDb = t.db;
   process.env.MEDIA_ROOT = t.media;
   process.env.SPACETIME_SECRET = SECRET;
+  // Requests are stamped with their peer as the real server does (lib/http/peer-stamp.ts).
+  setPeerNonce("test-peer-nonce");
   return {
     ...t,
     async cleanup() {
       globalForDb.spacetimeDb = undefined;
+      setPeerNonce(null);
       await t.cleanup();
     },
   };
@@ -44,11 +50,18 @@ export interface RequestOptions {
   caller?: { cookie: string } | null;
   origin?: string | null; // default: this server's, on methods that change things
   headers?: Record<string, string>;
+  /** The TCP peer the server would stamp (default TEST_PEER); null: an unstamped request. */
+  peer?: string | null;
 }
 
 export function request(method: string, urlPath: string, o: RequestOptions = {}): Request {
   const headers = new Headers(o.headers);
   if (o.caller) headers.set("cookie", o.caller.cookie);
+  const peer = o.peer === undefined ? TEST_PEER : o.peer;
+  if (peer !== null && !headers.has(PEER_HEADER)) {
+    const forwarded = ["x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip"].some((h) => headers.has(h));
+    headers.set(PEER_HEADER, peerStampValue(peer, forwarded));
+  }
   const unsafe = !["GET", "HEAD"].includes(method);
   const origin = o.origin === undefined ? (unsafe ? BASE : null) : o.origin;
   if (origin !== null) headers.set("origin", origin);

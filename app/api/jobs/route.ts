@@ -2,14 +2,18 @@
  * POST /api/jobs: queue 1-4 jobs (202). Idempotency-Key: the same key from the same caller
  * returns the same job(s) instead of queueing again. GET /api/jobs: the caller's jobs,
  * newest first (optionally in one state), with position, ETA and progress, by cursor pages.
+ * On a shared instance the caller needs an approved account (or SPACETIME_ANONYMOUS_JOBS),
+ * and the quotas of lib/queue/quotas.ts apply (429 with the reason and Retry-After).
  */
 import { createHash, randomInt } from "node:crypto";
 
+import { requireCreate } from "@/lib/auth/actor";
 import type { JobState } from "@/lib/db/jobs";
 import { json, readJson, readQuery, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { listJobs } from "@/lib/db/jobs";
 import { cancel, submit, type Job } from "@/lib/queue";
+import { limitsFor } from "@/lib/queue/quotas";
 
 import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
 
@@ -22,7 +26,10 @@ export async function POST(req: Request): Promise<Response> {
     const { variations, ...settings } = await readJson(req, createJobBody);
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
-    const callerId = ctx.callerOrIssue();
+    requireCreate(await ctx.callerOrNull());
+    const caller = await ctx.callerOrIssue();
+    const { callerId } = caller;
+    const limits = limitsFor(caller);
 
     // Every job gets a definite seed, so it can be remixed; a retried request (same key) gets the same one.
     const seed = settings.seed ?? (key ? seedFromKey(callerId, key) : randomInt(2 ** 32));
@@ -34,6 +41,7 @@ export async function POST(req: Request): Promise<Response> {
             callerId,
             idempotencyKey: key === undefined ? undefined : variations > 1 ? `${key}#${i}` : key,
             settings: { ...settings, seed: (seed + i) % SEED_SPACE },
+            limits,
           }),
         );
       }
@@ -54,7 +62,8 @@ export async function POST(req: Request): Promise<Response> {
 export async function GET(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
     const query = readQuery(req, listJobsQuery);
-    const callerId = ctx.callerOrIssue();
+    requireCreate(await ctx.callerOrNull(), "having jobs");
+    const { callerId } = await ctx.callerOrIssue();
     const page = await listJobs({ callerId, limit: query.limit, cursor: query.cursor || null, states: query.state ? [query.state as JobState] : undefined });
     return json(200, { jobs: await jobViews(page.jobs, callerId), nextCursor: page.nextCursor });
   });

@@ -20,7 +20,7 @@ const notFound = () => new AppError("NOT_FOUND", "no such file");
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   return route(req, async (ctx) => {
     const { videoId: rawId, file } = await params;
-    const callerId = ctx.callerOrNull();
+    const { callerId } = await ctx.callerOrNull();
     // NOT_FOUND unless theirs or published; misses count against the client (anti-enumeration).
     const { video, name } = await limitMisses(req.headers, async () => {
       const videoId = idParam(rawId, "file");

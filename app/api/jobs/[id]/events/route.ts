@@ -32,7 +32,7 @@ function eventId(v: JobView): string {
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return route(req, async (ctx) => {
     const jobId = idParam((await params).id, "job");
-    const callerId = ctx.caller();
+    const { callerId } = await ctx.caller();
     const first = await getJob({ jobId, callerId }); // a 404 before any stream starts
     const lastEventId = req.headers.get("last-event-id");
     const encoder = new TextEncoder();
