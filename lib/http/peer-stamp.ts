@@ -25,7 +25,7 @@ export function installPeerStamp(): void {
       const forwarded = PROXY_HEADERS.some((h) => req.headers[h] !== undefined) ? "1" : "0";
       req.headers[PEER_HEADER] = `${nonce};${forwarded};${req.socket?.remoteAddress ?? ""}`;
     }
-    return emit.call(this, event, ...args);
+    return (emit as (this: http.Server, ...a: unknown[]) => boolean).call(this, event, ...args);
   } as typeof emit;
   setPeerNonce(nonce);
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 
+import { bulkJobsBody, listAllJobsQuery, loginBody, logoutBody, resetPasswordBody, settingsBody, signupBody, updateUserBody } from "../auth/schema";
 import { createJobBody, listJobsQuery } from "../jobs/schema";
 import { listVideosQuery, updateVideoBody } from "../videos/schema";
 
@@ -26,14 +27,14 @@ const errors = (...codes: number[]) =>
 
 const STATUS: Record<number, string> = {
   400: "invalid input (the message names each bad field)",
-  401: "no caller identity (the cookie is missing or not signed by this server)",
-  403: "cross-site request, or not allowed",
+  401: "no caller identity (the cookie is missing or not signed by this server), not signed in, or the session has expired or been revoked",
+  403: "cross-site request, or not allowed for the caller's role",
   404: "not found, or not the caller's",
   409: "the job's state forbids it, or the idempotency key was used with other settings",
   413: "body over 16 KB",
   415: "body not JSON",
   416: "range not satisfiable",
-  429: "per-caller limit; Retry-After says when to try again",
+  429: "a quota or rate limit (the message says which); Retry-After says when to try again",
 };
 
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -46,7 +47,7 @@ export function openApiDocument() {
       title: "Spacetime",
       version: "1",
       description:
-        "Text-to-video studio API. Callers are identified by a signed, httpOnly cookie (spacetime_caller) the server sets on first use; POST/PATCH/DELETE from another origin are refused. Errors are { error: { code, message } }.",
+        "Text-to-video studio API. Callers are identified by a session cookie (accounts, on a shared instance) or a signed, httpOnly cookie (spacetime_caller) the server sets on first use; POST/PATCH/DELETE from another origin are refused. Errors are { error: { code, message } }.",
     },
     paths: {
       "/api/jobs": {
@@ -108,6 +109,55 @@ export function openApiDocument() {
           responses: { "200": { description: "words", content: json("Words") }, ...errors(400) },
         },
       },
+      "/api/auth/signup": {
+        post: {
+          summary: "Make an account and sign in (the first account is the admin; later ones follow the sign-up policy)",
+          requestBody: { required: true, content: { "application/json": { schema: schema(signupBody) } } },
+          responses: { "201": { description: "signed in (session cookie set)", content: json("Account") }, ...errors(400, 403, 409) },
+        },
+      },
+      "/api/auth/login": {
+        post: {
+          summary: "Sign in with username or email and password",
+          requestBody: { required: true, content: { "application/json": { schema: schema(loginBody) } } },
+          responses: { "200": { description: "signed in (session cookie set)", content: json("Account") }, ...errors(400, 401, 429) },
+        },
+      },
+      "/api/auth/logout": {
+        post: { summary: "End this session, or every session (everywhere: true)", requestBody: { content: { "application/json": { schema: schema(logoutBody) } } }, responses: { "200": { description: "revoked" }, ...errors(401) } },
+      },
+      "/api/auth/me": { get: { summary: "Mode (local | shared), role, account and rights of the caller", responses: { "200": { description: "the caller" }, ...errors(401) } } },
+      "/api/account": { get: { summary: "The signed-in user's quotas, disk use and sessions", responses: { "200": { description: "the account" }, ...errors(401) } } },
+      "/api/admin/users": { get: { summary: "Every account, with jobs queued and disk use (admin)", responses: { "200": { description: "users" }, ...errors(401, 403) } } },
+      "/api/admin/users/{id}": {
+        patch: {
+          summary: "Approve, change the role of, or set quotas for an account (admin)",
+          parameters: [idParam()],
+          requestBody: { required: true, content: { "application/json": { schema: schema(updateUserBody) } } },
+          responses: { "200": { description: "the user" }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      "/api/admin/users/{id}/password": {
+        post: {
+          summary: "Set a new password for an account; its sessions end (admin)",
+          parameters: [idParam()],
+          requestBody: { required: true, content: { "application/json": { schema: schema(resetPasswordBody) } } },
+          responses: { "200": { description: "done" }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/api/admin/users/{id}/sessions": { delete: { summary: "End every session of an account (admin)", parameters: [idParam()], responses: { "200": { description: "revoked" }, ...errors(401, 403, 404) } } },
+      "/api/admin/jobs": {
+        get: { summary: "Every caller's jobs (admin)", parameters: queryParams(listAllJobsQuery), responses: { "200": { description: "jobs" }, ...errors(400, 401, 403) } },
+        post: {
+          summary: "Bulk cancel or purge by owner, state and age; no filter: every queued and running job (admin)",
+          requestBody: { required: true, content: { "application/json": { schema: schema(bulkJobsBody) } } },
+          responses: { "200": { description: "counts: canceled, flagged, deleted" }, ...errors(400, 401, 403) },
+        },
+      },
+      "/api/admin/settings": {
+        get: { summary: "The sign-up policy and quota defaults (admin)", responses: { "200": { description: "settings" }, ...errors(401, 403) } },
+        patch: { summary: "Set the sign-up policy (admin)", requestBody: { required: true, content: { "application/json": { schema: schema(settingsBody) } } }, responses: { "200": { description: "settings" }, ...errors(400, 401, 403) } },
+      },
       "/media/{videoId}/{file}": {
         get: {
           summary: "A clip's file, with byte ranges and ETag",
@@ -119,6 +169,7 @@ export function openApiDocument() {
     components: {
       schemas: {
         Error: error,
+        Account: { type: "object", properties: { user: { type: "object" }, claimed: { type: "object", properties: { jobs: { type: "integer" }, videos: { type: "integer" } } } } },
         QueueState: { type: "object", properties: { paused: { type: "boolean" } } },
         JobEnvelope: { type: "object", properties: { job: { $ref: "#/components/schemas/Job" } } },
         JobList: {
