@@ -11,10 +11,10 @@ import { toVideo, type Video } from "./jobs";
 
 const dbOf = (o: { db?: Db }) => o.db ?? getDb();
 
-/** A clip its owner may see, or anyone may if published. */
-export async function getVideo(input: { videoId: string; callerId: string; db?: Db }): Promise<Video> {
+/** A clip its owner may see, or anyone may if published (`anyOwner`: the admin sees every clip). */
+export async function getVideo(input: { videoId: string; callerId: string; anyOwner?: boolean; db?: Db }): Promise<Video> {
   const row = await dbOf(input).run((p) => p.video.findUnique({ where: { id: input.videoId } }));
-  if (!row || row.deletedAt || (row.callerId !== input.callerId && !row.published)) {
+  if (!row || row.deletedAt || (row.callerId !== input.callerId && !row.published && !input.anyOwner)) {
     throw new AppError("NOT_FOUND", "no such video");
   }
   return toVideo(row);

@@ -7,7 +7,11 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 
+import { SESSION_COOKIE_HTTP, SESSION_COOKIE_HTTPS } from "../../lib/auth/cookies";
+import { hashPassword } from "../../lib/auth/password";
 import type { Db } from "../../lib/db/client";
+import { createSession } from "../../lib/db/sessions";
+import { createUser, type Role, type User } from "../../lib/db/users";
 import { newId } from "../../lib/db/ids";
 import type { Video } from "../../lib/db/jobs";
 import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
@@ -109,4 +113,27 @@ export async function makeVideo(t: TestDb, callerId: string, prompt: string, opt
   });
   if (r.status !== "completed") throw new Error(r.status);
   return r.video;
+}
+
+// ------------------------------------------------------------------ accounts
+
+export const TEST_PASSWORD = "correct horse battery staple";
+let testHash: Promise<string> | null = null;
+
+/**
+ * An account (the first one made in a database is the admin) and a cookie header of a live
+ * session of it. The password is TEST_PASSWORD, hashed once per file (scrypt takes a while).
+ */
+export async function makeUser(t: TestDb, username: string, role: Role = "user", o: { ttlMs?: number; now?: Date } = {}): Promise<{ user: User; cookie: string; token: string }> {
+  testHash ??= hashPassword(TEST_PASSWORD);
+  const user = await createUser({ db: t.db, username, passwordHash: await testHash, role });
+  const { token } = await createSession({ db: t.db, userId: user.id, ttlMs: o.ttlMs ?? 3_600_000, now: o.now });
+  return { user, token, cookie: `${SESSION_COOKIE_HTTP}=${token}` };
+}
+
+/** The session cookie a response sets, as a cookie header. */
+export function sessionCookieOf(res: Response): { cookie: string } {
+  const set = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE_HTTP}=`) || c.startsWith(`${SESSION_COOKIE_HTTPS}=`));
+  if (!set) throw new Error("no session cookie in the response");
+  return { cookie: set.split(";")[0]! };
 }
