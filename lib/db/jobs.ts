@@ -644,28 +644,38 @@ export async function moveJobToFront(input: { jobId: string; callerId?: string; 
 }
 
 /**
- * Puts a caller's queued job ahead of the caller's own other queued jobs only: it takes the
- * place of the caller's first queued job F, and nobody else's job moves back. Every queued job
- * ahead of F has its priority lowered by 2 (a shift that keeps their order among themselves
- * and ahead of everything else), and the job gets F's priority - 1: after them, before F.
- * Priorities only ever go down, so new jobs (priority 0) still join at the back.
+ * Puts a caller's queued job ahead of the caller's own other queued jobs only: the places the
+ * caller's jobs hold in the queue stay theirs, and only who is in which changes (the job takes
+ * the first, the ones it passed move one place on), so nobody else's job moves at all.
+ * Priorities are renumbered to distinct even values in queue order, ending at 0 (what new jobs
+ * get, so they still join at the back), then the caller's jobs swap theirs; one statement in
+ * one write transaction, over a queue the global cap keeps bounded.
  */
 export async function moveJobAheadOfOwn(input: { jobId: string; callerId: string; db?: Db }): Promise<Job> {
   return dbOf(input).write(async (tx) => {
     const row = await tx.job.findUnique({ where: { id: input.jobId } });
     if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
     if (row.state !== "queued") throw new AppError("CONFLICT", `the job is ${row.state}; only queued jobs can be moved`);
-    const first = await tx.job.findFirst({
-      where: { callerId: input.callerId, state: "queued" },
+    const queue = await tx.job.findMany({
+      where: { state: "queued" },
       orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+      select: { id: true, callerId: true },
     });
-    if (!first || first.id === row.id) return toJob(row);
+    const priority = new Map(queue.map((j, i) => [j.id, -2 * (queue.length - 1 - i)]));
+    const own = queue.filter((j) => j.callerId === input.callerId).map((j) => j.id);
+    const at = own.indexOf(row.id);
+    if (at <= 0) return toJob(row); // already first among its owner's
+    const slots = own.slice(0, at + 1).map((id) => priority.get(id)!);
+    const moved = [row.id, ...own.slice(0, at)]; // the job, then the ones it passes, into the same slots
+    moved.forEach((id, i) => priority.set(id, slots[i]!));
+    const cases = Prisma.join(
+      [...priority].map(([id, p]) => Prisma.sql`WHEN ${id} THEN CAST(${p} AS INTEGER)`),
+      " ",
+    );
     await tx.$executeRaw`
-      UPDATE "Job" SET "priority" = "priority" - 2
-      WHERE "state" = 'queued' AND ("priority" < ${first.priority} OR ("priority" = ${first.priority}
-        AND ("createdAt" < ${first.createdAt} OR ("createdAt" = ${first.createdAt} AND "id" < ${first.id}))))`;
-    const updated = await tx.job.update({ where: { id: row.id }, data: { priority: first.priority - 1 } });
-    return toJob(updated);
+      UPDATE "Job" SET "priority" = CASE "id" ${cases} ELSE "priority" END
+      WHERE "state" = 'queued' AND "id" IN (${Prisma.join([...priority.keys()])})`;
+    return toJob((await tx.job.findUnique({ where: { id: row.id } }))!);
   });
 }
 
