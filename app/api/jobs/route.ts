@@ -9,23 +9,25 @@ import type { JobState } from "@/lib/db/jobs";
 import { json, readJson, readQuery, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { listJobs } from "@/lib/db/jobs";
+import { nthSeed } from "@/lib/pipeline/contract";
 import { cancel, submit, type Job } from "@/lib/queue";
+import { modelSettingsLimits } from "@/lib/queue/settings";
 
 import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
 
 export const dynamic = "force-dynamic";
 
-const SEED_SPACE = 2 ** 48;
-
 export async function POST(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
-    const { variations, ...settings } = await readJson(req, createJobBody);
+    const limits = modelSettingsLimits();
+    const { variations, ...settings } = await readJson(req, createJobBody(limits));
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     const callerId = ctx.callerOrIssue();
 
     // Every job gets a definite seed, so it can be remixed; a retried request (same key) gets the same one.
-    const seed = settings.seed ?? (key ? seedFromKey(callerId, key) : randomInt(2 ** 32));
+    const [seedMin, seedMax] = limits.seed;
+    const seed = settings.seed ?? seedMin + ((key ? seedFromKey(callerId, key) : randomInt(2 ** 32)) % (seedMax - seedMin + 1));
     const made: { job: Job; created: boolean }[] = [];
     try {
       for (let i = 0; i < variations; i++) {
@@ -33,7 +35,7 @@ export async function POST(req: Request): Promise<Response> {
           await submit({
             callerId,
             idempotencyKey: key === undefined ? undefined : variations > 1 ? `${key}#${i}` : key,
-            settings: { ...settings, seed: (seed + i) % SEED_SPACE },
+            settings: { ...settings, seed: nthSeed(limits, seed, i) },
           }),
         );
       }
