@@ -31,7 +31,7 @@ import type { Job, Lease } from "../db/jobs";
 import { registerWorker, heartbeatWorker, stopWorker } from "../db/workers";
 import { isRetryable, isWorkerFault, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
 import { QUEUE_DEFAULTS, checkpoint, claim, complete, expireLeases, fail, heartbeat, lastCheckpoint, release, describeError } from "./index";
-import { clearJobDir, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./media";
+import { clearJobDir, makeRootPrivate, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./media";
 import { encodePreview } from "./preview";
 import { mediaStore, type MediaStore } from "../storage";
 import { LocalMediaStore } from "../storage/local";
@@ -282,6 +282,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     id,
     runOnce,
     async start() {
+      await makeRootPrivate(root);
       await registerWorker({ id, host: hostname(), pid: process.pid, provider: options.provider ?? "cpu", model: options.model ?? "", db });
       const swept = [...(await sweepMedia({ root, db })), ...(storeIsRoot ? [] : await sweepStore({ store, db }))];
       if (swept.length) log(`removed ${swept.length} orphan media path(s)`);
