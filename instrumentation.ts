@@ -3,7 +3,9 @@
  * requests Next cannot handle are answered or mended first (lib/http/request-guard.ts).
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { installRequestGuard } = await import("./lib/http/request-guard");
-  installRequestGuard();
+  // This exact test lets the bundler drop the import from the edge build (it needs node:http).
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { installRequestGuard } = await import("./lib/http/request-guard");
+    installRequestGuard();
+  }
 }
