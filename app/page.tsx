@@ -1,4 +1,5 @@
 import { CreateStudio } from "@/components/CreateStudio";
+import { modelSettingsLimits } from "@/lib/queue/settings";
 
 export default async function CreatePage({ searchParams }: { searchParams: Promise<{ remix?: string | string[] }> }) {
   const { remix } = await searchParams;
@@ -6,7 +7,7 @@ export default async function CreatePage({ searchParams }: { searchParams: Promi
     <main className="wide">
       <h1>Create</h1>
       <p className="lede">Type a prompt, get a short video clip, generated on your own machine.</p>
-      <CreateStudio remix={typeof remix === "string" ? remix : undefined} />
+      <CreateStudio limits={modelSettingsLimits()} remix={typeof remix === "string" ? remix : undefined} />
     </main>
   );
 }

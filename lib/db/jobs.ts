@@ -18,9 +18,13 @@
  */
 import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
 
+import { SETTING_KEYS, type JobSettings } from "../pipeline/contract";
+
 import { getDb, type Db, type Tx } from "./client";
 import { AppError } from "./errors";
 import { newId } from "./ids";
+
+export type { JobSettings };
 
 // Kept in step with lib/queue/states.ts (which re-exports these); the SQL below spells them out.
 export const JOB_STATES = Object.freeze({
@@ -45,16 +49,24 @@ export function toVideo(row: VideoRow): Video {
   return { ...row, seed: Number(row.seed) };
 }
 
-/** The settings a job is created with (validated by lib/queue/settings.ts). */
-export interface JobSettings {
-  prompt: string;
-  negativePrompt: string;
-  seed?: number;
-  steps?: number;
-  guidance?: number;
-  frames?: number;
-  extend: number;
-  scheduler?: string;
+/** A job's settings as its row keeps them: a setting left out is null, the model's default when it runs. */
+function settingsColumns(s: JobSettings) {
+  return {
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt,
+    seed: s.seed === undefined ? null : BigInt(s.seed),
+    steps: s.steps ?? null,
+    guidance: s.guidance ?? null,
+    frames: s.frames ?? null,
+    extend: s.extend,
+    scheduler: s.scheduler ?? null,
+  };
+}
+
+/** A job's settings back from its row (the contract's record: what its worker hands the pipeline). */
+export function settingsOf(job: Job): JobSettings {
+  const defined = SETTING_KEYS.filter((k) => job[k] !== null).map((k) => [k, job[k]]);
+  return Object.fromEntries(defined) as JobSettings;
 }
 
 /** Who holds a running job: the claim's worker and attempt. */
@@ -157,14 +169,7 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
         callerId,
         submitAddress: limits.address ? limits.address.value : (input.submitAddress ?? null),
         idempotencyKey: idempotencyKey ?? null,
-        prompt: settings.prompt,
-        negativePrompt: settings.negativePrompt,
-        seed: settings.seed === undefined ? null : BigInt(settings.seed),
-        steps: settings.steps ?? null,
-        guidance: settings.guidance ?? null,
-        frames: settings.frames ?? null,
-        extend: settings.extend,
-        scheduler: settings.scheduler ?? null,
+        ...settingsColumns(settings),
         maxAttempts: input.maxAttempts,
         runAt: now,
         createdAt: now,
@@ -237,16 +242,7 @@ async function checkQuotas(tx: Tx, o: { callerId: string; settings: JobSettings;
 }
 
 function sameSettings(job: Job, s: JobSettings): boolean {
-  return (
-    job.prompt === s.prompt &&
-    job.negativePrompt === s.negativePrompt &&
-    job.seed === (s.seed ?? null) &&
-    job.steps === (s.steps ?? null) &&
-    job.guidance === (s.guidance ?? null) &&
-    job.frames === (s.frames ?? null) &&
-    job.extend === s.extend &&
-    job.scheduler === (s.scheduler ?? null)
-  );
+  return SETTING_KEYS.every((k) => (job[k] ?? null) === (s[k] ?? null));
 }
 
 function formatWait(seconds: number): string {

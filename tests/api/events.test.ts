@@ -1,5 +1,16 @@
-/** /api/jobs/[id]/events: Server-Sent Events of state, progress and previews, Last-Event-ID, closing at the end. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+/**
+ * /api/jobs/[id]/events: Server-Sent Events of state, progress and previews, Last-Event-ID,
+ * closing at the end; one poller per job however many streams watch it; a cap on a caller's
+ * open streams; `event: error` when the job can no longer be read.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// Counts the job reads, to tell one poller per job from one per stream.
+const reads = vi.hoisted(() => ({ getJob: 0 }));
+vi.mock("../../lib/db/jobs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../lib/db/jobs")>();
+  return { ...real, getJob: (...args: Parameters<typeof real.getJob>) => (reads.getJob++, real.getJob(...args)) };
+});
 
 import { GET as eventsRoute } from "../../app/api/jobs/[id]/events/route";
 import { POST as createJob } from "../../app/api/jobs/route";
@@ -125,5 +136,59 @@ describe("GET /api/jobs/[id]/events", () => {
     const { id } = await newJob();
     expect((await eventsRoute(request("GET", `/api/jobs/${id}/events`), params({ id }))).status).toBe(401);
     expect((await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: newCaller() }), params({ id }))).status).toBe(404);
+  });
+});
+
+describe("many streams", () => {
+  it("share one poller per job: job reads grow with time, not with the number of streams", async () => {
+    const { alice, id } = await newJob();
+    const open = async () => {
+      const res = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }));
+      expect(res.status).toBe(200);
+      return res.body!.getReader();
+    };
+    const streams = await Promise.all(Array.from({ length: 20 }, open));
+    reads.getJob = 0;
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 400));
+    const polls = (Date.now() - t0) / 20; // SPACETIME_SSE_POLL_MS
+    // One poller reads the job at most once a poll (each of its views may read it once more
+    // when it races a change); twenty would read it twenty times as often.
+    expect(reads.getJob).toBeGreaterThan(0);
+    expect(reads.getJob).toBeLessThanOrEqual(2 * (polls + 1));
+    await Promise.all(streams.map((r) => r.cancel()));
+  });
+
+  it("caps a caller's open streams (429 past SPACETIME_MAX_STREAMS_PER_CALLER), others unaffected, slots given back on close", async () => {
+    process.env.SPACETIME_MAX_STREAMS_PER_CALLER = "3";
+    try {
+      const { alice, id } = await newJob();
+      const open = (caller = alice) => eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller }), params({ id }));
+      const held = await Promise.all([open(), open(), open()]);
+      expect(held.map((r) => r.status)).toEqual([200, 200, 200]);
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("10");
+      expect((await body(refused)).error).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/3 event streams open/) });
+      // Another caller's streams are their own (a 404 here: not their job, but not a 429).
+      expect((await open(newCaller())).status).toBe(404);
+      await held[0]!.body!.cancel();
+      const again = await open();
+      expect(again.status).toBe(200);
+      await Promise.all([again, ...held.slice(1)].map((r) => r.body!.cancel()));
+    } finally {
+      delete process.env.SPACETIME_MAX_STREAMS_PER_CALLER;
+    }
+  });
+
+  it("sends `event: error` and ends when the job can no longer be read", async () => {
+    const { alice, id } = await newJob();
+    const res = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }));
+    const reading = readEvents(res);
+    await new Promise((r) => setTimeout(r, 60));
+    await t.db.run((p) => p.job.delete({ where: { id } }));
+    const { events, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(events.at(-1)).toMatchObject({ event: "error", data: { error: { code: "UNAVAILABLE" } } });
   });
 });

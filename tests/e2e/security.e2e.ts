@@ -12,6 +12,8 @@
  *   nosniff, Referrer-Policy, frame-ancestors 'none' (open only on the embed player).
  * - A cross-site form POST from another origin is refused (403) and changes nothing.
  * - Share-page misses are rate-limited per client address (lib/http/rate-limit.ts).
+ * - Prefetch headers (Next-Router-Prefetch, Purpose: prefetch) get the page with its nonce CSP,
+ *   and methods the app does not serve (TRACE, ...) a 405: no 500, no stack trace.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
 import http from "node:http";
@@ -58,6 +60,22 @@ async function expectInert(page: Page, where: string) {
   expect(found.injected.length === 0, `${where}: injected elements ${found.injected.join(" ")}`);
   expect(found.scripts.length === 0, `${where}: injected scripts ${found.scripts.join(" ")}`);
   expect(dialogs.length === 0, `${where}: dialogs ${dialogs.join("; ")}`);
+}
+
+const STACK = /\n\s+at [^\n]+:\d+:\d+|\b(TypeError|ReferenceError): /;
+
+/** A request by node:http (fetch refuses TRACE and CONNECT), to the studio. */
+function raw(method: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const base = new URL(studio!.base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: base.hostname, port: base.port, method, path: url, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 const text = (page: Page, selector: string) => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ""));
@@ -193,6 +211,42 @@ async function main() {
     } finally {
       other.close();
     }
+  });
+
+  await check("prefetch headers get the page (200) with its full nonce CSP, never a 500 or a stack trace", async () => {
+    const variants: Record<string, string>[] = [
+      { "next-router-prefetch": "1" },
+      { purpose: "prefetch" },
+      { "sec-purpose": "prefetch" },
+      { "next-router-prefetch": "1", purpose: "prefetch" },
+      { "next-router-prefetch": "1", rsc: "1" }, // the router's own prefetch: an RSC payload
+    ];
+    for (const url of ["/", "/gallery", "/fleet"]) {
+      for (const headers of variants) {
+        const what = `${url} with ${JSON.stringify(headers)}`;
+        const r = await raw("GET", url, headers);
+        expect(r.status === 200, `${what}: ${r.status}`);
+        expect(!STACK.test(r.body), `${what}: a stack trace in the body`);
+        if (/^text\/html/.test(r.headers["content-type"] ?? "")) {
+          const csp = String(r.headers["content-security-policy"] ?? "");
+          expect(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/.test(csp) && /default-src 'self'/.test(csp), `${what}: CSP ${csp}`);
+        }
+      }
+    }
+  });
+
+  await check("methods the app does not serve get 405 (or 400 from the HTTP parser), never a 500 or a stack trace", async () => {
+    const c = clips[0]!;
+    for (const url of ["/api/jobs", "/", "/gallery", `/media/${c.id}/video.mp4`, "/api/openapi.json"]) {
+      for (const method of ["TRACE", "TRACK", "PROPFIND", "PUT", "FOO"]) {
+        const r = await raw(method, url);
+        expect(r.status === 405 || r.status === 400, `${method} ${url}: ${r.status}`);
+        expect(!STACK.test(r.body), `${method} ${url}: a stack trace in the body`);
+        if (r.status === 405) expect(r.headers.allow === "GET, HEAD, POST, PATCH, DELETE, OPTIONS", `${method} ${url}: Allow ${r.headers.allow}`);
+      }
+    }
+    // The server still serves afterwards.
+    expect((await raw("GET", "/api/queue")).status === 200, "the server stopped answering");
   });
 
   await check("a cross-site form POST is refused with 403 and changes nothing", async () => {

@@ -12,27 +12,29 @@ import type { JobState } from "@/lib/db/jobs";
 import { json, readJson, readQuery, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { listJobs } from "@/lib/db/jobs";
+import { nthSeed } from "@/lib/pipeline/contract";
 import { cancel, submit, type Job } from "@/lib/queue";
 import { limitsFor } from "@/lib/queue/quotas";
+import { modelSettingsLimits } from "@/lib/queue/settings";
 
 import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
 
 export const dynamic = "force-dynamic";
 
-const SEED_SPACE = 2 ** 48;
-
 export async function POST(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
-    const { variations, ...settings } = await readJson(req, createJobBody);
+    const limits = modelSettingsLimits();
+    const { variations, ...settings } = await readJson(req, createJobBody(limits));
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     requireCreate(await ctx.callerOrNull());
     const caller = await ctx.callerOrIssue();
     const { callerId } = caller;
-    const limits = limitsFor(caller);
+    const quotas = limitsFor(caller);
 
     // Every job gets a definite seed, so it can be remixed; a retried request (same key) gets the same one.
-    const seed = settings.seed ?? (key ? seedFromKey(callerId, key) : randomInt(2 ** 32));
+    const [seedMin, seedMax] = limits.seed;
+    const seed = settings.seed ?? seedMin + ((key ? seedFromKey(callerId, key) : randomInt(2 ** 32)) % (seedMax - seedMin + 1));
     const made: { job: Job; created: boolean }[] = [];
     try {
       for (let i = 0; i < variations; i++) {
@@ -40,8 +42,8 @@ export async function POST(req: Request): Promise<Response> {
           await submit({
             callerId,
             idempotencyKey: key === undefined ? undefined : variations > 1 ? `${key}#${i}` : key,
-            settings: { ...settings, seed: (seed + i) % SEED_SPACE },
-            limits,
+            settings: { ...settings, seed: nthSeed(limits, seed, i) },
+            limits: quotas,
           }),
         );
       }

@@ -1,9 +1,11 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at /api/openapi.json. Request shapes come
  * from the routes' own zod schemas (z.toJSONSchema), so the document cannot drift from what
- * the handlers accept.
+ * the handlers accept, and the job settings carry the served model's own bounds.
  */
 import { z } from "zod";
+
+import type { SettingsLimits } from "@/lib/pipeline/contract";
 
 import { bulkJobsBody, listAllJobsQuery, loginBody, logoutBody, resetPasswordBody, settingsBody, signupBody, updateUserBody } from "../auth/schema";
 import { createJobBody, listJobsQuery } from "../jobs/schema";
@@ -40,7 +42,8 @@ const STATUS: Record<number, string> = {
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const idParam = (name = "id") => ({ name, in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{24}$" } });
 
-export function openApiDocument() {
+/** The document for the served model: the job settings' bounds are its contract's (lib/pipeline/contract.ts). */
+export function openApiDocument(limits: SettingsLimits) {
   return {
     openapi: "3.1.0",
     info: {
@@ -54,7 +57,7 @@ export function openApiDocument() {
         post: {
           summary: "Queue 1-4 jobs (variations get consecutive seeds)",
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
-          requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody) } } },
+          requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody(limits)) } } },
           responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429) },
         },
         get: { summary: "The caller's jobs, newest first", parameters: queryParams(listJobsQuery), responses: { "200": { description: "jobs", content: json("JobList") }, ...errors(400) } },

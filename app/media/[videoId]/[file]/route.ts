@@ -31,8 +31,9 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     });
     const key = mediaKeyOf(video, name);
     if (!key) throw notFound();
-    // The bytes behind a URL never change; "private" keeps shared caches from holding a clip after it is unpublished.
-    const res = await objectResponse(req, mediaStore(), key, "private, max-age=31536000, immutable");
+    // Revalidated on every use (a cheap 304 by ETag): a clip unpublished or deleted must not
+    // live on in a browser's cache; "private" keeps shared caches out.
+    const res = await objectResponse(req, mediaStore(), key, "private, no-cache");
     if (!res) throw notFound();
     return res;
   });
