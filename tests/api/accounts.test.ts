@@ -205,7 +205,7 @@ describe("quotas", () => {
     );
     expect((await body(raised)).user.quotas).toMatchObject({ maxCostInFlight: 1000, maxCostPerHour: 1000 });
     expect((await create(alice, { prompt: "a ball", steps: 80 })).status).toBe(202);
-    expect((await create(bob, { prompt: "a ball", steps: 120 })).status).toBe(429);
+    expect((await create(bob, { prompt: "a ball", steps: 60, extend: 1 })).status).toBe(429); // 120 > 100
     expect((await body(await accountRoute(request("GET", "/api/account", { caller: bob })))).quotas).toMatchObject({ maxCostInFlight: 100, maxCostPerHour: 150 });
 
     // The global cap: 4 queued in all.

@@ -15,7 +15,7 @@ import { createUser, type Role, type User } from "../../lib/db/users";
 import { newId } from "../../lib/db/ids";
 import type { Video } from "../../lib/db/jobs";
 import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
-import { PEER_HEADER, peerStampValue, setPeerNonce } from "../../lib/http/proxy";
+import { PEER_HEADER, peerStamped, peerStampValue, setPeerNonce } from "../../lib/http/proxy";
 import { claim, complete, submit } from "../../lib/queue";
 import { freshDb, outputFor, settings, type TestDb } from "../queue/helpers";
 
@@ -62,7 +62,7 @@ export function request(method: string, urlPath: string, o: RequestOptions = {})
   const headers = new Headers(o.headers);
   if (o.caller) headers.set("cookie", o.caller.cookie);
   const peer = o.peer === undefined ? TEST_PEER : o.peer;
-  if (peer !== null && !headers.has(PEER_HEADER)) {
+  if (peer !== null && peerStamped() && !headers.has(PEER_HEADER)) {
     const forwarded = ["x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip"].some((h) => headers.has(h));
     headers.set(PEER_HEADER, peerStampValue(peer, forwarded));
   }
