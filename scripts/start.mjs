@@ -1,7 +1,7 @@
 // `npm start`: build once if needed, apply the database migrations, then serve the production
 // app with `next start` beside one queue worker (`npm run worker` starts more, here or on other
 // machines; START_WORKER=0 serves the web app alone, for a web host without the model's
-// hardware). Ctrl-C or SIGTERM stops both; the worker first returns its running job to the queue.
+// hardware). The web server listens on 127.0.0.1 unless HOST names another address. Ctrl-C or SIGTERM stops both; the worker first returns its running job to the queue.
 //
 // Both are supervised (./supervise.mjs): one that dies is restarted after a delay that doubles
 // with each restart, and every restart is logged with its cause; the other keeps running, so a
@@ -21,6 +21,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
 const prismaBin = join(root, "node_modules", "prisma", "build", "index.js");
 const port = process.env.PORT || "3000";
+// Loopback unless told otherwise, as ComfyUI and AUTOMATIC1111 do: HOST=0.0.0.0 (or an address)
+// opens the studio to the network, which makes it a shared instance (lib/auth/mode.ts reads
+// HOST in the web server, so it is exported to it).
+const host = (process.env.HOST ?? "").trim() || "127.0.0.1";
+process.env.HOST = host;
 const log = (line) => console.log(`start: ${line}`);
 const fail = (line, status = 2) => {
   console.error(`start: ${line}`);
@@ -61,7 +66,7 @@ const stopAll = async (signal, status) => {
 };
 const common = { log, restarts, windowMs, spawnOptions: { cwd: root, stdio: "inherit" }, onGiveUp: (_reason, status) => void stopAll("SIGTERM", status || 1) };
 
-children.push(supervise({ ...common, name: "web server", command: process.execPath, args: [nextBin, "start", "-p", port] }));
+children.push(supervise({ ...common, name: "web server", command: process.execPath, args: [nextBin, "start", "-p", port, "-H", host] }));
 if (withWorker) {
   // One process (no tsx CLI wrapper) so that signals reach the worker itself.
   const workerArgs = ["--import", "tsx", join(root, "scripts", "worker.ts")];
