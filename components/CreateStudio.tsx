@@ -33,7 +33,13 @@ interface Settings {
 
 const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1 };
 
-export function CreateStudio({ limits, remix }: { limits: SettingsLimits; remix?: string }) {
+/** What the caller's role allows (lib/auth/actor.ts capabilities): the page shows only that. */
+export interface CreateRights {
+  create: boolean;
+  manageQueue: boolean;
+}
+
+export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLimits; remix?: string; can: CreateRights; role: string }) {
   const [s, setS] = useState<Settings>(EMPTY);
   const [words, setWords] = useState<WordsResult | null>(null);
   const [jobs, setJobs] = useState<JobView[]>([]);
@@ -44,6 +50,7 @@ export function CreateStudio({ limits, remix }: { limits: SettingsLimits; remix?
 
   useEffect(() => {
     api<{ paused: boolean }>("/api/queue").then((r) => setPaused(r.paused), () => setPaused(null));
+    if (!can.create) return;
     api<{ jobs: JobView[] }>("/api/jobs?limit=20").then(
       (r) => setJobs(r.jobs),
       (err: Error) => setError(err.message),
@@ -114,6 +121,18 @@ export function CreateStudio({ limits, remix }: { limits: SettingsLimits; remix?
     } catch (err) {
       setError((err as Error).message);
     }
+  }
+
+  if (!can.create) {
+    return role === "pending" ? (
+      <p className="notice" role="status">
+        Your account is waiting for the admin&apos;s approval. Meanwhile you can watch the public clips in the <a href="/gallery">gallery</a>.
+      </p>
+    ) : (
+      <p className="notice" role="status">
+        Making clips on this server needs an account: <a href="/login">sign in or sign up</a>.
+      </p>
+    );
   }
 
   return (
@@ -188,9 +207,11 @@ export function CreateStudio({ limits, remix }: { limits: SettingsLimits; remix?
       {paused !== null && (
         <p className="queue-state">
           {paused ? "The queue is paused: new jobs wait." : "The queue is running."}{" "}
-          <button type="button" onClick={togglePause}>
-            {paused ? "Resume queue" : "Pause queue"}
-          </button>
+          {can.manageQueue && (
+            <button type="button" onClick={togglePause}>
+              {paused ? "Resume queue" : "Pause queue"}
+            </button>
+          )}
         </p>
       )}
       <section className="jobs" aria-label="Your jobs">

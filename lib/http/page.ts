@@ -1,6 +1,9 @@
 /** For server-rendered pages: the caller from the request's cookie, and this site's public origin. */
 import { cookies, headers } from "next/headers";
 
+import { resolveActor, SessionEndedError, type Actor } from "../auth/actor";
+import { SESSION_COOKIES } from "../auth/cookies";
+
 import { CALLER_COOKIE, verifyCaller } from "./caller";
 import { requestHost, requestProto } from "./proxy";
 
@@ -17,4 +20,23 @@ export async function publicOrigin(): Promise<string> {
   if (process.env.SPACETIME_PUBLIC_URL) return process.env.SPACETIME_PUBLIC_URL.replace(/\/+$/, "");
   const h = await headers();
   return `${requestProto(h, "http")}://${requestHost(h, "localhost:3000")}`;
+}
+
+/**
+ * The page's actor (lib/auth/actor.ts), from the request's own headers. A session cookie that
+ * has ended counts as none here (the next API call answers 401 and clears it).
+ */
+export async function pageActor(): Promise<Actor> {
+  const h = new Headers(await headers());
+  try {
+    return await resolveActor(new Request("http://page.invalid/", { headers: h }));
+  } catch (err) {
+    if (!(err instanceof SessionEndedError)) throw err;
+    const kept = (h.get("cookie") ?? "")
+      .split(";")
+      .filter((c) => !SESSION_COOKIES.some((name) => c.trim().startsWith(`${name}=`)))
+      .join(";");
+    h.set("cookie", kept);
+    return resolveActor(new Request("http://page.invalid/", { headers: h }));
+  }
 }
