@@ -22,7 +22,7 @@ import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 import { MISS_LIMIT } from "../../lib/http/rate-limit";
-import { check, expect, results, startStudio, type Studio } from "./harness";
+import { check, expect, getFrom, results, startStudio, type Studio } from "./harness";
 
 // Each under 70 characters, so the share page's title is the whole prompt.
 const PAYLOADS = [
@@ -263,19 +263,21 @@ async function main() {
 
   await check(`share links cannot be enumerated: ${MISS_LIMIT} misses, then one address sees only 404s (page) and 429s (embed)`, async () => {
     const c = clips[0]!;
-    const scanner = { "x-forwarded-for": "203.0.113.50" };
+    // Clients are told apart by their TCP peer (the server stamps it), never by a header they send.
+    const scanner = "127.0.0.50";
     const randomSlug = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
     for (let i = 0; i < MISS_LIMIT; i++) {
-      const r = await fetch(`${base}/v/${randomSlug()}`, { headers: scanner });
-      await r.arrayBuffer();
+      const r = await getFrom(scanner, `${base}/v/${randomSlug()}`, { "x-forwarded-for": `198.51.100.${i}` });
       expect(r.status === 404, `miss ${i} answered ${r.status}`);
     }
-    const hit = await fetch(`${base}/v/${c.slug}`, { headers: scanner });
-    await hit.arrayBuffer();
+    const hit = await getFrom(scanner, `${base}/v/${c.slug}`);
     expect(hit.status === 404, `a real share link answered ${hit.status} to a client over its miss limit`);
-    const embed = await fetch(`${base}/v/${c.slug}/embed`, { headers: scanner });
-    expect(embed.status === 429 && Number(embed.headers.get("retry-after")) > 0, `embed answered ${embed.status}`);
-    const other = await fetch(`${base}/v/${c.slug}`, { headers: { "x-forwarded-for": "203.0.113.51" } });
+    const embed = await getFrom(scanner, `${base}/v/${c.slug}/embed`);
+    expect(embed.status === 429 && Number(embed.headers["retry-after"]) > 0, `embed answered ${embed.status}`);
+    // A spoofed X-Forwarded-For does not make the scanner someone else (no TRUSTED_PROXIES here).
+    const spoofed = await getFrom(scanner, `${base}/v/${c.slug}/embed`, { "x-forwarded-for": "203.0.113.51" });
+    expect(spoofed.status === 429, `a spoofed X-Forwarded-For got ${spoofed.status}`);
+    const other = await getFrom("127.0.0.51", `${base}/v/${c.slug}`);
     expect(other.status === 200, `another address got ${other.status}`);
   });
 }
