@@ -1,15 +1,17 @@
 /** For server-rendered pages: the caller from the request's cookie, and this site's public origin. */
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 
 import { resolveActor, SessionEndedError, type Actor } from "../auth/actor";
 import { SESSION_COOKIES } from "../auth/cookies";
 
-import { CALLER_COOKIE, verifyCaller } from "./caller";
 import { requestHost, requestProto } from "./proxy";
 
-/** The verified caller id, or null (pages never issue one: the first API call does). */
+/**
+ * The id the caller's jobs and clips are kept under (the account's, or the verified anonymous
+ * cookie's), or null (pages never issue one: the first API call does).
+ */
 export async function pageCaller(): Promise<string | null> {
-  return verifyCaller((await cookies()).get(CALLER_COOKIE)?.value);
+  return (await pageActor()).callerId;
 }
 
 /**

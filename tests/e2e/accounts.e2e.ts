@@ -199,6 +199,9 @@ async function main() {
     expect(queue.body.paused === false, "the queue got paused");
     const clips = await inPage(alice.page, "/api/videos?scope=mine");
     expect(clips.body.videos.length === 1, `alice has ${clips.body.videos.length} clips`);
+    // Her clip's page knows it is hers (kept under her account, not the browser's cookie).
+    await alice.page.goto(`${base}/videos/${clips.body.videos[0].id}`);
+    await alice.page.waitForSelector("button:has-text('Publish')", { timeout: 10_000 });
     const published = await inPage(alice.page, `/api/videos/${clips.body.videos[0].id}`, { method: "PATCH", body: { visibility: "public" } });
     slug = published.body.video.slug;
     expect(published.status === 200 && slug, `publish answered ${published.status}`);
