@@ -7,7 +7,7 @@
  */
 import { AppError } from "../db/errors";
 import { getSignupPolicy } from "../db/instance-settings";
-import { createSession, revokeSession, revokeUserSessions } from "../db/sessions";
+import { createSession, pruneSessions, revokeSession, revokeUserSessions } from "../db/sessions";
 import { countUsers, createUser, findLogin, recordLogin, ROLES, type User } from "../db/users";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-limit";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
@@ -23,6 +23,7 @@ export interface LoggedIn {
 async function startSession(user: User, o: { anonymousCallerId: string | null; userAgent?: string }): Promise<LoggedIn> {
   const claim = await recordLogin({ userId: user.id, anonymousCallerId: o.anonymousCallerId });
   const { token, expiresAt } = await createSession({ userId: user.id, ttlMs: sessionTtlMs(), userAgent: o.userAgent });
+  await pruneSessions(); // sessions over for a day go; a login is rare enough to carry it
   return { user, token, expiresAt, claimed: { jobs: claim.claimedJobs, videos: claim.claimedVideos } };
 }
 
