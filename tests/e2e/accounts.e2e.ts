@@ -217,7 +217,7 @@ async function main() {
     await admin.page.waitForSelector(`#queue tr[data-owner='alice'][data-state='queued']`, { timeout: 10_000 });
     await admin.page.click(`#users tr[data-user='alice'] button.purge-user`);
     await admin.page.waitForSelector(`#admin-message:has-text('"canceled":2')`, { timeout: 10_000 });
-    expect((await admin.page.$(`#queue tr[data-owner='alice']`)) === null, "alice's jobs are still listed");
+    await admin.page.waitForSelector(`#queue tr[data-owner='alice']`, { state: "detached", timeout: 10_000 }); // the list reloads
     const left = await inPage(admin.page, `/api/admin/jobs?callerId=${aliceId}&state=queued`);
     expect(left.body.jobs.length === 0, `${left.body.jobs.length} queued jobs left`);
     const mine = await inPage(alice.page, "/api/jobs?state=queued");
