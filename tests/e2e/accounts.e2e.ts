@@ -12,6 +12,8 @@
  * - Spoofed X-Forwarded-Host changes neither the Origin check nor the share page's Open Graph
  *   URLs (no TRUSTED_PROXIES here).
  * - A revoked session (log out everywhere) gets 401 on its next request.
+ * - The probe's flood of 50 cookie-less POSTs, behind a trusted proxy (TRUSTED_PROXIES), queues
+ *   at most the anonymous cap, and the admin clears the queue with one request.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -252,6 +254,41 @@ async function main() {
     const after = await inPage(other.page, "/api/jobs");
     expect(after.status === 401, `the other session answered ${after.status}`);
     await other.ctx.close();
+  });
+
+  await check("the probe's flood, replayed behind a trusted proxy: 50 cookie-less POSTs queue at most the anonymous cap; the admin clears the queue with one request", async () => {
+    const cap = 3;
+    const proxied = await startStudio("accounts-flood-e2e", {
+      SPACETIME_WORKER_HANDLER: "stand-in",
+      TRUSTED_PROXIES: "127.0.0.1",
+      SPACETIME_ANONYMOUS_JOBS: String(cap),
+    });
+    try {
+      const post = (xff: string) =>
+        fetch(`${proxied.base}/api/jobs`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": xff }, body: JSON.stringify({ prompt: "a ball", steps: 100, extend: 32 }) });
+      const anonymousPause = await fetch(`${proxied.base}/api/queue/pause`, { method: "POST" });
+      expect(anonymousPause.status === 401, `an anonymous pause answered ${anonymousPause.status}`);
+      const signup = await fetch(`${proxied.base}/api/auth/signup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "root", password: "root password 1" }),
+      });
+      const cookie = signup.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      // Paused, so the worker finishing a job does not free a slot mid-flood.
+      const paused = await fetch(`${proxied.base}/api/queue/pause`, { method: "POST", headers: { cookie } });
+      expect(paused.status === 200, `the admin's pause answered ${paused.status}`);
+      const statuses: number[] = [];
+      for (let i = 0; i < 50; i++) statuses.push((await post("198.51.100.66")).status);
+      const queued = statuses.filter((x) => x === 202).length;
+      expect(queued === cap && statuses.filter((x) => x === 429).length === 50 - cap, `statuses: ${statuses.join(",")}`);
+      const cleared = await fetch(`${proxied.base}/api/admin/jobs`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ action: "cancel" }) });
+      const result = (await cleared.json()) as { canceled: number; flagged: number };
+      expect(cleared.status === 200 && result.canceled + result.flagged === queued, `clearing answered ${cleared.status} ${JSON.stringify(result)}`);
+      const left = (await (await fetch(`${proxied.base}/api/admin/jobs?state=queued`, { headers: { cookie } })).json()) as { jobs: unknown[] };
+      expect(left.jobs.length === 0, `${left.jobs.length} jobs still queued`);
+    } finally {
+      await proxied.stop();
+    }
   });
 }
 
