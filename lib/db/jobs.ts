@@ -107,9 +107,7 @@ export interface InsertJobInput {
   idempotencyKey?: string;
   settings: JobSettings;
   maxAttempts: number;
-  limits: SubmitLimits;
-  /** Recorded for the anonymous per-address cap. */
-  submitAddress?: string;
+  limits: SubmitLimits; // limits.address is also recorded on the job, for the anonymous cap
   now?: Date;
   db?: Db;
 }
@@ -167,7 +165,7 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
       data: {
         id: newId(),
         callerId,
-        submitAddress: limits.address ? limits.address.value : (input.submitAddress ?? null),
+        submitAddress: limits.address?.value ?? null,
         idempotencyKey: idempotencyKey ?? null,
         ...settingsColumns(settings),
         maxAttempts: input.maxAttempts,
