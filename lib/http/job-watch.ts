@@ -1,18 +1,21 @@
 /**
- * What the job event streams (GET /api/jobs/[id]/events) share: one poller per watched job,
- * however many streams watch it, fanned out to all of them, and a cap on the streams one
- * caller holds open in this process.
+ * What the job event streams (GET /api/jobs/[id]/events) share: one poller for every job
+ * watched in this process, however many streams watch each, and a cap on the streams one
+ * caller holds open.
  *
- * The poller reads the job (as GET /api/jobs/[id] shows it, plus its latest latent preview
- * while running) every SPACETIME_SSE_POLL_MS (default 500 ms) while anyone watches, and hands
- * each new snapshot to every watcher; it stops at the job's terminal state or when the last
- * watcher leaves. A caller's live jobs are capped (lib/queue's maxActivePerCaller), so a
- * caller costs at most that many pollers, whatever the number of tabs or streams.
+ * Every SPACETIME_SSE_POLL_MS (default 500 ms) while anything is watched, the poller reads all
+ * watched jobs in one statement and a fingerprint of the queue in another; a job's view (as
+ * GET /api/jobs/[id] shows it, plus its latest latent preview while running) is built again
+ * only when its row changed, or, for a queued job, when the queue did (its position may have).
+ * Each new snapshot is serialized once and handed to every stream of that job. A watch ends
+ * at the job's terminal state or when its last stream leaves.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { AppError } from "../db/errors";
-import { getJob, readPreview } from "../db/jobs";
+import type { Job } from "../db/jobs";
+import { readPreview } from "../db/jobs";
+import { jobsByIds, queueFingerprint } from "../db/watch";
 import { isTerminal } from "../queue";
 import { previewView } from "../queue/preview";
 import { jobViews, type JobView } from "./views";
@@ -20,6 +23,7 @@ import { jobViews, type JobView } from "./views";
 export interface Snapshot {
   id: string; // names the snapshot: the stream's event id (Last-Event-ID)
   view: JobView;
+  data: string; // the view as JSON, made once for all streams
 }
 
 export interface Watcher {
@@ -28,12 +32,17 @@ export interface Watcher {
 }
 
 interface Watch {
+  jobId: string;
+  callerId: string;
   watchers: Set<Watcher>;
   latest: Snapshot | null;
+  seen: string | null; // the row and queue fingerprints the latest snapshot was built from
 }
 
 const watches = new Map<string, Watch>();
 const openStreams = new Map<string, number>();
+let polling = false;
+let wake: AbortController | null = null;
 
 function pollMs(): number {
   const n = Number(process.env.SPACETIME_SSE_POLL_MS);
@@ -72,49 +81,79 @@ export function openStream(callerId: string): () => void {
 
 /**
  * Watches a job of the caller's: `w.snapshot` gets the newest snapshot at once if the job is
- * already watched, then every new one; `w.error` if the poller fails (the watch then ends).
- * Returns the function that stops watching.
+ * already watched, then every new one; `w.error` if the job can no longer be read (the watch
+ * then ends). Returns the function that stops watching.
  */
 export function watchJob(jobId: string, callerId: string, w: Watcher): () => void {
   const key = `${callerId}/${jobId}`;
   let watch = watches.get(key);
   if (!watch) {
-    const fresh: Watch = { watchers: new Set(), latest: null };
-    watches.set(key, fresh);
-    void poll(key, jobId, callerId, fresh);
-    watch = fresh;
+    watch = { jobId, callerId, watchers: new Set(), latest: null, seen: null };
+    watches.set(key, watch);
+    wake?.abort(); // its first snapshot now, not after a whole interval
   } else if (watch.latest) {
     const latest = watch.latest;
     queueMicrotask(() => w.snapshot(latest));
   }
   watch.watchers.add(w);
+  if (!polling) {
+    polling = true;
+    void poll();
+  }
   const current = watch;
   return () => {
     current.watchers.delete(w);
+    if (current.watchers.size === 0 && watches.get(key) === current) watches.delete(key);
   };
 }
 
-async function poll(key: string, jobId: string, callerId: string, watch: Watch): Promise<void> {
+function end(watch: Watch, err?: unknown) {
+  const key = `${watch.callerId}/${watch.jobId}`;
+  if (watches.get(key) === watch) watches.delete(key);
+  if (err !== undefined) for (const w of [...watch.watchers]) w.error(err);
+}
+
+const rowFingerprint = (j: Job) => [j.state, j.progressStep, j.progressTotal, j.cancelRequested, j.attempt, j.priority, j.finishedAt?.getTime() ?? ""].join(".");
+
+async function poll(): Promise<void> {
   try {
-    for (;;) {
-      const [view] = await jobViews([await getJob({ jobId, callerId })], callerId);
-      const id = snapshotId(view!);
-      if (id !== watch.latest?.id) {
-        if (view!.state === "running") {
-          const bytes = await readPreview({ jobId, callerId });
-          view!.preview = bytes && previewView(bytes);
+    while (watches.size > 0) {
+      const batch = [...watches.values()];
+      try {
+        const [jobs, queue] = await Promise.all([jobsByIds({ jobIds: [...new Set(batch.map((w) => w.jobId))] }), queueFingerprint()]);
+        for (const watch of batch) {
+          const job = jobs.get(watch.jobId);
+          if (!job || job.callerId !== watch.callerId) {
+            end(watch, new AppError("NOT_FOUND", "no such job"));
+            continue;
+          }
+          // A queued job's position follows the queue; anything else shows only its own row.
+          const seen = job.state === "queued" ? `${rowFingerprint(job)}/${queue}` : rowFingerprint(job);
+          if (seen !== watch.seen) await refresh(watch, job, seen);
+          if (watch.latest && isTerminal(watch.latest.view.state)) end(watch);
         }
-        watch.latest = { id, view: view! };
-        for (const w of [...watch.watchers]) w.snapshot(watch.latest);
+      } catch (err) {
+        console.error("[events]", err);
+        for (const watch of batch) end(watch, err);
       }
-      if (isTerminal(view!.state)) break;
-      await sleep(pollMs());
-      if (watch.watchers.size === 0) break;
+      wake = new AbortController();
+      await sleep(pollMs(), undefined, { signal: wake.signal }).catch(() => {});
+      wake = null;
     }
-  } catch (err) {
-    console.error(`[events ${jobId}]`, err);
-    for (const w of [...watch.watchers]) w.error(err);
   } finally {
-    if (watches.get(key) === watch) watches.delete(key);
+    polling = false;
   }
+}
+
+async function refresh(watch: Watch, job: Job, seen: string): Promise<void> {
+  const [view] = await jobViews([job], watch.callerId);
+  const id = snapshotId(view!);
+  watch.seen = seen;
+  if (id === watch.latest?.id) return;
+  if (view!.state === "running") {
+    const bytes = await readPreview({ jobId: watch.jobId, callerId: watch.callerId });
+    view!.preview = bytes && previewView(bytes);
+  }
+  watch.latest = { id, view: view!, data: JSON.stringify(view) };
+  for (const w of [...watch.watchers]) w.snapshot(watch.latest);
 }

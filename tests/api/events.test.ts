@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-// Counts the job reads, to tell one poller per job from one per stream.
-const reads = vi.hoisted(() => ({ getJob: 0 }));
-vi.mock("../../lib/db/jobs", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../lib/db/jobs")>();
-  return { ...real, getJob: (...args: Parameters<typeof real.getJob>) => (reads.getJob++, real.getJob(...args)) };
+// Counts the poller's reads of the watched jobs, to tell one poller from one per stream.
+const reads = vi.hoisted(() => ({ polls: 0 }));
+vi.mock("../../lib/db/watch", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../lib/db/watch")>();
+  return { ...real, jobsByIds: (...args: Parameters<typeof real.jobsByIds>) => (reads.polls++, real.jobsByIds(...args)) };
 });
 
 import { GET as eventsRoute } from "../../app/api/jobs/[id]/events/route";
@@ -140,23 +140,32 @@ describe("GET /api/jobs/[id]/events", () => {
 });
 
 describe("many streams", () => {
-  it("share one poller per job: job reads grow with time, not with the number of streams", async () => {
-    const { alice, id } = await newJob();
-    const open = async () => {
+  it("share one poller: job reads grow with time, not with the number of streams or jobs watched", async () => {
+    const jobs = [await newJob(), await newJob(), await newJob()];
+    const open = async ({ alice, id }: { alice: { cookie: string }; id: string }) => {
       const res = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }));
       expect(res.status).toBe(200);
       return res.body!.getReader();
     };
-    const streams = await Promise.all(Array.from({ length: 20 }, open));
-    reads.getJob = 0;
+    const streams = await Promise.all(Array.from({ length: 30 }, (_, i) => open(jobs[i % 3]!)));
+    reads.polls = 0;
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, 400));
-    const polls = (Date.now() - t0) / 20; // SPACETIME_SSE_POLL_MS
-    // One poller reads the job at most once a poll (each of its views may read it once more
-    // when it races a change); twenty would read it twenty times as often.
-    expect(reads.getJob).toBeGreaterThan(0);
-    expect(reads.getJob).toBeLessThanOrEqual(2 * (polls + 1));
+    const intervals = (Date.now() - t0) / 20; // SPACETIME_SSE_POLL_MS
+    // One read of all watched jobs per interval (at most); a poller per stream would make thirty.
+    expect(reads.polls).toBeGreaterThan(0);
+    expect(reads.polls).toBeLessThanOrEqual(intervals + 2);
     await Promise.all(streams.map((r) => r.cancel()));
+  });
+
+  it("a stream joining a watched job gets its latest snapshot at once", async () => {
+    const { alice, id } = await newJob();
+    const held = (await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }))).body!; // keeps the job watched
+    const first = await readEvents(await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id })), (e) => e.length >= 1);
+    process.env.SPACETIME_SSE_POLL_MS = "60000"; // no further poll: what the next stream gets is the watch's latest
+    const second = await readEvents(await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id })), (e) => e.length >= 1);
+    expect(second.events[0]).toMatchObject({ event: "state", id: first.events[0]!.id, data: { id, state: "queued" } });
+    await held.cancel();
   });
 
   it("caps a caller's open streams (429 past SPACETIME_MAX_STREAMS_PER_CALLER), others unaffected, slots given back on close", async () => {

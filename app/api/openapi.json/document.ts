@@ -37,6 +37,7 @@ const STATUS: Record<number, string> = {
   415: "body not JSON",
   416: "range not satisfiable",
   429: "a quota or rate limit (the message says which); Retry-After says when to try again",
+  503: "the server cannot answer now (the database is busy, or the model's manifest cannot be read)",
 };
 
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -58,7 +59,7 @@ export function openApiDocument(limits: SettingsLimits) {
           summary: "Queue 1-4 jobs (variations get consecutive seeds)",
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
           requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody(limits)) } } },
-          responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429) },
+          responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429, 503) },
         },
         get: { summary: "The caller's jobs, newest first", parameters: queryParams(listJobsQuery), responses: { "200": { description: "jobs", content: json("JobList") }, ...errors(400) } },
       },
@@ -71,9 +72,10 @@ export function openApiDocument(limits: SettingsLimits) {
       },
       "/api/jobs/{id}/events": {
         get: {
-          summary: "Server-Sent Events: `state` and `progress` events carrying the job; honours Last-Event-ID; ends at a terminal state",
+          summary:
+            "Server-Sent Events: `state` and `progress` events carrying the job, `error` when the server lost track of it (the stream ends; reconnect); honours Last-Event-ID; ends at a terminal state. A caller may hold 200 streams open at once (SPACETIME_MAX_STREAMS_PER_CALLER)",
           parameters: [idParam(), { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string" } }],
-          responses: { "200": { description: "event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404) },
+          responses: { "200": { description: "event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404, 429) },
         },
       },
       "/api/queue": { get: { summary: "Whether the queue is paused", responses: { "200": { description: "state", content: json("QueueState") } } } },

@@ -1,6 +1,6 @@
 /**
- * GET /api/jobs/[id]/events: Server-Sent Events for one of the caller's jobs. All streams of a
- * job share one poller (lib/http/job-watch.ts), which sends the job (as GET /api/jobs/[id]
+ * GET /api/jobs/[id]/events: Server-Sent Events for one of the caller's jobs. All streams share
+ * one poller (lib/http/job-watch.ts), which sends the job (as GET /api/jobs/[id]
  * shows it, plus its latest latent preview while running) whenever it changed: `event: state`
  * when its state did, `event: progress` otherwise. Each event's id names the snapshot, so a
  * client that reconnects with Last-Event-ID gets nothing it already has, then only changes.
@@ -41,10 +41,10 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
         const keepAlive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
         const deadline = setTimeout(() => end(), MAX_STREAM_MS);
         const unwatch = watchJob(jobId, callerId, {
-          snapshot({ id, view }: Snapshot) {
+          snapshot({ id, view, data }: Snapshot) {
             if (id !== lastId) {
               const type = lastState === null || lastState !== view.state ? "state" : "progress";
-              send(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(view)}\n\n`);
+              send(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
               lastId = id;
             }
             lastState = view.state;
