@@ -8,11 +8,11 @@ import { Prisma } from "@prisma/client";
 import { getDb, type Db } from "./client";
 import { toJob, type Job } from "./jobs";
 
-/** The jobs with these ids that exist, by id. */
-export async function jobsByIds(input: { jobIds: string[]; db?: Db }): Promise<Map<string, Job>> {
+/** The jobs with these ids that exist, by id, each with its latest preview bytes read in the same statement. */
+export async function jobsByIds(input: { jobIds: string[]; db?: Db }): Promise<Map<string, { job: Job; preview: Uint8Array | null }>> {
   if (input.jobIds.length === 0) return new Map();
   const rows = await (input.db ?? getDb()).run((p) => p.job.findMany({ where: { id: { in: input.jobIds } } }));
-  return new Map(rows.map((r) => [r.id, toJob(r)]));
+  return new Map(rows.map((r) => [r.id, { job: toJob(r), preview: r.preview ? new Uint8Array(r.preview) : null }]));
 }
 
 /** Changes when the order of the queue can have: queued and running jobs, their priorities and ages. */

@@ -4,7 +4,8 @@
  * caller holds open.
  *
  * Every SPACETIME_SSE_POLL_MS (default 500 ms) while anything is watched, the poller reads all
- * watched jobs in one statement and a fingerprint of the queue in another; a job's view (as
+ * watched jobs in one statement and, while one of them is queued, a fingerprint of the queue
+ * in another; a job's view (as
  * GET /api/jobs/[id] shows it, plus its latest latent preview while running) is built again
  * only when its row changed, or, for a queued job, when the queue did (its position may have).
  * Each new snapshot is serialized once and handed to every stream of that job. A watch ends
@@ -14,7 +15,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { AppError } from "../db/errors";
 import type { Job } from "../db/jobs";
-import { readPreview } from "../db/jobs";
 import { jobsByIds, queueFingerprint } from "../db/watch";
 import { isTerminal } from "../queue";
 import { previewView } from "../queue/preview";
@@ -37,12 +37,12 @@ interface Watch {
   watchers: Set<Watcher>;
   latest: Snapshot | null;
   seen: string | null; // the row and queue fingerprints the latest snapshot was built from
+  ready: Promise<void>; // its first snapshot, from the job as the first stream's request read it
 }
 
 const watches = new Map<string, Watch>();
 const openStreams = new Map<string, number>();
 let polling = false;
-let wake: AbortController | null = null;
 
 function pollMs(): number {
   const n = Number(process.env.SPACETIME_SSE_POLL_MS);
@@ -80,17 +80,20 @@ export function openStream(callerId: string): () => void {
 }
 
 /**
- * Watches a job of the caller's: `w.snapshot` gets the newest snapshot at once if the job is
- * already watched, then every new one; `w.error` if the job can no longer be read (the watch
- * then ends). Returns the function that stops watching.
+ * Watches a job of the caller's (`job`, as the request read it): `w.snapshot` gets the newest
+ * snapshot at once if the job is already watched, then every new one; `w.error` if the job can
+ * no longer be read (the watch then ends). Returns the function that stops watching.
  */
-export function watchJob(jobId: string, callerId: string, w: Watcher): () => void {
+export function watchJob(job: Job, callerId: string, w: Watcher): () => void {
+  const jobId = job.id;
   const key = `${callerId}/${jobId}`;
   let watch = watches.get(key);
   if (!watch) {
-    watch = { jobId, callerId, watchers: new Set(), latest: null, seen: null };
-    watches.set(key, watch);
-    wake?.abort(); // its first snapshot now, not after a whole interval
+    const fresh: Watch = { jobId, callerId, watchers: new Set(), latest: null, seen: null, ready: Promise.resolve() };
+    // The first snapshot at once, not after an interval, and of the job as the request found it.
+    fresh.ready = refresh(fresh, job, null, "first").catch((err: unknown) => end(fresh, err));
+    watches.set(key, fresh);
+    watch = fresh;
   } else if (watch.latest) {
     const latest = watch.latest;
     queueMicrotask(() => w.snapshot(latest));
@@ -120,40 +123,39 @@ async function poll(): Promise<void> {
     while (watches.size > 0) {
       const batch = [...watches.values()];
       try {
-        const [jobs, queue] = await Promise.all([jobsByIds({ jobIds: [...new Set(batch.map((w) => w.jobId))] }), queueFingerprint()]);
+        await Promise.all(batch.map((w) => w.ready)); // new watches' first snapshots go first
+        const jobs = await jobsByIds({ jobIds: [...new Set(batch.map((w) => w.jobId))] });
+        const anyQueued = [...jobs.values()].some(({ job }) => job.state === "queued");
+        const queue = anyQueued ? await queueFingerprint() : "";
         for (const watch of batch) {
-          const job = jobs.get(watch.jobId);
+          const { job, preview } = jobs.get(watch.jobId) ?? {};
           if (!job || job.callerId !== watch.callerId) {
             end(watch, new AppError("NOT_FOUND", "no such job"));
             continue;
           }
           // A queued job's position follows the queue; anything else shows only its own row.
           const seen = job.state === "queued" ? `${rowFingerprint(job)}/${queue}` : rowFingerprint(job);
-          if (seen !== watch.seen) await refresh(watch, job, seen);
+          if (seen !== watch.seen) await refresh(watch, job, preview ?? null, seen);
           if (watch.latest && isTerminal(watch.latest.view.state)) end(watch);
         }
       } catch (err) {
         console.error("[events]", err);
         for (const watch of batch) end(watch, err);
       }
-      wake = new AbortController();
-      await sleep(pollMs(), undefined, { signal: wake.signal }).catch(() => {});
-      wake = null;
+      await sleep(pollMs());
     }
   } finally {
     polling = false;
   }
 }
 
-async function refresh(watch: Watch, job: Job, seen: string): Promise<void> {
+/** A new snapshot from a job's row and the preview read with it (shown while the view is of the running job). */
+async function refresh(watch: Watch, job: Job, preview: Uint8Array | null, seen: string): Promise<void> {
   const [view] = await jobViews([job], watch.callerId);
   const id = snapshotId(view!);
   watch.seen = seen;
   if (id === watch.latest?.id) return;
-  if (view!.state === "running") {
-    const bytes = await readPreview({ jobId: watch.jobId, callerId: watch.callerId });
-    view!.preview = bytes && previewView(bytes);
-  }
+  if (view!.state === "running") view!.preview = preview && job.state === "running" ? previewView(preview) : null;
   watch.latest = { id, view: view!, data: JSON.stringify(view) };
   for (const w of [...watch.watchers]) w.snapshot(watch.latest);
 }

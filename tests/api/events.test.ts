@@ -18,6 +18,7 @@ import { newId } from "../../lib/db/ids";
 import { cancel, claim, complete, heartbeat } from "../../lib/queue";
 import { encodePreview } from "../../lib/queue/preview";
 import type { TestDb } from "../queue/helpers";
+import { waitFor } from "../queue/helpers";
 import { apiTestDb, body, newCaller, params, request } from "./helpers";
 
 let t: TestDb;
@@ -36,8 +37,12 @@ interface SseEvent {
   data?: any;
 }
 
-/** Reads events until the stream ends or `until` says stop. */
-async function readEvents(res: Response, until: (e: SseEvent[]) => boolean = () => false): Promise<{ events: SseEvent[]; text: string; ended: boolean }> {
+/** Reads events until the stream ends or `until` says stop; `live` sees them as they come. */
+async function readEvents(
+  res: Response,
+  until: (e: SseEvent[]) => boolean = () => false,
+  live: SseEvent[] = [],
+): Promise<{ events: SseEvent[]; text: string; ended: boolean }> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -62,6 +67,7 @@ async function readEvents(res: Response, until: (e: SseEvent[]) => boolean = () 
       }
       if (e.event) events.push(e);
     }
+    live.splice(0, live.length, ...events);
     if (until(events)) {
       await reader.cancel();
       break;
@@ -83,15 +89,17 @@ describe("GET /api/jobs/[id]/events", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
 
-    const reading = readEvents(res);
-    // Drive the job as a worker would, while the stream is open.
-    await new Promise((r) => setTimeout(r, 60));
+    const seen: SseEvent[] = [];
+    const reading = readEvents(res, () => false, seen);
+    const shown = (what: string, test: (e: SseEvent) => boolean) => waitFor(async () => seen.some(test), 30_000, what);
+    // Drive the job as a worker would, while the stream is open, each step once the stream has shown the last.
+    await shown("the queued state", (e) => e.data?.state === "queued");
     const job = (await claim({ db: t.db, workerId: "w" }))!;
-    await new Promise((r) => setTimeout(r, 60));
+    await shown("the running state", (e) => e.data?.state === "running");
     const lease = { jobId: id, workerId: "w", attempt: job.attempt };
     const preview = { width: 2, height: 1, frames: 1, rgb: Uint8Array.of(255, 0, 0, 0, 0, 255) };
     await heartbeat({ ...lease, db: t.db, progress: { step: 2, total: 4 }, preview: encodePreview(preview)! });
-    await new Promise((r) => setTimeout(r, 60));
+    await shown("step 2", (e) => e.data?.progress?.step === 2);
     const videoId = newId();
     await complete({
       ...lease,
@@ -148,12 +156,12 @@ describe("many streams", () => {
       return res.body!.getReader();
     };
     const streams = await Promise.all(Array.from({ length: 30 }, (_, i) => open(jobs[i % 3]!)));
+    await waitFor(async () => reads.polls > 1, 30_000, "the poller to run");
     reads.polls = 0;
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, 400));
     const intervals = (Date.now() - t0) / 20; // SPACETIME_SSE_POLL_MS
     // One read of all watched jobs per interval (at most); a poller per stream would make thirty.
-    expect(reads.polls).toBeGreaterThan(0);
     expect(reads.polls).toBeLessThanOrEqual(intervals + 2);
     await Promise.all(streams.map((r) => r.cancel()));
   });

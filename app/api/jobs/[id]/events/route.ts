@@ -24,7 +24,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   return route(req, async (ctx) => {
     const jobId = idParam((await params).id, "job");
     const { callerId } = await ctx.caller();
-    await getJob({ jobId, callerId }); // a 404 before any stream starts
+    const job = await getJob({ jobId, callerId }); // a 404 before any stream starts
     const release = openStream(callerId); // a 429 past the caller's open streams
     const lastEventId = req.headers.get("last-event-id");
     const encoder = new TextEncoder();
@@ -40,7 +40,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
         };
         const keepAlive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
         const deadline = setTimeout(() => end(), MAX_STREAM_MS);
-        const unwatch = watchJob(jobId, callerId, {
+        const unwatch = watchJob(job, callerId, {
           snapshot({ id, view, data }: Snapshot) {
             if (id !== lastId) {
               const type = lastState === null || lastState !== view.state ? "state" : "progress";
