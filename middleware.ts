@@ -1,8 +1,11 @@
 /**
  * A Content-Security-Policy with a fresh nonce per page request: scripts run only if they carry
  * it (Next adds it to its own script tags when it finds the policy on the request), so an
- * injected <script> or inline handler does nothing. Pages therefore render per request (the
- * layout reads the nonce). API routes, media and the embeddable player set their own headers.
+ * injected <script> or inline handler does nothing. Prefetches (Next-Router-Prefetch, Purpose:
+ * prefetch) get it too: every HTML response carries the full policy. Pages therefore render
+ * per request (the layout reads the nonce). API routes, media and the embeddable player set
+ * their own headers. Methods and headers Next cannot handle never get here
+ * (lib/http/request-guard.ts).
  */
 import { NextResponse, type NextRequest } from "next/server";
 
@@ -31,13 +34,5 @@ export function middleware(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [
-    {
-      source: "/((?!api/|media/|_next/static|_next/image|favicon.ico|robots.txt|v/[^/]+/embed$).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  matcher: ["/((?!api/|media/|_next/static|_next/image|favicon.ico|robots.txt|v/[^/]+/embed$).*)"],
 };

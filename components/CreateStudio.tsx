@@ -1,11 +1,13 @@
 "use client";
 /**
  * The create page: a prompt box that marks the words the model knows (and names the ones it
- * does not), example prompts, advanced settings, and a card per job.
+ * does not), example prompts, advanced settings (bounded by the model's settings contract, so
+ * the inputs refuse what the API would), and a card per job.
  */
 import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import type { JobView, VideoView } from "@/lib/http/views";
+import type { SettingsLimits } from "@/lib/pipeline/contract";
 import type { WordsResult } from "@/lib/http/words";
 
 import { api } from "./api";
@@ -31,7 +33,13 @@ interface Settings {
 
 const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1 };
 
-export function CreateStudio({ remix }: { remix?: string }) {
+/** What the caller's role allows (lib/auth/actor.ts capabilities): the page shows only that. */
+export interface CreateRights {
+  create: boolean;
+  manageQueue: boolean;
+}
+
+export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLimits; remix?: string; can: CreateRights; role: string }) {
   const [s, setS] = useState<Settings>(EMPTY);
   const [words, setWords] = useState<WordsResult | null>(null);
   const [jobs, setJobs] = useState<JobView[]>([]);
@@ -42,6 +50,7 @@ export function CreateStudio({ remix }: { remix?: string }) {
 
   useEffect(() => {
     api<{ paused: boolean }>("/api/queue").then((r) => setPaused(r.paused), () => setPaused(null));
+    if (!can.create) return;
     api<{ jobs: JobView[] }>("/api/jobs?limit=20").then(
       (r) => setJobs(r.jobs),
       (err: Error) => setError(err.message),
@@ -114,11 +123,23 @@ export function CreateStudio({ remix }: { remix?: string }) {
     }
   }
 
+  if (!can.create) {
+    return role === "pending" ? (
+      <p className="notice" role="status">
+        Your account is waiting for the admin&apos;s approval. Meanwhile you can watch the public clips in the <a href="/gallery">gallery</a>.
+      </p>
+    ) : (
+      <p className="notice" role="status">
+        Making clips on this server needs an account: <a href="/login">sign in or sign up</a>.
+      </p>
+    );
+  }
+
   return (
     <>
       <form onSubmit={submit} className="create">
         <label htmlFor="prompt">Prompt</label>
-        <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={500} rows={3} required placeholder="a red ball bouncing on the grass" />
+        <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={limits.promptChars} rows={3} required placeholder="a red ball bouncing on the grass" />
         {words?.available && (
           <p className="words" aria-live="polite">
             {words.words.map((w, i) => (
@@ -142,23 +163,23 @@ export function CreateStudio({ remix }: { remix?: string }) {
             <label>
               Seed
               <span className="row">
-                <input inputMode="numeric" value={s.seed} onChange={set("seed")} placeholder="random" />
-                <button type="button" aria-label="Random seed" onClick={() => setS({ ...s, seed: String(Math.floor(Math.random() * 2 ** 32)) })}>
+                <input type="number" min={limits.seed[0]} max={limits.seed[1]} value={s.seed} onChange={set("seed")} placeholder="random" />
+                <button type="button" aria-label="Random seed" onClick={() => setS({ ...s, seed: String(limits.seed[0] + Math.floor(Math.random() * (limits.seed[1] - limits.seed[0] + 1))) })}>
                   🎲
                 </button>
               </span>
             </label>
             <label>
               Steps
-              <input type="number" min={1} max={200} value={s.steps} onChange={set("steps")} placeholder="model default" />
+              <input type="number" min={limits.steps[0]} max={limits.steps[1]} value={s.steps} onChange={set("steps")} placeholder={`${limits.defaults.steps}`} />
             </label>
             <label>
               Guidance
-              <input type="number" min={1} max={30} step={0.5} value={s.guidance} onChange={set("guidance")} placeholder="model default" />
+              <input type="number" min={limits.guidance[0]} max={limits.guidance[1]} step="any" value={s.guidance} onChange={set("guidance")} placeholder={`${limits.defaults.guidance}`} />
             </label>
             <label>
               Frames
-              <input type="number" min={1} max={10000} value={s.frames} onChange={set("frames")} placeholder="model default" />
+              <input type="number" min={limits.frames[0]} max={limits.frames[1]} value={s.frames} onChange={set("frames")} placeholder={`${limits.defaults.frames}`} />
             </label>
             <label>
               Variations
@@ -170,7 +191,7 @@ export function CreateStudio({ remix }: { remix?: string }) {
             </label>
             <label className="wide">
               Negative prompt
-              <input value={s.negativePrompt} onChange={set("negativePrompt")} maxLength={500} />
+              <input value={s.negativePrompt} onChange={set("negativePrompt")} maxLength={limits.promptChars} />
             </label>
           </div>
         </details>
@@ -186,9 +207,11 @@ export function CreateStudio({ remix }: { remix?: string }) {
       {paused !== null && (
         <p className="queue-state">
           {paused ? "The queue is paused: new jobs wait." : "The queue is running."}{" "}
-          <button type="button" onClick={togglePause}>
-            {paused ? "Resume queue" : "Pause queue"}
-          </button>
+          {can.manageQueue && (
+            <button type="button" onClick={togglePause}>
+              {paused ? "Resume queue" : "Pause queue"}
+            </button>
+          )}
         </p>
       )}
       <section className="jobs" aria-label="Your jobs">

@@ -3,7 +3,8 @@
  * One job: queue position, progress bar, ETA, the live latent preview, cancel, and the
  * finished clip playing in place.
  * Live updates come from /api/jobs/[id]/events (EventSource reconnects with Last-Event-ID
- * by itself); the stream ends at the job's terminal state.
+ * by itself; ./job-events.ts); the stream ends at the job's terminal state, and trouble with
+ * it (the server's `event: error`, a dropped connection) shows on the card until it recovers.
  */
 import Link from "next/link";
 import { useEffect, useState } from "react";
@@ -11,6 +12,7 @@ import { useEffect, useState } from "react";
 import type { JobView } from "@/lib/http/views";
 
 import { api, formatEta } from "./api";
+import { subscribeJobEvents } from "./job-events";
 import { LatentPreview } from "./LatentPreview";
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
@@ -19,23 +21,19 @@ export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (j
   const [job, setJob] = useState(initial);
   const [preview, setPreview] = useState<JobView["preview"]>(null); // kept between events that carry none
   const [error, setError] = useState<string | null>(null);
+  const [trouble, setTrouble] = useState<string | null>(null); // the live stream's, while it lasts
 
   useEffect(() => {
     if (TERMINAL.has(initial.state)) return;
-    const source = new EventSource(`/api/jobs/${initial.id}/events`);
-    const update = (e: MessageEvent<string>) => {
-      const next = JSON.parse(e.data) as JobView;
-      setJob(next);
-      if (next.preview) setPreview(next.preview);
-      onChange?.(next);
-      if (TERMINAL.has(next.state)) {
-        source.close();
-        notify(next);
-      }
-    };
-    source.addEventListener("state", update);
-    source.addEventListener("progress", update);
-    return () => source.close();
+    return subscribeJobEvents(new EventSource(`/api/jobs/${initial.id}/events`), {
+      update(next) {
+        setJob(next);
+        if (next.preview) setPreview(next.preview);
+        onChange?.(next);
+        if (TERMINAL.has(next.state)) notify(next);
+      },
+      trouble: setTrouble,
+    });
     // One subscription per job id; onChange is the parent's and may change identity.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initial.id, initial.state]);
@@ -99,6 +97,11 @@ export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (j
           <video src={job.video.media.mp4} poster={job.video.media.poster ?? undefined} controls autoPlay loop muted playsInline width={job.video.width} height={job.video.height} />
           <Link href={`/videos/${job.video.id}`}>Open</Link>
         </>
+      )}
+      {trouble && !TERMINAL.has(job.state) && (
+        <p className="notice" role="status">
+          {trouble}
+        </p>
       )}
       {error && <p className="error">{error}</p>}
     </article>

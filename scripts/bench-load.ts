@@ -14,9 +14,17 @@
  *    (anything but 2xx, or no answer: must be 0), and the generation time under load (the
  *    timed one, and the median of every generation that ran wholly inside the load) against
  *    the idle median.
+ * 4. Streams: one client (the flooder) queues jobs (the per-caller limit's worth, at the
+ *    model's most steps, so the worker generates throughout) and opens --streams event
+ *    streams (GET /api/jobs/:id/events) spread over them, reopening any that end. Another
+ *    client browses (gallery page, /api/videos, /api/queue), closed loop, for --stream-seconds
+ *    before the streams open (idle) and again while they are open; its p50/p95/p99 are printed
+ *    side by side with the ratio under streams / idle. Then stream number --streams + 1 from
+ *    the flooder must be refused with 429 (the per-caller cap on open streams).
  * Gallery list latency at 1k and 100k clips is `npm run bench:gallery` (scripts/bench-gallery.ts).
  *
  * Options: --seconds 60 --browsers 100 --submitters 20 --steps N (default: the model's)
+ *          --streams 200 --stream-seconds 20 --cases load,streams (which of 2-3 and 4 to run)
  *          --model models/dev --port N
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -50,12 +58,18 @@ const { values: opt } = parseArgs({
     steps: { type: "string" },
     model: { type: "string", default: "models/dev" },
     port: { type: "string" },
+    streams: { type: "string", default: "200" },
+    "stream-seconds": { type: "string", default: "20" },
+    cases: { type: "string", default: "load,streams" },
   },
 });
 const SECONDS = Number(opt.seconds);
 const BROWSERS = Number(opt.browsers);
 const SUBMITTERS = Number(opt.submitters);
 const STEPS = opt.steps === undefined ? undefined : Number(opt.steps); // undefined: the model's default
+const STREAMS = Number(opt.streams);
+const STREAM_SECONDS = Number(opt["stream-seconds"]);
+const CASES = new Set(opt.cases!.split(","));
 const IDLE_RUNS = 3;
 const SEED_CLIPS = 1000;
 const PORT = Number(opt.port ?? 3900 + Math.floor(Math.random() * 90));
@@ -248,6 +262,113 @@ async function runLoad(clips: { id: string; slug: string }[], rec: Recorder, unt
   await Promise.all([...Array.from({ length: BROWSERS }, browser), ...Array.from({ length: SUBMITTERS }, (_, n) => submitter(n))]);
 }
 
+// ------------------------------------------------------------------ streams
+
+/** Another client's browsing, closed loop, for `seconds`: its latencies by kind, and any errors. */
+async function browseFor(seconds: number, clips: { id: string; slug: string }[]): Promise<Recorder> {
+  const rec = new Recorder();
+  const cookie = callerCookie();
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    rec.record("GET /gallery (page)", await send("GET", "/gallery", cookie));
+    rec.record("GET /api/videos (gallery list)", await send("GET", "/api/videos?scope=all&limit=24", cookie));
+    rec.record("GET /api/queue", await send("GET", "/api/queue", cookie));
+    rec.record("GET /v/:slug (share page)", await send("GET", `/v/${clips[Math.floor(Math.random() * clips.length)]!.slug}`, cookie));
+  }
+  return rec;
+}
+
+interface OpenStream {
+  status: Promise<number>; // the response's status, once it came
+  ended: Promise<void>;
+  close(): void;
+}
+
+/** One event stream, read and discarded (events counted in `counter`). */
+function openStream(jobId: string, cookie: string, counter: { events: number }): OpenStream {
+  let close = () => {};
+  let ended = () => {};
+  const endedP = new Promise<void>((r) => (ended = r));
+  const status = new Promise<number>((resolve) => {
+    const req = http.request(`${BASE}/api/jobs/${jobId}/events`, { headers: { cookie, accept: "text/event-stream" } }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (counter.events += d.split("\nevent: ").length - 1));
+      res.on("end", ended);
+      res.on("error", ended);
+      res.on("close", ended);
+    });
+    req.on("error", () => {
+      resolve(0);
+      ended();
+    });
+    close = () => req.destroy();
+    req.end();
+  });
+  return { status, ended: endedP, close: () => close() };
+}
+
+async function streamsCase(clips: { id: string; slug: string }[]): Promise<void> {
+  const flooder = callerCookie();
+  const live: string[] = [];
+  const submitJob = async () => {
+    const a = await send("POST", "/api/jobs", flooder, { prompt: "a green car moving left on the sea", steps: 100 });
+    if (a.status !== 202) throw new Error(`the flooder's job: ${a.status} ${a.body}`);
+    live.push((JSON.parse(a.body) as { jobs: JobView[] }).jobs[0]!.id);
+  };
+  for (let i = 0; i < 10; i++) await submitJob(); // the per-caller limit of live jobs
+
+  const idle = await browseFor(STREAM_SECONDS, clips);
+
+  const counter = { events: 0 };
+  const open = new Set<OpenStream>();
+  let closing = false;
+  let reopened = 0;
+  const keep = async (n: number): Promise<void> => {
+    const jobId = live[n % live.length]!;
+    const s = openStream(jobId, flooder, counter);
+    open.add(s);
+    const status = await s.status;
+    if (status !== 200) throw new Error(`stream ${n + 1} answered ${status}`);
+    void s.ended.then(async () => {
+      open.delete(s);
+      if (closing) return;
+      // Its job ended: the next stream goes to a job that is still live.
+      const state = JSON.parse((await send("GET", `/api/jobs/${jobId}`, flooder)).body) as { job?: JobView };
+      if (state.job && ["succeeded", "failed", "canceled"].includes(state.job.state) && live.includes(jobId)) {
+        live.splice(live.indexOf(jobId), 1);
+        await submitJob();
+      }
+      reopened++;
+      await keep(n).catch((err: unknown) => console.error(`[bench:load] reopening a stream: ${String(err)}`));
+    });
+  };
+  await Promise.all(Array.from({ length: STREAMS }, (_, n) => keep(n)));
+  const underStreams = await browseFor(STREAM_SECONDS, clips);
+  const extra = openStream(live[0]!, flooder, counter);
+  const extraStatus = await extra.status;
+  extra.close();
+  const openAtExtra = open.size;
+  closing = true;
+  for (const s of open) s.close();
+
+  const p95 = (r: Recorder) => percentile([...r.byKind.values()].flat().sort((a, b) => a - b), 95);
+  console.log(`\nStreams: ${STREAMS} event streams from one client over its ${10} jobs, another client browsing closed loop for ${STREAM_SECONDS} s each way`);
+  console.log(`  (the streams got ${counter.events} events; ${reopened} were reopened after their job ended)`);
+  for (const [label, rec] of [["idle (no streams open)", idle], [`under ${STREAMS} open streams`, underStreams]] as const) {
+    console.log(latencyLine(`other client, ${label}`, [...rec.byKind.values()].flat(), STREAM_SECONDS));
+    const errors = [...rec.errors.values()].reduce((a, b) => a + b, 0);
+    if (errors) console.log(`    errors: ${[...rec.errors].map(([k, n]) => `${n} x ${k}`).join("; ")}`);
+  }
+  for (const kind of idle.byKind.keys()) {
+    const a = percentile([...idle.byKind.get(kind)!].sort((x, y) => x - y), 95);
+    const b = percentile([...(underStreams.byKind.get(kind) ?? [])].sort((x, y) => x - y), 95);
+    console.log(`  ${kind.padEnd(34)} p95 idle ${fmt(a).padStart(7)} ms, under streams ${fmt(b).padStart(7)} ms (${(b / a).toFixed(2)}x)`);
+  }
+  console.log(`other client's p95 under ${STREAMS} streams / idle: ${(p95(underStreams) / p95(idle)).toFixed(2)}x (${fmt(p95(underStreams))} ms / ${fmt(p95(idle))} ms)`);
+  console.log(`stream ${STREAMS + 1} from the same client (with ${openAtExtra} open): ${extraStatus}${extraStatus === 429 ? " (refused, as it must be)" : " (SHOULD BE 429)"}`);
+}
+
 // ------------------------------------------------------------------ main
 
 async function main() {
@@ -282,44 +403,54 @@ async function main() {
     }
 
     console.log(`bench:load on ${cpus().length} CPU cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, model ${opt.model}`);
-    console.log(`${SEED_CLIPS} published clips seeded; ${BROWSERS} browsing + ${SUBMITTERS} submitting clients, closed loop, ${SECONDS} s\n`);
-    const me = callerCookie();
-    const warm = await generateOnce(me, 1);
-    console.log(`warm-up generation (loads the model): ${warm.seconds.toFixed(2)} s, ${warm.steps} steps`);
-    const idleRuns: number[] = [];
-    for (let i = 0; i < IDLE_RUNS; i++) idleRuns.push((await generateOnce(me, 2)).seconds);
-    const idle = median(idleRuns);
-    console.log(`generation on an idle server:         median ${idle.toFixed(2)} s of ${IDLE_RUNS} (${idleRuns.map((s) => s.toFixed(2)).join(", ")})`);
+    console.log(`${SEED_CLIPS} published clips seeded; cases: ${[...CASES].join(", ")}`);
+    if (CASES.has("load")) console.log(`load: ${BROWSERS} browsing + ${SUBMITTERS} submitting clients, closed loop, ${SECONDS} s\n`);
+    if (CASES.has("load")) {
+      const me = callerCookie();
+      const warm = await generateOnce(me, 1);
+      console.log(`warm-up generation (loads the model): ${warm.seconds.toFixed(2)} s, ${warm.steps} steps`);
+      const idleRuns: number[] = [];
+      for (let i = 0; i < IDLE_RUNS; i++) idleRuns.push((await generateOnce(me, 2)).seconds);
+      const idle = median(idleRuns);
+      console.log(`generation on an idle server:         median ${idle.toFixed(2)} s of ${IDLE_RUNS} (${idleRuns.map((s) => s.toFixed(2)).join(", ")})`);
 
-    const rec = new Recorder();
-    const t0 = performance.now();
-    const loadStart = new Date();
-    const until = Date.now() + SECONDS * 1000;
-    const [loaded] = await Promise.all([generateOnce(me, 2), runLoad(clips, rec, until)]);
-    const loadEnd = new Date();
-    const elapsed = (performance.now() - t0) / 1000;
+      const rec = new Recorder();
+      const t0 = performance.now();
+      const loadStart = new Date();
+      const until = Date.now() + SECONDS * 1000;
+      const [loaded] = await Promise.all([generateOnce(me, 2), runLoad(clips, rec, until)]);
+      const loadEnd = new Date();
+      const elapsed = (performance.now() - t0) / 1000;
 
-    const db = openDb({ url: `file:${dbFile}` });
-    const during = await db.run((p) =>
-      p.job.findMany({ where: { state: "succeeded", startedAt: { gte: loadStart }, finishedAt: { lte: loadEnd } }, select: { startedAt: true, finishedAt: true } }),
-    );
-    const underLoad = during.map((j) => (j.finishedAt!.getTime() - j.startedAt!.getTime()) / 1000);
-    console.log(`the same generation under load:       ${loaded.seconds.toFixed(2)} s (${(loaded.seconds / idle).toFixed(2)}x idle)`);
-    console.log(`all ${underLoad.length} generations run wholly under load: median ${median(underLoad).toFixed(2)} s (${(median(underLoad) / idle).toFixed(2)}x idle), max ${Math.max(...underLoad).toFixed(2)} s`);
+      const db = openDb({ url: `file:${dbFile}` });
+      const during = await db.run((p) =>
+        p.job.findMany({ where: { state: "succeeded", startedAt: { gte: loadStart }, finishedAt: { lte: loadEnd } }, select: { startedAt: true, finishedAt: true } }),
+      );
+      const underLoad = during.map((j) => (j.finishedAt!.getTime() - j.startedAt!.getTime()) / 1000);
+      console.log(`the same generation under load:       ${loaded.seconds.toFixed(2)} s (${(loaded.seconds / idle).toFixed(2)}x idle)`);
+      console.log(`all ${underLoad.length} generations run wholly under load: median ${median(underLoad).toFixed(2)} s (${(median(underLoad) / idle).toFixed(2)}x idle), max ${Math.max(...underLoad).toFixed(2)} s`);
 
-    const all = [...rec.byKind.values()].flat();
-    const errors = [...rec.errors.values()].reduce((a, b) => a + b, 0);
-    console.log(`\nLoad: ${all.length} requests in ${elapsed.toFixed(1)} s`);
-    console.log(latencyLine("all", all, elapsed));
-    for (const [kind, ms] of rec.byKind) console.log(latencyLine(kind, ms, elapsed));
-    console.log(`errors (non-2xx or no answer): ${errors}`);
-    for (const [what, n] of rec.errors) console.log(`  ${n} x ${what}`);
+      const all = [...rec.byKind.values()].flat();
+      const errors = [...rec.errors.values()].reduce((a, b) => a + b, 0);
+      console.log(`\nLoad: ${all.length} requests in ${elapsed.toFixed(1)} s`);
+      console.log(latencyLine("all", all, elapsed));
+      for (const [kind, ms] of rec.byKind) console.log(latencyLine(kind, ms, elapsed));
+      console.log(`errors (non-2xx or no answer): ${errors}`);
+      for (const [what, n] of rec.errors) console.log(`  ${n} x ${what}`);
 
-    // Stop the queue and drop what the submitters left, so the worker is not busy for hours.
-    const left = await db.run((p) => p.job.updateMany({ where: { state: "queued" }, data: { state: "canceled", finishedAt: new Date() } }));
-    await db.run((p) => p.job.updateMany({ where: { state: "running" }, data: { cancelRequested: true } }));
-    await db.close();
-    console.log(`(${left.count} jobs the submitters queued were canceled afterwards)`);
+      // Stop the queue and drop what the submitters left, so the worker is not busy for hours.
+      const left = await db.run((p) => p.job.updateMany({ where: { state: "queued" }, data: { state: "canceled", finishedAt: new Date() } }));
+      await db.run((p) => p.job.updateMany({ where: { state: "running" }, data: { cancelRequested: true } }));
+      await db.close();
+      console.log(`(${left.count} jobs the submitters queued were canceled afterwards)`);
+    }
+    if (CASES.has("streams")) {
+      await streamsCase(clips);
+      const db = openDb({ url: `file:${dbFile}` });
+      await db.run((p) => p.job.updateMany({ where: { state: "queued" }, data: { state: "canceled", finishedAt: new Date() } }));
+      await db.run((p) => p.job.updateMany({ where: { state: "running" }, data: { cancelRequested: true } }));
+      await db.close();
+    }
   } finally {
     stopping = true;
     for (const c of children) c.kill("SIGTERM");

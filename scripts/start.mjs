@@ -1,66 +1,81 @@
 // `npm start`: build once if needed, apply the database migrations, then serve the production
 // app with `next start` beside one queue worker (`npm run worker` starts more, here or on other
 // machines; START_WORKER=0 serves the web app alone, for a web host without the model's
-// hardware). Ctrl-C or SIGTERM stops both; the worker first returns its running job to the queue.
-import { spawn, spawnSync } from "node:child_process";
+// hardware). The web server listens on 127.0.0.1 unless HOST names another address. Ctrl-C or SIGTERM stops both; the worker first returns its running job to the queue.
+//
+// Both are supervised (./supervise.mjs): one that dies is restarted after a delay that doubles
+// with each restart, and every restart is logged with its cause; the other keeps running, so a
+// crashed worker does not take the web server down (its job resumes from its checkpoint once
+// the lease runs out). More than START_RESTARTS restarts (default 5) of one of them within
+// START_RESTART_WINDOW_S (default 60) is a crash loop: the launcher says so, stops both and
+// exits non-zero, as it does at once when the worker exits with status 2 (it cannot run as
+// configured: a bad provider, no model, no ffmpeg).
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { supervise } from "./supervise.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
 const prismaBin = join(root, "node_modules", "prisma", "build", "index.js");
 const port = process.env.PORT || "3000";
-if (!["", "0", "1"].includes(process.env.START_WORKER ?? "")) {
-  console.error(`start: START_WORKER must be 1 (default) or 0, got "${process.env.START_WORKER}"`);
-  process.exit(2);
-}
+// Loopback unless told otherwise, as ComfyUI and AUTOMATIC1111 do: HOST=0.0.0.0 (or an address)
+// opens the studio to the network, which makes it a shared instance (lib/auth/mode.ts reads
+// HOST in the web server, so it is exported to it).
+const host = (process.env.HOST ?? "").trim() || "127.0.0.1";
+process.env.HOST = host;
+const log = (line) => console.log(`start: ${line}`);
+const fail = (line, status = 2) => {
+  console.error(`start: ${line}`);
+  process.exit(status);
+};
+if (!["", "0", "1"].includes(process.env.START_WORKER ?? "")) fail(`START_WORKER must be 1 (default) or 0, got "${process.env.START_WORKER}"`);
 const withWorker = process.env.START_WORKER !== "0";
+const positive = (name, fallback) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!(n > 0)) fail(`${name} must be a positive number, got "${raw}"`);
+  return n;
+};
+const restarts = positive("START_RESTARTS", 5);
+const windowMs = positive("START_RESTART_WINDOW_S", 60) * 1000;
+
+// Everything the studio writes (the database, media, the secret) is the owner's alone.
+process.umask(0o077);
 
 if (!existsSync(join(root, ".next", "BUILD_ID"))) {
-  console.log("start: no production build found, running `next build`");
+  log("no production build found, running `next build`");
   const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit" });
-  if (build.status !== 0) {
-    process.exit(build.status ?? 1);
-  }
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 // The database (DATABASE_URL, default ./data/spacetime.db) is created or brought up to date.
 const migrate = spawnSync(process.execPath, [prismaBin, "migrate", "deploy"], { cwd: root, stdio: "inherit" });
-if (migrate.status !== 0) {
-  console.error("start: `prisma migrate deploy` failed");
-  process.exit(migrate.status ?? 1);
-}
+if (migrate.status !== 0) fail("`prisma migrate deploy` failed", migrate.status ?? 1);
 
-const children = [
-  spawn(process.execPath, [nextBin, "start", "-p", port], { cwd: root, stdio: "inherit" }),
-  // One process (no tsx CLI wrapper) so that signals reach the worker itself.
-  ...(withWorker ? [spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "worker.ts")], { cwd: root, stdio: "inherit" })] : []),
-];
-const running = (c) => c.exitCode === null && c.signalCode === null;
 let stopping = false;
+const children = [];
+const stopAll = async (signal, status) => {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(children.map((c) => c.stop(signal)));
+  process.exit(status);
+};
+const common = { log, restarts, windowMs, spawnOptions: { cwd: root, stdio: "inherit" }, onGiveUp: (_reason, status) => void stopAll("SIGTERM", status || 1) };
+
+children.push(supervise({ ...common, name: "web server", command: process.execPath, args: [nextBin, "start", "-p", port, "-H", host] }));
+if (withWorker) {
+  // One process (no tsx CLI wrapper) so that signals reach the worker itself.
+  const workerArgs = ["--import", "tsx", join(root, "scripts", "worker.ts")];
+  children.push(supervise({ ...common, name: "worker", command: process.execPath, args: workerArgs, fatalStatuses: [2] }));
+}
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    stopping = true;
-    for (const c of children) if (running(c)) c.kill(signal);
-  });
-}
-
-let status = 0;
-for (const child of children) {
-  child.on("exit", (code, signal) => {
-    // Child ended by a signal: conventional 128 + signal number.
-    const signals = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
-    const childStatus = code ?? 128 + (signals[signal] ?? 1);
-    if (!stopping) {
-      // One of the two died on its own: stop the other rather than run half a studio.
-      stopping = true;
-      status = childStatus || 1;
-      for (const c of children) if (running(c)) c.kill("SIGTERM");
-    } else if (code !== 0 && signal === null) {
-      status ||= childStatus;
-    }
-    if (!children.some(running)) process.exit(status);
+    log(`${signal}: stopping`);
+    void stopAll(signal, 0);
   });
 }

@@ -10,6 +10,10 @@
  *   MEDIA_ROOT         where runs are written (default ./data/media), and the clips too with the local store
  *   MEDIA_STORE=s3, S3_BUCKET, S3_ENDPOINT, ...   finished clips go to an S3-compatible store (lib/storage)
  *   SPACETIME_MODEL_DIR, SPACETIME_PROVIDER (cpu|cuda|webgpu|auto), SPACETIME_THREADS   for the pipeline
+ *
+ * Before its first claim the worker checks what it needs (the provider's name, the model's
+ * manifest and file hashes, sessions on that provider, a runnable ffmpeg); anything wrong is
+ * one line on stderr and exit status 2, with nothing claimed and nothing registered.
  *   WORKER_LEASE_MS    lease length (default 30000; renewed every half)
  *   WORKER_CHECKPOINT_EVERY   denoising steps between checkpoints (default 5)
  *   WORKER_ID          a stable id (default host-pid-random)
@@ -19,40 +23,64 @@
  *     PACED_STEP_MS a step, see lib/queue/testing/paced-handler.ts
  */
 import { getDb } from "../lib/db/client";
-import { pipelineHandler, type JobHandler, type PipelineHandlerOptions } from "../lib/queue/handlers";
+import { checkPipeline, pipelineHandler, type JobHandler, type PipelineHandlerOptions } from "../lib/queue/handlers";
 import { pacedPipelineHandler } from "../lib/queue/testing/paced-handler";
 import { standInHandler } from "../lib/queue/testing/stand-in-handler";
 import { createWorker } from "../lib/queue/worker";
+
+/** A misconfigured worker says why in one line and exits before it touches the queue. */
+class ConfigError extends Error {}
 
 function envInt(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return n;
 }
 
-const handlerName = process.env.SPACETIME_WORKER_HANDLER ?? "pipeline";
-let handler: JobHandler;
-let model = process.env.SPACETIME_MODEL_DIR ?? "models/dev";
-const provider = (process.env.SPACETIME_PROVIDER ?? "cpu") as NonNullable<PipelineHandlerOptions["provider"]>;
-if (handlerName === "stand-in") {
-  handler = standInHandler({ steps: envInt("STANDIN_STEPS"), stepMs: envInt("STANDIN_STEP_MS"), checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY") });
-  model = "stand-in";
-} else if (handlerName === "pipeline" || handlerName === "paced-pipeline") {
+type Provider = NonNullable<PipelineHandlerOptions["provider"]>;
+
+/** The handler the environment asks for, checked (model, provider, ffmpeg) before any claim. */
+async function configure(): Promise<{ handler: JobHandler; model: string; provider: Provider }> {
+  const handlerName = process.env.SPACETIME_WORKER_HANDLER ?? "pipeline";
+  const provider = (process.env.SPACETIME_PROVIDER || "cpu") as Provider;
+  if (handlerName === "stand-in") {
+    const handler = standInHandler({ steps: envInt("STANDIN_STEPS"), stepMs: envInt("STANDIN_STEP_MS"), checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY") });
+    return { handler, model: "stand-in", provider };
+  }
+  if (handlerName !== "pipeline" && handlerName !== "paced-pipeline") {
+    throw new ConfigError(`SPACETIME_WORKER_HANDLER must be "pipeline", "stand-in" or "paced-pipeline", got "${handlerName}"`);
+  }
   const options = {
-    modelDir: process.env.SPACETIME_MODEL_DIR,
+    modelDir: process.env.SPACETIME_MODEL_DIR || "models/dev",
     provider,
     threads: envInt("SPACETIME_THREADS"),
     checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY"),
   };
-  handler = handlerName === "pipeline" ? pipelineHandler(options) : pacedPipelineHandler({ ...options, paceMs: envInt("PACED_STEP_MS") ?? 20 });
-} else {
-  throw new Error(`SPACETIME_WORKER_HANDLER must be "pipeline", "stand-in" or "paced-pipeline", got "${handlerName}"`);
+  const paceMs = handlerName === "paced-pipeline" ? (envInt("PACED_STEP_MS") ?? 20) : 0;
+  try {
+    console.log(`[worker] checked: ${await checkPipeline(options)}`);
+  } catch (err) {
+    throw new ConfigError((err as Error).message.split("\n").map((l) => l.trim()).filter(Boolean).join(" "));
+  }
+  const handler = handlerName === "pipeline" ? pipelineHandler(options) : pacedPipelineHandler({ ...options, paceMs });
+  return { handler, model: options.modelDir, provider };
+}
+
+let config: Awaited<ReturnType<typeof configure>>;
+let leaseMs: number | undefined;
+try {
+  config = await configure();
+  leaseMs = envInt("WORKER_LEASE_MS");
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`[worker] cannot start: ${err.message}`);
+  process.exit(2);
 }
 
 const db = getDb();
-const worker = createWorker({ handler, db, id: process.env.WORKER_ID, leaseMs: envInt("WORKER_LEASE_MS"), provider, model });
+const worker = createWorker({ handler: config.handler, db, id: process.env.WORKER_ID, leaseMs, provider: config.provider, model: config.model });
 
 let firstSignalAt = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,11 +1,13 @@
 /**
  * /fleet: the workers serving the queue, on this machine or others (see the README's "Web
- * server here, workers elsewhere"), and their throughput. On a shared instance
- * (SPACETIME_ADMIN_TOKEN set) the hosts stay private: only the totals are shown.
+ * server here, workers elsewhere"), and their throughput. Only the admin (or a local studio's
+ * owner without SPACETIME_ADMIN_TOKEN) sees the hosts; everyone else the totals.
  */
 import type { Metadata } from "next";
 
 import { AutoRefresh } from "@/components/AutoRefresh";
+import { canManageQueue } from "@/lib/auth/actor";
+import { pageActor } from "@/lib/http/page";
 import { fleet, type FleetWorker } from "@/lib/queue/fleet";
 
 export const metadata: Metadata = { title: "Fleet" };
@@ -26,7 +28,7 @@ function ago(iso: string, now: number): string {
 export default async function FleetPage() {
   const f = await fleet();
   const now = Date.now();
-  const hostsHidden = Boolean(process.env.SPACETIME_ADMIN_TOKEN);
+  const hostsHidden = !canManageQueue(await pageActor());
   return (
     <main className="wide">
       <AutoRefresh everyMs={5_000} />
@@ -41,7 +43,7 @@ export default async function FleetPage() {
         )}
       </p>
       {hostsHidden ? (
-        <p className="note">This server keeps its workers&apos; hosts to its admin (GET /api/workers with the admin token).</p>
+        <p className="note">This server keeps its workers&apos; hosts to its admin (the Admin page, or GET /api/workers as the admin).</p>
       ) : f.workers.length === 0 ? (
         <p className="note">
           No worker has been seen in the last hour. Start one with <code>npm run worker</code>, here or on another machine.

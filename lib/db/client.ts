@@ -23,6 +23,7 @@
  * Not `import "server-only"`: that package throws outside Next's react-server build, and the
  * worker and the tests import this module from plain Node. The guard below serves instead.
  */
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -63,8 +64,19 @@ export function openDb(options: OpenDbOptions = {}): Db {
 
 const TAKE_SQLITE_WRITE_LOCK = Prisma.sql`UPDATE "QueueState" SET "id" = "id" WHERE 0`;
 
+/**
+ * The database holds every caller's prompts and clips: its file (and its WAL and shared-memory
+ * files, which SQLite creates with the main file's mode) is the owner's alone, as is the folder
+ * databaseFile() makes for it. An older file made with looser permissions is tightened.
+ */
+function makeDatabasePrivate(file: string): void {
+  if (!existsSync(file)) writeFileSync(file, "", { mode: 0o600, flag: "a" });
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 function openSqlite(url: string, options: OpenDbOptions): Db {
   const file = databaseFile(url);
+  makeDatabasePrivate(file);
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   const adapter = new PrismaBetterSQLite3({ url: file, timeout: busyTimeoutMs }, { timestampFormat: "unixepoch-ms" });
   const prisma = new PrismaClient({ adapter });

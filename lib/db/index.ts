@@ -12,3 +12,7 @@ export * from "./jobs";
 export * from "./queue-state";
 export * from "./videos";
 export * from "./workers";
+export * from "./users";
+export * from "./sessions";
+export * from "./instance-settings";
+export * from "./admin-jobs";

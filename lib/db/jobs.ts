@@ -18,9 +18,13 @@
  */
 import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
 
+import { SETTING_KEYS, type JobSettings } from "../pipeline/contract";
+
 import { getDb, type Db, type Tx } from "./client";
 import { AppError } from "./errors";
 import { newId } from "./ids";
+
+export type { JobSettings };
 
 // Kept in step with lib/queue/states.ts (which re-exports these); the SQL below spells them out.
 export const JOB_STATES = Object.freeze({
@@ -45,16 +49,24 @@ export function toVideo(row: VideoRow): Video {
   return { ...row, seed: Number(row.seed) };
 }
 
-/** The settings a job is created with (validated by lib/queue/settings.ts). */
-export interface JobSettings {
-  prompt: string;
-  negativePrompt: string;
-  seed?: number;
-  steps?: number;
-  guidance?: number;
-  frames?: number;
-  extend: number;
-  scheduler?: string;
+/** A job's settings as its row keeps them: a setting left out is null, the model's default when it runs. */
+function settingsColumns(s: JobSettings) {
+  return {
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt,
+    seed: s.seed === undefined ? null : BigInt(s.seed),
+    steps: s.steps ?? null,
+    guidance: s.guidance ?? null,
+    frames: s.frames ?? null,
+    extend: s.extend,
+    scheduler: s.scheduler ?? null,
+  };
+}
+
+/** A job's settings back from its row (the contract's record: what its worker hands the pipeline). */
+export function settingsOf(job: Job): JobSettings {
+  const defined = SETTING_KEYS.filter((k) => job[k] !== null).map((k) => [k, job[k]]);
+  return Object.fromEntries(defined) as JobSettings;
 }
 
 /** Who holds a running job: the claim's worker and attempt. */
@@ -75,15 +87,33 @@ const timestamp = (d: Date) => Prisma.sql`CAST(${d} AS TIMESTAMP)`;
 
 // ------------------------------------------------------------------ submit
 
+/**
+ * What a submission may not exceed. maxActive and perHour always apply; the rest only where
+ * given (a shared instance's quotas, lib/queue/quotas.ts). Cost is denoising steps x chunks,
+ * (steps ?? costDefaultSteps) * (1 + extend).
+ */
+export interface SubmitLimits {
+  maxActive: number; // the caller's queued + running jobs
+  perHour: number; // the caller's submissions in the last hour
+  maxCostInFlight?: number; // the caller's queued + running cost
+  maxCostPerHour?: number; // the cost the caller submitted in the last hour (canceled jobs count)
+  maxQueued?: number; // every caller's queued jobs together: the global cap
+  address?: { value: string; maxActive: number }; // anonymous: queued + running jobs from this client address
+  costDefaultSteps?: number;
+}
+
 export interface InsertJobInput {
   callerId: string;
   idempotencyKey?: string;
   settings: JobSettings;
   maxAttempts: number;
-  limits: { maxActive: number; perHour: number };
+  limits: SubmitLimits; // limits.address is also recorded on the job, for the anonymous cap
   now?: Date;
   db?: Db;
 }
+
+/** A job's cost in denoising steps x chunks, as the quotas count it. */
+export const jobCost = (s: { steps?: number | null; extend: number }, defaultSteps: number) => (s.steps ?? defaultSteps) * (1 + s.extend);
 
 /**
  * Creates a job, or returns the caller's job with the same idempotency key (`created: false`).
@@ -129,19 +159,15 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
       );
     }
 
+    await checkQuotas(tx, { callerId, settings, limits, now });
+
     const row = await tx.job.create({
       data: {
         id: newId(),
         callerId,
+        submitAddress: limits.address?.value ?? null,
         idempotencyKey: idempotencyKey ?? null,
-        prompt: settings.prompt,
-        negativePrompt: settings.negativePrompt,
-        seed: settings.seed === undefined ? null : BigInt(settings.seed),
-        steps: settings.steps ?? null,
-        guidance: settings.guidance ?? null,
-        frames: settings.frames ?? null,
-        extend: settings.extend,
-        scheduler: settings.scheduler ?? null,
+        ...settingsColumns(settings),
         maxAttempts: input.maxAttempts,
         runAt: now,
         createdAt: now,
@@ -151,17 +177,70 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
   });
 }
 
+/** The cost and global quotas, in the insert's transaction (see SubmitLimits). */
+async function checkQuotas(tx: Tx, o: { callerId: string; settings: JobSettings; limits: SubmitLimits; now: Date }): Promise<void> {
+  const { limits, callerId, now } = o;
+  const d = limits.costDefaultSteps ?? 20;
+  const cost = jobCost(o.settings, d);
+  if (limits.address) {
+    const fromAddress = await tx.job.count({ where: { submitAddress: limits.address.value, state: { in: ["queued", "running"] } } });
+    if (fromAddress >= limits.address.maxActive) {
+      throw new AppError(
+        "RATE_LIMITED",
+        `anonymous jobs from your address: ${fromAddress} queued or running, the most allowed is ${limits.address.maxActive}: wait for one to finish, or sign in`,
+        { retryAfterSeconds: 60 },
+      );
+    }
+  }
+  if (limits.maxQueued !== undefined) {
+    const queued = await tx.job.count({ where: { state: "queued" } });
+    if (queued >= limits.maxQueued) {
+      throw new AppError("RATE_LIMITED", `the queue is full (${queued} jobs waiting, the most this server takes): try again later`, { retryAfterSeconds: 60 });
+    }
+  }
+  const costOf = (rows: { steps: number | null; extend: number }[]) => rows.reduce((a, r) => a + jobCost(r, d), 0);
+  if (limits.maxCostInFlight !== undefined) {
+    const active = await tx.job.findMany({ where: { callerId, state: { in: ["queued", "running"] } }, select: { steps: true, extend: true } });
+    const inFlight = costOf(active);
+    if (inFlight + cost > limits.maxCostInFlight) {
+      throw new AppError(
+        "RATE_LIMITED",
+        `this job costs ${cost} steps x chunks and yours queued or running already cost ${inFlight}: the most allowed at once is ${limits.maxCostInFlight}` +
+          (cost > limits.maxCostInFlight ? " (this job alone is over it: use fewer steps or chunks)" : ": wait for one to finish or cancel one"),
+        { retryAfterSeconds: 30 },
+      );
+    }
+  }
+  if (limits.maxCostPerHour !== undefined) {
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    const recent = await tx.job.findMany({
+      where: { callerId, createdAt: { gt: hourAgo } },
+      select: { steps: true, extend: true, createdAt: true },
+      orderBy: { createdAt: "asc" },
+    });
+    let spent = costOf(recent);
+    if (spent + cost > limits.maxCostPerHour) {
+      // When enough of the oldest submissions leave the hour for this one to fit.
+      let at = now.getTime() + 3_600_000;
+      for (const r of recent) {
+        spent -= jobCost(r, d);
+        if (spent + cost <= limits.maxCostPerHour) {
+          at = r.createdAt.getTime() + 3_600_000;
+          break;
+        }
+      }
+      const retryAfterSeconds = Math.max(1, Math.ceil((at - now.getTime()) / 1000));
+      throw new AppError(
+        "RATE_LIMITED",
+        `this job costs ${cost} steps x chunks; you have submitted ${costOf(recent)} in the last hour and the most allowed is ${limits.maxCostPerHour}: try again in ${formatWait(retryAfterSeconds)}`,
+        { retryAfterSeconds },
+      );
+    }
+  }
+}
+
 function sameSettings(job: Job, s: JobSettings): boolean {
-  return (
-    job.prompt === s.prompt &&
-    job.negativePrompt === s.negativePrompt &&
-    job.seed === (s.seed ?? null) &&
-    job.steps === (s.steps ?? null) &&
-    job.guidance === (s.guidance ?? null) &&
-    job.frames === (s.frames ?? null) &&
-    job.extend === s.extend &&
-    job.scheduler === (s.scheduler ?? null)
-  );
+  return SETTING_KEYS.every((k) => (job[k] ?? null) === (s[k] ?? null));
 }
 
 function formatWait(seconds: number): string {
@@ -523,8 +602,9 @@ export async function expireLeases(input: { now?: Date; db?: Db } = {}): Promise
 // ------------------------------------------------------------------ owner side
 
 /** Cancels a caller's job: a queued one at once, a running one by flagging it for its worker. */
-export async function cancelJob(input: { jobId: string; callerId: string; now?: Date; db?: Db }): Promise<Job> {
+export async function cancelJob(input: { jobId: string; callerId?: string; now?: Date; db?: Db }): Promise<Job> {
   const now = input.now ?? new Date();
+  const owner = input.callerId === undefined ? Prisma.sql`TRUE` : Prisma.sql`"callerId" = ${input.callerId}`;
   return dbOf(input).write(async (tx) => {
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
@@ -532,27 +612,64 @@ export async function cancelJob(input: { jobId: string; callerId: string; now?: 
         "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
         "finishedAt" = CASE WHEN "state" = 'queued' THEN ${timestamp(now)} ELSE "finishedAt" END,
         ${clearRunStateWhen(Prisma.sql`"state" = 'queued'`)}
-      WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" IN ('queued', 'running')
+      WHERE "id" = ${input.jobId} AND ${owner} AND "state" IN ('queued', 'running')
       RETURNING *`;
     if (rows[0]) return toJob(rows[0]);
     const row = await tx.job.findUnique({ where: { id: input.jobId } });
-    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (!row || (input.callerId !== undefined && row.callerId !== input.callerId)) throw new AppError("NOT_FOUND", "no such job");
     if (row.state === "canceled") return toJob(row);
     throw new AppError("CONFLICT", `the job has already ${row.state}; only queued or running jobs can be canceled`);
   });
 }
 
-/** Puts a caller's queued job ahead of every other queued job. */
-export async function moveJobToFront(input: { jobId: string; callerId: string; db?: Db }): Promise<Job> {
+/** Puts a queued job (the caller's; any, without `callerId`: the admin) ahead of every other queued job. */
+export async function moveJobToFront(input: { jobId: string; callerId?: string; db?: Db }): Promise<Job> {
+  const owner = input.callerId === undefined ? Prisma.sql`TRUE` : Prisma.sql`"callerId" = ${input.callerId}`;
   return dbOf(input).write(async (tx) => {
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET "priority" = (SELECT min("priority") FROM "Job" WHERE "state" = 'queued') - 1
-      WHERE "id" = ${input.jobId} AND "callerId" = ${input.callerId} AND "state" = 'queued'
+      WHERE "id" = ${input.jobId} AND ${owner} AND "state" = 'queued'
       RETURNING *`;
     if (rows[0]) return toJob(rows[0]);
     const row = await tx.job.findUnique({ where: { id: input.jobId } });
-    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (!row || (input.callerId !== undefined && row.callerId !== input.callerId)) throw new AppError("NOT_FOUND", "no such job");
     throw new AppError("CONFLICT", `the job is ${row.state}; only queued jobs can be moved`);
+  });
+}
+
+/**
+ * Puts a caller's queued job ahead of the caller's own other queued jobs only: the places the
+ * caller's jobs hold in the queue stay theirs, and only who is in which changes (the job takes
+ * the first, the ones it passed move one place on), so nobody else's job moves at all.
+ * Priorities are renumbered to distinct even values in queue order, ending at 0 (what new jobs
+ * get, so they still join at the back), then the caller's jobs swap theirs; one statement in
+ * one write transaction, over a queue the global cap keeps bounded.
+ */
+export async function moveJobAheadOfOwn(input: { jobId: string; callerId: string; db?: Db }): Promise<Job> {
+  return dbOf(input).write(async (tx) => {
+    const row = await tx.job.findUnique({ where: { id: input.jobId } });
+    if (!row || row.callerId !== input.callerId) throw new AppError("NOT_FOUND", "no such job");
+    if (row.state !== "queued") throw new AppError("CONFLICT", `the job is ${row.state}; only queued jobs can be moved`);
+    const queue = await tx.job.findMany({
+      where: { state: "queued" },
+      orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+      select: { id: true, callerId: true },
+    });
+    const priority = new Map(queue.map((j, i) => [j.id, -2 * (queue.length - 1 - i)]));
+    const own = queue.filter((j) => j.callerId === input.callerId).map((j) => j.id);
+    const at = own.indexOf(row.id);
+    if (at <= 0) return toJob(row); // already first among its owner's
+    const slots = own.slice(0, at + 1).map((id) => priority.get(id)!);
+    const moved = [row.id, ...own.slice(0, at)]; // the job, then the ones it passes, into the same slots
+    moved.forEach((id, i) => priority.set(id, slots[i]!));
+    const cases = Prisma.join(
+      [...priority].map(([id, p]) => Prisma.sql`WHEN ${id} THEN CAST(${p} AS INTEGER)`),
+      " ",
+    );
+    await tx.$executeRaw`
+      UPDATE "Job" SET "priority" = CASE "id" ${cases} ELSE "priority" END
+      WHERE "state" = 'queued' AND "id" IN (${Prisma.join([...priority.keys()])})`;
+    return toJob((await tx.job.findUnique({ where: { id: row.id } }))!);
   });
 }
 

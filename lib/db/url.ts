@@ -29,13 +29,13 @@ export function databaseProvider(url: string = databaseUrl()): DatabaseProvider 
   throw new Error(`DATABASE_URL must be "file:PATH" (SQLite) or "postgres://..." (PostgreSQL), got "${redactUrl(url)}"`);
 }
 
-/** The SQLite file of a file: URL, absolute; its directory is created if missing. */
+/** The SQLite file of a file: URL, absolute; its directory is created if missing (the owner's alone: it holds private data). */
 export function databaseFile(url: string = databaseUrl()): string {
   if (databaseProvider(url) !== "sqlite") {
     throw new Error(`not a SQLite "file:PATH" URL: "${redactUrl(url)}"`);
   }
   const file = path.resolve(url.slice("file:".length).replace(/\?.*$/, ""));
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   return file;
 }
 

@@ -11,10 +11,10 @@ import { toVideo, type Video } from "./jobs";
 
 const dbOf = (o: { db?: Db }) => o.db ?? getDb();
 
-/** A clip its owner may see, or anyone may if published. */
-export async function getVideo(input: { videoId: string; callerId: string; db?: Db }): Promise<Video> {
+/** A clip its owner may see, or anyone may if published (`anyOwner`: the admin sees every clip). */
+export async function getVideo(input: { videoId: string; callerId: string; anyOwner?: boolean; db?: Db }): Promise<Video> {
   const row = await dbOf(input).run((p) => p.video.findUnique({ where: { id: input.videoId } }));
-  if (!row || row.deletedAt || (row.callerId !== input.callerId && !row.published)) {
+  if (!row || row.deletedAt || (row.callerId !== input.callerId && !row.published && !input.anyOwner)) {
     throw new AppError("NOT_FOUND", "no such video");
   }
   return toVideo(row);
@@ -153,14 +153,14 @@ export async function setVideoPublished(input: { videoId: string; callerId: stri
 }
 
 /**
- * Deletes one of the caller's clips: hidden at once and its share link dead. Returns its
+ * Deletes one of the caller's clips (any clip, without `callerId`: the admin): hidden at once and its share link dead. Returns its
  * media keys so the caller can remove the files.
  */
-export async function deleteVideo(input: { videoId: string; callerId: string; now?: Date; db?: Db }): Promise<Video> {
+export async function deleteVideo(input: { videoId: string; callerId?: string; now?: Date; db?: Db }): Promise<Video> {
   const db = dbOf(input);
   const row = await db.write(async (tx) => {
     const found = await tx.video.findUnique({ where: { id: input.videoId } });
-    if (!found || found.callerId !== input.callerId || found.deletedAt) throw new AppError("NOT_FOUND", "no such video");
+    if (!found || (input.callerId !== undefined && found.callerId !== input.callerId) || found.deletedAt) throw new AppError("NOT_FOUND", "no such video");
     return tx.video.update({ where: { id: found.id }, data: { deletedAt: input.now ?? new Date(), published: false } });
   });
   return toVideo(row);

@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "nod
 import path from "node:path";
 
 import { isId, newId } from "../db/ids";
+import { peerStamped, requestProto } from "./proxy";
 
 export const CALLER_COOKIE = "spacetime_caller";
 const COOKIE_MAX_AGE_S = 400 * 24 * 3600; // the most browsers keep a cookie (RFC 6265bis)
@@ -88,9 +89,14 @@ export function callerOf(req: Request): string | null {
   return verifyCaller(readCookie(req, CALLER_COOKIE));
 }
 
+/**
+ * Whether the client used https: X-Forwarded-Proto counts only from a trusted proxy
+ * (lib/http/proxy.ts). Under a stamping server Next's own URL follows that header whoever
+ * sent it, so plain `next start` is http unless a trusted proxy says otherwise.
+ */
 export function isHttps(req: Request): boolean {
-  const forwarded = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  return (forwarded ?? new URL(req.url).protocol.replace(":", "")) === "https";
+  const own = peerStamped() ? "http" : new URL(req.url).protocol === "https:" ? "https" : "http";
+  return requestProto(req.headers, own) === "https";
 }
 
 /** A fresh caller id and the Set-Cookie header that gives it to the browser. */

@@ -1,18 +1,44 @@
 /** For server-rendered pages: the caller from the request's cookie, and this site's public origin. */
-import { cookies, headers } from "next/headers";
+import { headers } from "next/headers";
 
-import { CALLER_COOKIE, verifyCaller } from "./caller";
+import { resolveActor, SessionEndedError, type Actor } from "../auth/actor";
+import { SESSION_COOKIES } from "../auth/cookies";
 
-/** The verified caller id, or null (pages never issue one: the first API call does). */
+import { requestHost, requestProto } from "./proxy";
+
+/**
+ * The id the caller's jobs and clips are kept under (the account's, or the verified anonymous
+ * cookie's), or null (pages never issue one: the first API call does).
+ */
 export async function pageCaller(): Promise<string | null> {
-  return verifyCaller((await cookies()).get(CALLER_COOKIE)?.value);
+  return (await pageActor()).callerId;
 }
 
-/** SPACETIME_PUBLIC_URL, else the origin this request came to (for absolute Open Graph URLs). */
+/**
+ * SPACETIME_PUBLIC_URL, else the origin this request came to (for absolute Open Graph URLs):
+ * Host, or X-Forwarded-Host/-Proto only from a trusted proxy (lib/http/proxy.ts).
+ */
 export async function publicOrigin(): Promise<string> {
   if (process.env.SPACETIME_PUBLIC_URL) return process.env.SPACETIME_PUBLIC_URL.replace(/\/+$/, "");
   const h = await headers();
-  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host") || "localhost:3000";
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
-  return `${proto}://${host}`;
+  return `${requestProto(h, "http")}://${requestHost(h, "localhost:3000")}`;
+}
+
+/**
+ * The page's actor (lib/auth/actor.ts), from the request's own headers. A session cookie that
+ * has ended counts as none here (the next API call answers 401 and clears it).
+ */
+export async function pageActor(): Promise<Actor> {
+  const h = new Headers(await headers());
+  try {
+    return await resolveActor(new Request("http://page.invalid/", { headers: h }));
+  } catch (err) {
+    if (!(err instanceof SessionEndedError)) throw err;
+    const kept = (h.get("cookie") ?? "")
+      .split(";")
+      .filter((c) => !SESSION_COOKIES.some((name) => c.trim().startsWith(`${name}=`)))
+      .join(";");
+    h.set("cookie", kept);
+    return resolveActor(new Request("http://page.invalid/", { headers: h }));
+  }
 }

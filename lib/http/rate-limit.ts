@@ -6,13 +6,15 @@
  * Ids are 144 random bits, so guessing is hopeless anyway: this stops scanners from trying.
  *
  * Kept in memory per web-server process (on globalThis, so every route and page bundle of the
- * process shares one table). The client address is the last X-Forwarded-For entry: what the
- * nearest reverse proxy saw (nginx's $proxy_add_x_forwarded_for, Caddy and Traefik append it),
- * or what Next filled in from the socket when the request came to it directly. A client
- * talking straight to Next can send its own X-Forwarded-For, so a public instance belongs
- * behind a proxy.
+ * process shares one table). The client address is lib/http/proxy.ts's: the peer of the
+ * connection, or behind a proxy listed in TRUSTED_PROXIES the X-Forwarded-For entry it added
+ * (nginx's $proxy_add_x_forwarded_for, Caddy and Traefik append it). Without TRUSTED_PROXIES
+ * a client's own X-Forwarded-For changes nothing.
  */
 import { AppError, isAppError } from "../db/errors";
+import { clientAddress } from "./proxy";
+
+export { clientAddress };
 
 export const MISS_LIMIT = 50;
 export const MISS_WINDOW_MS = 10 * 60_000;
@@ -25,11 +27,6 @@ interface Window {
 
 const globalForLimits = globalThis as unknown as { spacetimeMisses?: Map<string, Window> };
 const table = () => (globalForLimits.spacetimeMisses ??= new Map());
-
-export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  return forwarded?.split(",").at(-1)?.trim() || "unknown";
-}
 
 function current(address: string, now: number): Window | undefined {
   const w = table().get(address);

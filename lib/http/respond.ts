@@ -9,44 +9,57 @@
  */
 import type { z } from "zod";
 
+import { resolveActor, SessionEndedError, type Actor } from "../auth/actor";
+import { clearSessionCookies } from "../auth/cookies";
 import { AppError } from "../db/errors";
 import { isId } from "../db/ids";
-import { callerOf, issueCaller } from "./caller";
+import { issueCaller } from "./caller";
+import { requestHost } from "./proxy";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** An actor that has an identity: `callerId` is the id its jobs and clips are stored under. */
+export type Caller = Actor & { callerId: string };
+
 export interface RouteContext {
   req: Request;
-  /** The caller, or 401: for acting on things the caller must already own. */
-  caller(): string;
-  /** The caller, or a new identity (sent back as a cookie with the response). */
-  callerOrIssue(): string;
-  /** The caller, or null: for reads that also serve strangers (published clips). */
-  callerOrNull(): string | null;
+  /** The caller (lib/auth/actor.ts), or 401: for acting on things the caller must already own. */
+  caller(): Promise<Caller>;
+  /** The caller, with a new anonymous identity if it has none (sent back as a cookie). */
+  callerOrIssue(): Promise<Caller>;
+  /** The caller, whose callerId may be null: for reads that also serve strangers (published clips). */
+  callerOrNull(): Promise<Actor>;
+  /** Adds a Set-Cookie header to the response (sessions). */
+  setCookie(header: string): void;
 }
 
 export async function route(req: Request, handler: (ctx: RouteContext) => Promise<Response>): Promise<Response> {
-  let setCookie: string | null = null;
-  let issued: string | null = null;
+  const cookies: string[] = [];
+  let resolved: Promise<Actor> | null = null;
+  const actor = () => (resolved ??= resolveActor(req));
   const ctx: RouteContext = {
     req,
-    caller() {
-      const id = issued ?? callerOf(req);
-      if (!id) throw new AppError("UNAUTHORIZED", "no caller identity: load the studio page first, or send the cookie it sets");
-      return id;
+    async caller() {
+      const a = await actor();
+      if (!a.callerId) {
+        throw new AppError("UNAUTHORIZED", a.shared ? "no identity: sign in, or load the studio page first" : "no caller identity: load the studio page first, or send the cookie it sets");
+      }
+      return a as Caller;
     },
-    callerOrIssue() {
-      const id = issued ?? callerOf(req);
-      if (id) return id;
+    async callerOrIssue() {
+      const a = await actor();
+      if (a.callerId) return a as Caller;
       const fresh = issueCaller(req);
-      issued = fresh.callerId;
-      setCookie = fresh.setCookie;
+      cookies.push(fresh.setCookie);
+      const issued = { ...a, callerId: fresh.callerId, anonymousCallerId: fresh.callerId };
+      resolved = Promise.resolve(issued);
       return issued;
     },
-    callerOrNull() {
-      return issued ?? callerOf(req);
+    callerOrNull: actor,
+    setCookie(header) {
+      cookies.push(header);
     },
   };
   let res: Response;
@@ -55,8 +68,9 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
     res = await handler(ctx);
   } catch (err) {
     res = errorResponse(err);
+    if (err instanceof SessionEndedError) cookies.push(...clearSessionCookies(req));
   }
-  if (setCookie) res.headers.append("set-cookie", setCookie);
+  for (const c of cookies) res.headers.append("set-cookie", c);
   return res;
 }
 
@@ -105,7 +119,8 @@ export function checkOrigin(req: Request): void {
   } catch {
     throw crossSite(); // "null" (sandboxed frames, file:) or garbage
   }
-  const own = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  // X-Forwarded-Host counts only from a trusted proxy (lib/http/proxy.ts).
+  const own = requestHost(req.headers, new URL(req.url).host);
   if (host !== own) throw crossSite();
 }
 

@@ -90,6 +90,20 @@ export async function resolveFfmpeg(): Promise<string> {
   return candidate;
 }
 
+/** The first line of `ffmpeg -version`: proof the binary runs here, not only that it exists. */
+export async function ffmpegVersion(ffmpeg: string): Promise<string> {
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(ffmpeg, ["-version"], { stdio: ["ignore", "pipe", "ignore"] });
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.on("error", (err) => reject(new PipelineError("FFMPEG_MISSING", `cannot run ffmpeg at ${ffmpeg}: ${err.message}; set FFMPEG_PATH`, { cause: err })));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new PipelineError("FFMPEG_MISSING", `ffmpeg at ${ffmpeg} does not run (\`-version\` exited ${code}); set FFMPEG_PATH`)),
+    );
+  });
+  return out.split("\n")[0]!.split(" Copyright")[0]!.trim();
+}
+
 function posterCodec(file: string): string[] {
   const ext = path.extname(file).toLowerCase();
   if (ext === ".png") return ["-c:v", "png"];
@@ -231,14 +245,60 @@ export async function verifyOutput(kind: keyof MuxOutputs, file: string): Promis
   }
 }
 
+// The system is short of processes or memory for a moment: a later spawn may well succeed.
+const TRANSIENT_SPAWN_ERRORS = new Set(["EAGAIN", "ENOMEM"]);
+// The binary itself is not there or not runnable: no retry fixes that.
+const MISSING_SPAWN_ERRORS = new Set(["ENOENT", "EACCES", "ENOEXEC", "ENOTDIR"]);
+const SPAWN_TRIES = 4; // waiting 0.2, 0.4, 0.8 s between them
+
+/**
+ * Runs ffmpeg on the frames, spawning again when the spawn fails for lack of resources
+ * (EAGAIN, ENOMEM): nothing was written by a process that never started.
+ */
+async function runFfmpeg(ffmpeg: string, args: string[], frames: readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runFfmpegOnce(ffmpeg, args, frames, signal);
+    } catch (err) {
+      const code = spawnErrorCode(err);
+      if (code === null || !TRANSIENT_SPAWN_ERRORS.has(code)) throw err;
+      if (attempt >= SPAWN_TRIES) {
+        throw new PipelineError("FFMPEG_FAILED", `could not start ffmpeg (${code}, ${SPAWN_TRIES} tries): the system is short of processes or memory`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      if (signal?.aborted) throw new PipelineError("ABORTED", "mux aborted", { cause: signal.reason });
+    }
+  }
+}
+
+/** The errno code of a spawn that failed for lack of resources (SpawnError), else null. */
+function spawnErrorCode(err: unknown): string | null {
+  return err instanceof SpawnError ? err.errno : null;
+}
+
+/** A spawn that failed before ffmpeg ran, for a reason a later spawn may not have. */
+class SpawnError extends Error {
+  constructor(readonly errno: string, cause: unknown) {
+    super(`spawn failed: ${errno}`, { cause });
+  }
+}
+
 /** Spawns ffmpeg, streams the frames with backpressure, and settles when it exits. */
-function runFfmpeg(ffmpeg: string, args: string[], frames: readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
+function runFfmpegOnce(ffmpeg: string, args: string[], frames: readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ["pipe", "ignore", "pipe"] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(ffmpeg, args, { stdio: ["pipe", "ignore", "pipe"] });
+    } catch (err) {
+      // Node throws at once for some spawn failures (ENOMEM among them) and emits "error" for others.
+      const code = (err as NodeJS.ErrnoException).code ?? "";
+      return reject(TRANSIENT_SPAWN_ERRORS.has(code) ? new SpawnError(code, err) : new PipelineError("FFMPEG_FAILED", `cannot start ffmpeg at ${ffmpeg}: ${(err as Error).message}`, { cause: err }));
+    }
+    const stdin = child.stdin!;
     let stderr = "";
-    let failure: PipelineError | null = null;
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d: string) => {
+    let failure: Error | null = null;
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (d: string) => {
       stderr = (stderr + d).slice(-4000); // the tail is where ffmpeg says what went wrong
     });
     const onAbort = () => {
@@ -248,12 +308,17 @@ function runFfmpeg(ffmpeg: string, args: string[], frames: readonly Uint8Array[]
     signal?.addEventListener("abort", onAbort, { once: true });
 
     child.on("error", (err: NodeJS.ErrnoException) => {
-      failure ??= new PipelineError("FFMPEG_MISSING", `cannot run ffmpeg at ${ffmpeg}: ${err.message}; set FFMPEG_PATH`, { cause: err });
+      const code = err.code ?? "";
+      failure ??= MISSING_SPAWN_ERRORS.has(code)
+        ? new PipelineError("FFMPEG_MISSING", `cannot run ffmpeg at ${ffmpeg}: ${err.message}; set FFMPEG_PATH`, { cause: err })
+        : TRANSIENT_SPAWN_ERRORS.has(code) && child.pid === undefined
+          ? new SpawnError(code, err)
+          : new PipelineError("FFMPEG_FAILED", `ffmpeg at ${ffmpeg}: ${err.message}`, { cause: err });
       signal?.removeEventListener("abort", onAbort);
       reject(failure); // a process that never started may not emit "close"
     });
     // EPIPE when ffmpeg exits early: the exit code and stderr explain it better.
-    child.stdin.on("error", () => {});
+    stdin.on("error", () => {});
     child.on("close", (code, sig) => {
       signal?.removeEventListener("abort", onAbort);
       if (failure) return reject(failure);
@@ -265,19 +330,19 @@ function runFfmpeg(ffmpeg: string, args: string[], frames: readonly Uint8Array[]
     (async () => {
       for (const f of frames) {
         if (failure || child.exitCode !== null) return;
-        if (!child.stdin.write(f)) {
+        if (!stdin.write(f)) {
           await new Promise<void>((done) => {
             const go = () => {
-              child.stdin.off("drain", go);
+              stdin.off("drain", go);
               child.off("close", go);
               done();
             };
-            child.stdin.once("drain", go);
+            stdin.once("drain", go);
             child.once("close", go);
           });
         }
       }
-      child.stdin.end();
+      stdin.end();
     })();
   });
 }

@@ -5,7 +5,7 @@
  * needs to know about a model comes from here; nothing is guessed.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -116,6 +116,22 @@ export function parseManifest(json: unknown, where = "model.json"): Manifest {
     });
   }
   return parsed.data;
+}
+
+/**
+ * `dir/model.json` alone, read and validated (no file hashes): what the web server needs to
+ * know of the model, the settings contract (./contract.ts), without loading it.
+ */
+export function readManifest(dir: string): Manifest {
+  const manifestPath = path.join(path.resolve(dir), "model.json");
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(manifestPath, "utf8"));
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+    throw new PipelineError(missing ? "MODEL_FILE_MISSING" : "BAD_MANIFEST", `cannot read ${manifestPath}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseManifest(json, manifestPath);
 }
 
 /** Reads and validates `dir/model.json`, then checks every listed file's SHA-256. */

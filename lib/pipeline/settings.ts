@@ -5,45 +5,36 @@
  */
 import { z } from "zod";
 
+import { MAX_EXTEND, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
 import { PipelineError } from "./errors";
 import { temporalRatio, type Manifest } from "./manifest";
-import { SCHEDULERS } from "./schedulers";
 import { PROVIDERS } from "./sessions";
 import type { GenerateOptions } from "./generate";
 
-// 60 s at 8 fps: 17 + 40 * 12 frames. Chunks are sequential: a runaway --extend would hold a worker for hours.
-export const MAX_EXTEND = 40;
+export { MAX_EXTEND };
 export const FORMATS = ["mp4", "webm", "poster", "webp"] as const;
 
-/** What the caller may pass, checked against the manifest's limits. */
+/** What the caller may pass: the settings contract (./contract.ts) with the model's defaults, plus the pipeline's own options. */
 function inputSchema(m: Manifest) {
-  const [seedMin, seedMax] = m.limits.seed;
-  const [stepsMin, stepsMax] = m.limits.steps;
-  const [gMin, gMax] = m.limits.guidance;
-  const kMax = Math.min(m.context_frames.max, m.latent.frames - 1);
+  const kMax = maxContextFrames(m);
   const latentSize = m.latent.channels * m.latent.frames * m.latent.height * m.latent.width;
-  const text = z.string().max(m.limits.prompt_chars, `at most ${m.limits.prompt_chars} characters`);
+  const limits = settingsLimits(m);
+  const f = settingsFields(limits);
   return z
     .object({
-      prompt: text.refine((p) => p.trim().length > 0, "must not be empty"),
-      negativePrompt: text.default(""),
-      seed: z.number().int().min(seedMin).max(seedMax).optional(),
-      steps: z.number().int().min(stepsMin).max(stepsMax).default(m.defaults.steps),
-      guidance: z.number().min(gMin).max(gMax).default(m.defaults.guidance),
-      frames: z.number().int().positive().optional(),
-      extend: z.number().int().min(0).max(MAX_EXTEND).default(0),
-      // A third of the window by default: enough frames to carry motion, most of the window still new.
-      contextFrames: z
-        .number()
-        .int()
-        .min(1)
-        .max(Math.max(kMax, 1))
-        .default(Math.max(1, Math.min(kMax, Math.floor(m.latent.frames / 3)))),
+      prompt: f.prompt,
+      negativePrompt: f.negativePrompt.default(""),
+      seed: f.seed.optional(),
+      steps: f.steps.default(limits.defaults.steps),
+      guidance: f.guidance.default(limits.defaults.guidance),
+      frames: f.frames.optional(),
+      extend: f.extend.default(0),
+      contextFrames: z.number().int().min(1).max(Math.max(kMax, 1)).default(defaultContextFrames(m)),
       continueFrom: z
         .instanceof(Float32Array)
         .refine((a) => a.length === latentSize, `must be one latent window of ${latentSize} values`)
         .optional(),
-      scheduler: z.enum(SCHEDULERS).default(m.scheduler.type as (typeof SCHEDULERS)[number]),
+      scheduler: f.scheduler.default(m.scheduler.type as (typeof limits.schedulers)[number]),
       provider: z.enum(PROVIDERS).default("cpu"),
       out: z.string().endsWith(".mp4", "must be a .mp4 path").optional(),
       formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),
@@ -72,9 +63,9 @@ export function validate(options: GenerateOptions, m: Manifest): Settings {
 
 /** How many chunks, and how many frames each contributes. */
 export function planChunks(s: Pick<Settings, "contextFrames" | "continueFrom" | "extend" | "frames">, m: Manifest) {
-  const r = temporalRatio(m);
   const k = s.contextFrames;
-  const perExtension = (m.latent.frames - k) * r; // video frames of a chunk's new latent frames
+  const r = temporalRatio(m);
+  const perExtension = framesPerExtension(m, k); // video frames of a chunk's new latent frames
   const first = s.continueFrom ? perExtension : m.video.frames;
   let chunks = 1 + s.extend;
   if (s.frames !== undefined && s.frames > first + (chunks - 1) * perExtension) {

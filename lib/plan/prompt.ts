@@ -4,17 +4,25 @@
  * world draws it for training clips: a colour, a motion, a scene.
  */
 import type { PlanFrame } from "./config";
-import { parse } from "./parser";
+import { parse, type ParsedSpec } from "./parser";
 import { makePlan } from "./plan";
 import { PlanRng } from "./rng";
 import type { ScenePlan } from "./schema";
+import type { PlanSpec } from "./spec";
 import { COLOURS, SCENES } from "./vocab";
 
 /** null when the prompt names no object the world can draw: such a clip is made from text alone. */
 export function planPrompt(prompt: string, frame: PlanFrame, seed: number): ScenePlan | null {
   const { spec } = parse(prompt);
   if (!spec) return null;
-  // Unsaid attributes from their own stream, so they do not shift the layout's draws.
+  const full = completeSpec(spec, seed);
+  const words = full.subjects.flatMap((s) => Array<string>(s.count).fill(`${s.size} ${s.colour} ${s.kind} ${s.motion}`));
+  return makePlan(full, frame, seed, seed, words);
+}
+
+/** The parsed spec with every unsaid attribute drawn from the seed; a spec that says everything draws nothing. */
+export function completeSpec(spec: ParsedSpec, seed: number): PlanSpec {
+  // Their own stream, so they do not shift the layout's draws.
   const rng = new PlanRng((seed ^ 0x9e3779b9) >>> 0);
   const pick = <T>(options: readonly T[]): T => options[Math.floor(rng.random() * options.length)]!;
   const subjects = spec.subjects.map((s) => ({
@@ -23,7 +31,5 @@ export function planPrompt(prompt: string, frame: PlanFrame, seed: number): Scen
     size: s.size ?? "medium",
     motion: s.motion ?? "still",
   }));
-  const full = { ...spec, subjects, scene: spec.scene ?? pick(SCENES) };
-  const words = subjects.flatMap((s) => Array<string>(s.count).fill(`${s.size} ${s.colour} ${s.kind} ${s.motion}`));
-  return makePlan(full, frame, seed, seed, words);
+  return { ...spec, subjects, scene: spec.scene ?? pick(SCENES) };
 }

@@ -22,7 +22,7 @@ export function extensionSettings(video: Video, job: Pick<Job, "progressTotal" |
     seed: video.seed,
     steps: video.steps,
     guidance: video.guidance,
-    scheduler: video.scheduler as JobSettingsInput["scheduler"],
+    scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract below
     extend: chunksOf(job, video), // chunks after the first: all the old ones but the first, plus one
   };
   return parseJobSettings(input);

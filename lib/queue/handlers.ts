@@ -6,7 +6,7 @@
  * pipelineHandler() runs the real model through generate(); tests use the stand-in in
  * ./testing/stand-in-handler.ts.
  */
-import type { Job, VideoMetadata } from "../db/jobs";
+import { settingsOf, type Job, type VideoMetadata } from "../db/jobs";
 import type { Preview } from "./preview";
 
 export interface ProgressEvent {
@@ -34,12 +34,26 @@ export interface JobOutput extends VideoMetadata {
 
 export type JobHandler = (run: JobRun) => Promise<JobOutput>;
 
-/** Pipeline failures that another attempt cannot fix: the job ends failed at once. */
-const PERMANENT = new Set(["BAD_INPUT", "BAD_MANIFEST", "MODEL_FILE_MISSING", "MODEL_FILE_CORRUPT", "PROVIDER_UNAVAILABLE", "FFMPEG_MISSING"]);
+/** Failures of the job itself that another attempt cannot fix: the job ends failed at once. */
+const JOB_FAULTS = new Set(["BAD_INPUT"]);
+
+/**
+ * Failures of the worker, not of the job (its model files, execution provider or ffmpeg): the
+ * job goes back to the queue without spending an attempt, for a healthy worker, and this one
+ * backs off.
+ */
+const WORKER_FAULTS = new Set(["BAD_MANIFEST", "MODEL_FILE_MISSING", "MODEL_FILE_CORRUPT", "PROVIDER_UNAVAILABLE", "FFMPEG_MISSING"]);
+
+const codeOf = (err: unknown) => (err as { code?: unknown } | null)?.code;
 
 export function isRetryable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return !(typeof code === "string" && PERMANENT.has(code));
+  const code = codeOf(err);
+  return !(typeof code === "string" && JOB_FAULTS.has(code));
+}
+
+export function isWorkerFault(err: unknown): boolean {
+  const code = codeOf(err);
+  return typeof code === "string" && WORKER_FAULTS.has(code);
 }
 
 export interface PipelineHandlerOptions {
@@ -60,14 +74,7 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
     const { generate } = await import("../pipeline/generate");
     const { decodeDenoiseState, encodeDenoiseState } = await import("../pipeline/resume");
     const settings: Parameters<typeof generate>[0] = {
-      prompt: job.prompt,
-      negativePrompt: job.negativePrompt,
-      seed: job.seed ?? undefined,
-      steps: job.steps ?? undefined,
-      guidance: job.guidance ?? undefined,
-      frames: job.frames ?? undefined,
-      extend: job.extend,
-      scheduler: (job.scheduler ?? undefined) as Parameters<typeof generate>[0]["scheduler"],
+      ...settingsOf(job),
       modelDir: options.modelDir,
       provider: options.provider,
       threads: options.threads,
@@ -110,4 +117,23 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       resumedAtStep: r.resumedAtStep,
     };
   };
+}
+
+/**
+ * What a pipeline worker checks before its first claim: the provider's name, the model (its
+ * manifest and every file's SHA-256), sessions on that provider, and a runnable ffmpeg. Throws
+ * the first problem (a PipelineError); returns what will run.
+ */
+export async function checkPipeline(options: PipelineHandlerOptions): Promise<string> {
+  const { PROVIDERS, getRuntime } = await import("../pipeline/sessions");
+  const { resolveFfmpeg, ffmpegVersion } = await import("../pipeline/ffmpeg");
+  const { PipelineError } = await import("../pipeline/errors");
+  const provider = options.provider ?? "cpu";
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new PipelineError("PROVIDER_UNAVAILABLE", `SPACETIME_PROVIDER must be one of ${PROVIDERS.join(", ")}, got "${provider}"`);
+  }
+  const rt = await getRuntime(options.modelDir ?? "models/dev", { provider, threads: options.threads });
+  const ffmpeg = await resolveFfmpeg();
+  const version = await ffmpegVersion(ffmpeg);
+  return `model ${rt.model.manifest.model_id} (${rt.model.dir}) on ${rt.provider}, ${version}`;
 }

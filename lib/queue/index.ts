@@ -46,7 +46,7 @@ export interface SubmitInput extends WithDb {
   callerId: string;
   idempotencyKey?: string; // same caller + same key -> same job (a double click makes one job)
   settings: unknown; // validated here: see ./settings.ts
-  limits?: { maxActive?: number; perHour?: number };
+  limits?: Partial<jobs.SubmitLimits>; // see lib/queue/quotas.ts for a shared instance's
   maxAttempts?: number;
 }
 
@@ -62,8 +62,10 @@ export async function submit(input: SubmitInput): Promise<{ job: Job; created: b
     settings: parseJobSettings(input.settings),
     maxAttempts: input.maxAttempts ?? QUEUE_DEFAULTS.maxAttempts,
     limits: {
+      ...input.limits,
       maxActive: input.limits?.maxActive ?? QUEUE_DEFAULTS.maxActivePerCaller,
       perHour: input.limits?.perHour ?? QUEUE_DEFAULTS.submissionsPerHour,
+      costDefaultSteps: input.limits?.costDefaultSteps ?? QUEUE_DEFAULTS.defaultSteps,
     },
     now: input.now,
     db: input.db,
@@ -71,12 +73,20 @@ export async function submit(input: SubmitInput): Promise<{ job: Job; created: b
 }
 
 /** Queued: canceled at once. Running: flagged; its worker aborts at the next step. */
-export function cancel(input: { jobId: string; callerId: string } & WithDb): Promise<Job> {
+export function cancel(input: { jobId: string; callerId?: string } & WithDb): Promise<Job> {
   return jobs.cancelJob(input);
 }
 
-/** A caller's queued job goes ahead of every other queued job. */
-export function moveToFront(input: { jobId: string; callerId: string } & WithDb): Promise<Job> {
+/**
+ * A caller's queued job goes ahead of every other queued job (`among: "all"`: the admin's,
+ * and the local owner's), or only ahead of the caller's own queued jobs (`among: "own"`:
+ * everyone else on a shared instance), so nobody jumps the queue past other people.
+ */
+export function moveToFront(input: { jobId: string; callerId?: string; among?: "all" | "own" } & WithDb): Promise<Job> {
+  if (input.among === "own") {
+    if (!input.callerId) throw new AppError("UNAUTHORIZED", "no caller identity");
+    return jobs.moveJobAheadOfOwn({ ...input, callerId: input.callerId });
+  }
   return jobs.moveJobToFront(input);
 }
 

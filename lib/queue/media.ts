@@ -7,13 +7,22 @@
  * first clears the job's folder (leftovers of a run that died), and the sweeper removes
  * whatever no live video refers to, so no orphan or half-written file outlives a crash.
  */
-import { mkdir, readdir, rm, rmdir } from "node:fs/promises";
+import { chmod, mkdir, readdir, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 
 import type { Db } from "../db/client";
 import type { MediaStore } from "../storage";
 import { isId } from "../db/ids";
 import { mediaOwners } from "../db/videos";
+
+/** Media folders are the owner's alone: private clips live in them. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates the media root if need be, and makes it (an older, looser one too) the owner's alone. */
+export async function makeRootPrivate(root: string): Promise<void> {
+  await mkdir(root, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await chmod(root, PRIVATE_DIR_MODE);
+}
 
 export function mediaRoot(): string {
   return path.resolve(process.env.MEDIA_ROOT || "data/media");
@@ -28,7 +37,7 @@ export function jobDir(root: string, jobId: string): string {
 export async function prepareRun(root: string, jobId: string, videoId: string): Promise<string> {
   if (!isId(videoId)) throw new Error(`not a video id: ${JSON.stringify(videoId)}`);
   const dir = jobDir(root, jobId);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   return path.join(dir, videoId);
 }
 

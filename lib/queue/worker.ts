@@ -3,6 +3,11 @@
  * queue is empty and when the database errors; the supervisor (expired leases) runs from
  * here too, so any live worker recovers a dead one's job.
  *
+ * A failure of the worker rather than of the job (its model files, provider or ffmpeg, a media
+ * folder it cannot write: handlers.ts's isWorkerFault) releases the job without spending an
+ * attempt, and the worker makes no claim for faultBackoffMs (doubling while faults repeat), so
+ * a broken worker does not fail the queue's jobs one after another.
+ *
  * While a job runs, its lease is renewed every leaseMs / 2 and at progress (at most every
  * progressEveryMs); a renewal that finds the job canceled or no longer ours aborts the run,
  * so a cancel takes effect within a step. stop() aborts the running job and hands it back
@@ -24,9 +29,9 @@ import type { Db } from "../db/client";
 import { newId } from "../db/ids";
 import type { Job, Lease } from "../db/jobs";
 import { registerWorker, heartbeatWorker, stopWorker } from "../db/workers";
-import { isRetryable, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
+import { isRetryable, isWorkerFault, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
 import { QUEUE_DEFAULTS, checkpoint, claim, complete, expireLeases, fail, heartbeat, lastCheckpoint, release, describeError } from "./index";
-import { clearJobDir, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./media";
+import { clearJobDir, makeRootPrivate, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./media";
 import { encodePreview } from "./preview";
 import { mediaStore, type MediaStore } from "../storage";
 import { LocalMediaStore } from "../storage/local";
@@ -39,6 +44,7 @@ export interface WorkerOptions {
   mediaRoot?: string; // where runs are written (MEDIA_ROOT)
   store?: MediaStore; // where finished files go; default from MEDIA_STORE (lib/storage), a local one being mediaRoot
   idleMs?: { min: number; max: number }; // polling backoff when the queue is empty (and after errors)
+  faultBackoffMs?: { min: number; max: number }; // rest after a fault of this worker (model, provider, ffmpeg, disk), doubling while they repeat
   supervisorEveryMs?: number; // how often to expire stale leases; default leaseMs / 2
   progressEveryMs?: number; // least time between progress writes; default 250
   provider?: string; // recorded in the Worker row
@@ -68,6 +74,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   // The local store in the run folder itself: its objects are the run files, handled as such.
   const storeIsRoot = store.kind === "local" && store.where === root;
   const idle = options.idleMs ?? { min: 250, max: 5_000 };
+  const faultBackoff = options.faultBackoffMs ?? { min: 5_000, max: 5 * 60_000 };
   const supervisorEveryMs = options.supervisorEveryMs ?? leaseMs / 2;
   const progressEveryMs = options.progressEveryMs ?? 250;
   const log = options.log ?? ((line: string) => console.log(`[worker ${id}] ${line}`));
@@ -78,6 +85,18 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   let loop: Promise<void> | null = null;
   let lastSupervisor = 0;
   let announcing: ReturnType<typeof setInterval> | null = null;
+  let faults = 0; // this worker's own faults in a row; it rests longer after each
+  let claimsResumeAt = 0; // no claims before this (a fault's rest); the supervisor still runs
+
+  /** The job was not its fault: it goes back without spending an attempt, and the worker rests. */
+  async function releaseForFault(job: Job, lease: Lease, err: unknown) {
+    faults++;
+    const restMs = Math.min(faultBackoff.min * 2 ** (faults - 1), faultBackoff.max);
+    claimsResumeAt = Date.now() + restMs;
+    const r = await release({ ...lease, db });
+    const outcome = r.status === "released" ? "returned to the queue, attempt not counted" : r.status;
+    log(`job ${job.id}: this worker cannot run it (${describeError(err)}) -> ${outcome}; no claims for ${restMs} ms`);
+  }
 
   /** Sleeps up to ms, cut short by stop(). */
   const rest = (ms: number) =>
@@ -117,10 +136,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       await clearJob(job.id); // what a dead earlier run left behind
       outBase = await prepareRun(root, job.id, videoId);
     } catch (err) {
-      // A full disk or an unwritable media folder: the job fails now with the reason, rather
-      // than sitting "running" until its lease runs out.
-      const r = await fail({ ...lease, error: err, retryable: true, db });
-      log(`job ${job.id}: cannot prepare its media folder: ${describeError(err)} -> ${r.status}`);
+      // A full disk or an unwritable media folder is this worker's trouble, not the job's: it
+      // goes back at once (rather than sitting "running" until its lease runs out).
+      await releaseForFault(job, lease, new Error(`cannot prepare its media folder: ${describeError(err)}`));
       return;
     }
     const dropFiles = () => removeRunFiles(root, job.id, videoId);
@@ -198,6 +216,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     }
 
     if (output) {
+      faults = 0;
       // Finished, even if an abort came too late to stop it: complete() decides (a cancel still wins).
       const result = await complete({ ...lease, output: toVideoOutput(output, root, videoId), progress, db });
       if (result.status === "completed") {
@@ -219,6 +238,8 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     } else if (why === "shutdown") {
       const r = await release({ ...lease, db });
       log(`job ${job.id}: ${r.status === "released" ? "returned to the queue" : r.status} (worker stopping)`);
+    } else if (why === null && isWorkerFault(failure)) {
+      await releaseForFault(job, lease, failure);
     } else {
       const canceled = why === "canceled";
       const r = await fail({ ...lease, error: canceled ? "canceled by its owner" : failure, retryable: !canceled && isRetryable(failure), db });
@@ -241,6 +262,10 @@ export function createWorker(options: WorkerOptions): QueueWorker {
         const now = Date.now();
         await supervise(now);
         if (stopping) break;
+        if (now < claimsResumeAt) {
+          await rest(Math.min(claimsResumeAt - now, supervisorEveryMs));
+          continue;
+        }
         if (await runOnce()) {
           wait = idle.min;
           continue;
@@ -257,6 +282,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     id,
     runOnce,
     async start() {
+      await makeRootPrivate(root);
       await registerWorker({ id, host: hostname(), pid: process.pid, provider: options.provider ?? "cpu", model: options.model ?? "", db });
       const swept = [...(await sweepMedia({ root, db })), ...(storeIsRoot ? [] : await sweepStore({ store, db }))];
       if (swept.length) log(`removed ${swept.length} orphan media path(s)`);

@@ -28,7 +28,7 @@ export class LocalMediaStore implements MediaStore {
   async put(key: string, file: string): Promise<void> {
     const target = this.file(key);
     if (path.resolve(file) === target) return;
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true, mode: 0o700 }); // private clips: the owner's alone
     await rename(file, target).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== "EXDEV") throw err;
       await copyFile(file, target); // another file system

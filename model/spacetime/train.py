@@ -241,17 +241,23 @@ def object_cells(samples: list, cfg: WorldConfig, factor: int = 8) -> Tensor:
     return cells
 
 
-def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int) -> Iterator[tuple[Tensor, list[str], None, None]]:
-    """Endless batches from --videos, each rank reading its own shard (no
-    object cells: real clips come without tracks)."""
-    from .world.realdata import VideoFolderDataset, iterate_batches
+def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int,
+                 start: int = 0) -> Iterator[tuple[Tensor, list[str], None, None]]:
+    """Endless batches from --videos, each rank decoding only its own shard
+    (no object cells: real clips come without tracks). The first `start`
+    batches of this rank's stream are skipped without decoding anything, so a
+    resumed run goes on in the same epoch at the same batch."""
+    from .world.realdata import VideoFolderDataset, batch_indices, load_batch
 
     ds = VideoFolderDataset(args.videos, frames=cfg.frames, height=cfg.height, width=cfg.width, fps=cfg.fps)
     epoch = 0
     while True:
-        for i, batch in enumerate(iterate_batches(ds, args.batch, seed=args.seed + epoch)):
-            if i % world == rank:
-                yield (*batch, None, None)
+        mine = batch_indices(len(ds), args.batch, seed=args.seed + epoch)[rank::world]
+        if not mine:
+            raise ValueError(f"--videos has {len(ds)} clips: too few for {world} ranks at --batch {args.batch}")
+        for indices in mine[start:]:
+            yield (*load_batch(ds, indices), None, None)
+        start = max(0, start - len(mine))
         epoch += 1
 
 
@@ -628,7 +634,10 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
          "device": str(device), "world_size": world_size, "threads": torch.get_num_threads()})
 
     # ---- 2. data
-    folder = folder_clips(args, world, rank, world_size) if args.videos else None
+    # Each step takes one batch of the folder, unless the latent pool took them all up front
+    # (the pool is built again on resume, from the start): a resumed run skips what it used.
+    from_batch = 0 if stage == "dit" and args.latent_pool else step
+    folder = folder_clips(args, world, rank, world_size, start=from_batch) if args.videos else None
     vae_world = WorldConfig(frames=args.vae_frames, height=args.height, width=args.width, fps=args.fps)
     pool: Optional[tuple[Tensor, list[str], Optional[Tensor]]] = None
 

@@ -256,3 +256,66 @@ def test_init_fine_tunes_with_a_plan_path_and_a_wider_vocabulary(tmp_path, dit_c
     assert any(r.get("event") == "init" for r in read_log(tmp_path))
     with pytest.raises(SystemExit):
         train.parse_args(["--stage", "vae", "--init", str(dit_checkpoint), "--out", "x"])
+
+
+def video_folder(tmp_path: Path, n: int) -> Path:
+    """n rendered clips as NAME.mp4 + NAME.txt, each caption naming its clip."""
+    from spacetime.world.video_io import FFmpegNotFound, find_ffmpeg, write_video
+
+    try:
+        find_ffmpeg()
+    except FFmpegNotFound:
+        pytest.skip("ffmpeg not installed")
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    world = WorldConfig(frames=5, height=64, width=64)
+    for i in range(n):
+        s = sample(i, "train", world)
+        write_video(folder / f"clip{i}.mp4", render([s], world)[0], fps=8)
+        (folder / f"clip{i}.txt").write_text(f"{s.caption} {i}")
+    return folder
+
+
+def test_folder_batches_resume_mid_epoch_and_each_rank_decodes_only_its_own(tmp_path, monkeypatch):
+    import argparse
+
+    from spacetime.world import realdata
+
+    args = argparse.Namespace(videos=str(video_folder(tmp_path, 5)), batch=2, seed=0)
+    cfg = WorldConfig(frames=5, height=64, width=64)
+    decoded: list[int] = []
+    real_getitem = realdata.VideoFolderDataset.__getitem__
+    monkeypatch.setattr(realdata.VideoFolderDataset, "__getitem__", lambda self, i: decoded.append(i) or real_getitem(self, i))
+
+    def take(stream, n):
+        return [tuple(next(stream)[1]) for _ in range(n)]
+
+    # One rank: 3 batches an epoch (2 + 2 + 1 clips); batch 4 is the second of epoch 1.
+    whole = take(train.folder_clips(args, cfg, 0, 1), 7)
+    decoded.clear()
+    resumed = take(train.folder_clips(args, cfg, 0, 1, start=4), 3)
+    assert resumed == whole[4:]
+    assert len(decoded) == sum(map(len, resumed))  # the skipped batches were not decoded
+
+    # Two ranks share epoch 0 (rank 0: batches 0 and 2, rank 1: batch 1), each decoding its own only.
+    shards = []
+    for rank, batches in ((0, 2), (1, 1)):
+        decoded.clear()
+        got = take(train.folder_clips(args, cfg, rank, 2), batches)
+        assert len(decoded) == sum(map(len, got))
+        shards += got
+    assert sorted(c for b in shards for c in b) == sorted(c for b in whole[:3] for c in b)
+
+
+def test_resume_on_a_video_folder_replays_an_uninterrupted_run(tmp_path, vae_checkpoint):
+    # 5 clips at batch 2: 3 batches an epoch, so step 2 is in the middle of the first epoch.
+    folder = video_folder(tmp_path, 5)
+    common = ["--stage", "dit", "--vae", str(vae_checkpoint), "--videos", str(folder), "--warmup", "100", *SMALL[:-6],
+              "--batch", "2", "--log-every", "1", "--save-every", "1000"]
+    train.main([*common, "--out", str(tmp_path / "a"), "--steps", "4"])
+    train.main([*common, "--out", str(tmp_path / "b"), "--steps", "2"])
+    train.main([*common, "--out", str(tmp_path / "b"), "--steps", "4", "--resume", str(tmp_path / "b" / "last.pt")])
+    a = train.load_checkpoint(tmp_path / "a" / "last.pt")
+    b = train.load_checkpoint(tmp_path / "b" / "last.pt")
+    for name, tensor in a["model"]["t2v"].items():
+        assert torch.equal(tensor, b["model"]["t2v"][name]), f"{name} differs after resume"

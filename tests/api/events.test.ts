@@ -1,5 +1,16 @@
-/** /api/jobs/[id]/events: Server-Sent Events of state, progress and previews, Last-Event-ID, closing at the end. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+/**
+ * /api/jobs/[id]/events: Server-Sent Events of state, progress and previews, Last-Event-ID,
+ * closing at the end; one poller per job however many streams watch it; a cap on a caller's
+ * open streams; `event: error` when the job can no longer be read.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// Counts the poller's reads of the watched jobs, to tell one poller from one per stream.
+const reads = vi.hoisted(() => ({ polls: 0 }));
+vi.mock("../../lib/db/watch", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../lib/db/watch")>();
+  return { ...real, jobsByIds: (...args: Parameters<typeof real.jobsByIds>) => (reads.polls++, real.jobsByIds(...args)) };
+});
 
 import { GET as eventsRoute } from "../../app/api/jobs/[id]/events/route";
 import { POST as createJob } from "../../app/api/jobs/route";
@@ -7,6 +18,7 @@ import { newId } from "../../lib/db/ids";
 import { cancel, claim, complete, heartbeat } from "../../lib/queue";
 import { encodePreview } from "../../lib/queue/preview";
 import type { TestDb } from "../queue/helpers";
+import { waitFor } from "../queue/helpers";
 import { apiTestDb, body, newCaller, params, request } from "./helpers";
 
 let t: TestDb;
@@ -25,8 +37,12 @@ interface SseEvent {
   data?: any;
 }
 
-/** Reads events until the stream ends or `until` says stop. */
-async function readEvents(res: Response, until: (e: SseEvent[]) => boolean = () => false): Promise<{ events: SseEvent[]; text: string; ended: boolean }> {
+/** Reads events until the stream ends or `until` says stop; `live` sees them as they come. */
+async function readEvents(
+  res: Response,
+  until: (e: SseEvent[]) => boolean = () => false,
+  live: SseEvent[] = [],
+): Promise<{ events: SseEvent[]; text: string; ended: boolean }> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -51,6 +67,7 @@ async function readEvents(res: Response, until: (e: SseEvent[]) => boolean = () 
       }
       if (e.event) events.push(e);
     }
+    live.splice(0, live.length, ...events);
     if (until(events)) {
       await reader.cancel();
       break;
@@ -72,15 +89,17 @@ describe("GET /api/jobs/[id]/events", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
 
-    const reading = readEvents(res);
-    // Drive the job as a worker would, while the stream is open.
-    await new Promise((r) => setTimeout(r, 60));
+    const seen: SseEvent[] = [];
+    const reading = readEvents(res, () => false, seen);
+    const shown = (what: string, test: (e: SseEvent) => boolean) => waitFor(async () => seen.some(test), 30_000, what);
+    // Drive the job as a worker would, while the stream is open, each step once the stream has shown the last.
+    await shown("the queued state", (e) => e.data?.state === "queued");
     const job = (await claim({ db: t.db, workerId: "w" }))!;
-    await new Promise((r) => setTimeout(r, 60));
+    await shown("the running state", (e) => e.data?.state === "running");
     const lease = { jobId: id, workerId: "w", attempt: job.attempt };
     const preview = { width: 2, height: 1, frames: 1, rgb: Uint8Array.of(255, 0, 0, 0, 0, 255) };
     await heartbeat({ ...lease, db: t.db, progress: { step: 2, total: 4 }, preview: encodePreview(preview)! });
-    await new Promise((r) => setTimeout(r, 60));
+    await shown("step 2", (e) => e.data?.progress?.step === 2);
     const videoId = newId();
     await complete({
       ...lease,
@@ -125,5 +144,68 @@ describe("GET /api/jobs/[id]/events", () => {
     const { id } = await newJob();
     expect((await eventsRoute(request("GET", `/api/jobs/${id}/events`), params({ id }))).status).toBe(401);
     expect((await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: newCaller() }), params({ id }))).status).toBe(404);
+  });
+});
+
+describe("many streams", () => {
+  it("share one poller: job reads grow with time, not with the number of streams or jobs watched", async () => {
+    const jobs = [await newJob(), await newJob(), await newJob()];
+    const open = async ({ alice, id }: { alice: { cookie: string }; id: string }) => {
+      const res = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }));
+      expect(res.status).toBe(200);
+      return res.body!.getReader();
+    };
+    const streams = await Promise.all(Array.from({ length: 30 }, (_, i) => open(jobs[i % 3]!)));
+    await waitFor(async () => reads.polls > 1, 30_000, "the poller to run");
+    reads.polls = 0;
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 400));
+    const intervals = (Date.now() - t0) / 20; // SPACETIME_SSE_POLL_MS
+    // One read of all watched jobs per interval (at most); a poller per stream would make thirty.
+    expect(reads.polls).toBeLessThanOrEqual(intervals + 2);
+    await Promise.all(streams.map((r) => r.cancel()));
+  });
+
+  it("a stream joining a watched job gets its latest snapshot at once", async () => {
+    const { alice, id } = await newJob();
+    const held = (await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }))).body!; // keeps the job watched
+    const first = await readEvents(await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id })), (e) => e.length >= 1);
+    process.env.SPACETIME_SSE_POLL_MS = "60000"; // no further poll: what the next stream gets is the watch's latest
+    const second = await readEvents(await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id })), (e) => e.length >= 1);
+    expect(second.events[0]).toMatchObject({ event: "state", id: first.events[0]!.id, data: { id, state: "queued" } });
+    await held.cancel();
+  });
+
+  it("caps a caller's open streams (429 past SPACETIME_MAX_STREAMS_PER_CALLER), others unaffected, slots given back on close", async () => {
+    process.env.SPACETIME_MAX_STREAMS_PER_CALLER = "3";
+    try {
+      const { alice, id } = await newJob();
+      const open = (caller = alice) => eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller }), params({ id }));
+      const held = await Promise.all([open(), open(), open()]);
+      expect(held.map((r) => r.status)).toEqual([200, 200, 200]);
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("10");
+      expect((await body(refused)).error).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/3 event streams open/) });
+      // Another caller's streams are their own (a 404 here: not their job, but not a 429).
+      expect((await open(newCaller())).status).toBe(404);
+      await held[0]!.body!.cancel();
+      const again = await open();
+      expect(again.status).toBe(200);
+      await Promise.all([again, ...held.slice(1)].map((r) => r.body!.cancel()));
+    } finally {
+      delete process.env.SPACETIME_MAX_STREAMS_PER_CALLER;
+    }
+  });
+
+  it("sends `event: error` and ends when the job can no longer be read", async () => {
+    const { alice, id } = await newJob();
+    const res = await eventsRoute(request("GET", `/api/jobs/${id}/events`, { caller: alice }), params({ id }));
+    const reading = readEvents(res);
+    await new Promise((r) => setTimeout(r, 60));
+    await t.db.run((p) => p.job.delete({ where: { id } }));
+    const { events, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(events.at(-1)).toMatchObject({ event: "error", data: { error: { code: "UNAVAILABLE" } } });
   });
 });

@@ -7,15 +7,22 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 
+import { SESSION_COOKIE_HTTP, SESSION_COOKIE_HTTPS } from "../../lib/auth/cookies";
+import { hashPassword } from "../../lib/auth/password";
 import type { Db } from "../../lib/db/client";
+import { createSession } from "../../lib/db/sessions";
+import { createUser, type Role, type User } from "../../lib/db/users";
 import { newId } from "../../lib/db/ids";
 import type { Video } from "../../lib/db/jobs";
 import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
+import { PEER_HEADER, peerStamped, peerStampValue, setPeerNonce } from "../../lib/http/proxy";
 import { claim, complete, submit } from "../../lib/queue";
 import { freshDb, outputFor, settings, type TestDb } from "../queue/helpers";
 
 export const BASE = "http://localhost:3000";
 export const SECRET = "test-secret-test-secret-test-secret-0123456789";
+/** The peer address requests come from unless a test says otherwise (RequestOptions.peer). */
+export const TEST_PEER = "192.0.2.10";
 
 const globalForDb = globalThis as unknown as { spacetimeDb?: Db };
 
@@ -24,10 +31,13 @@ export function apiTestDb(): TestDb {
   globalForDb.spacetimeDb = t.db;
   process.env.MEDIA_ROOT = t.media;
   process.env.SPACETIME_SECRET = SECRET;
+  // Requests are stamped with their peer as the real server does (lib/http/peer-stamp.ts).
+  setPeerNonce("test-peer-nonce");
   return {
     ...t,
     async cleanup() {
       globalForDb.spacetimeDb = undefined;
+      setPeerNonce(null);
       await t.cleanup();
     },
   };
@@ -44,11 +54,18 @@ export interface RequestOptions {
   caller?: { cookie: string } | null;
   origin?: string | null; // default: this server's, on methods that change things
   headers?: Record<string, string>;
+  /** The TCP peer the server would stamp (default TEST_PEER); null: an unstamped request. */
+  peer?: string | null;
 }
 
 export function request(method: string, urlPath: string, o: RequestOptions = {}): Request {
   const headers = new Headers(o.headers);
   if (o.caller) headers.set("cookie", o.caller.cookie);
+  const peer = o.peer === undefined ? TEST_PEER : o.peer;
+  if (peer !== null && peerStamped() && !headers.has(PEER_HEADER)) {
+    const forwarded = ["x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip"].some((h) => headers.has(h));
+    headers.set(PEER_HEADER, peerStampValue(peer, forwarded));
+  }
   const unsafe = !["GET", "HEAD"].includes(method);
   const origin = o.origin === undefined ? (unsafe ? BASE : null) : o.origin;
   if (origin !== null) headers.set("origin", origin);
@@ -96,4 +113,27 @@ export async function makeVideo(t: TestDb, callerId: string, prompt: string, opt
   });
   if (r.status !== "completed") throw new Error(r.status);
   return r.video;
+}
+
+// ------------------------------------------------------------------ accounts
+
+export const TEST_PASSWORD = "correct horse battery staple";
+let testHash: Promise<string> | null = null;
+
+/**
+ * An account (the first one made in a database is the admin) and a cookie header of a live
+ * session of it. The password is TEST_PASSWORD, hashed once per file (scrypt takes a while).
+ */
+export async function makeUser(t: TestDb, username: string, role: Role = "user", o: { ttlMs?: number; now?: Date } = {}): Promise<{ user: User; cookie: string; token: string }> {
+  testHash ??= hashPassword(TEST_PASSWORD);
+  const user = await createUser({ db: t.db, username, passwordHash: await testHash, role });
+  const { token } = await createSession({ db: t.db, userId: user.id, ttlMs: o.ttlMs ?? 3_600_000, now: o.now });
+  return { user, token, cookie: `${SESSION_COOKIE_HTTP}=${token}` };
+}
+
+/** The session cookie a response sets, as a cookie header. */
+export function sessionCookieOf(res: Response): { cookie: string } {
+  const set = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE_HTTP}=`) || c.startsWith(`${SESSION_COOKIE_HTTPS}=`));
+  if (!set) throw new Error("no session cookie in the response");
+  return { cookie: set.split(";")[0]! };
 }

@@ -40,9 +40,20 @@ describe("POST /api/jobs", () => {
     expect((await body(one)).job).toMatchObject({ id: jobs[0].id, position: 1, ahead: 0 });
   });
 
-  it("marks the cookie Secure over https (behind a proxy too)", async () => {
-    const res = await create({ prompt: "a ball" }, { caller: null, headers: { "x-forwarded-proto": "https" } });
-    expect(res.headers.get("set-cookie")).toContain("Secure");
+  it("marks the cookie Secure over https behind a trusted proxy, and believes X-Forwarded-Proto from nobody else", async () => {
+    const spoofed = await create({ prompt: "a ball" }, { caller: null, headers: { "x-forwarded-proto": "https" } });
+    expect(spoofed.status).toBe(202);
+    expect(spoofed.headers.get("set-cookie")).not.toContain("Secure");
+    process.env.TRUSTED_PROXIES = "10.0.0.1";
+    process.env.SPACETIME_ANONYMOUS_JOBS = "5"; // a proxy in front makes the instance shared
+    try {
+      const res = await create({ prompt: "a ball" }, { caller: null, peer: "10.0.0.1", headers: { "x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.7" } });
+      expect(res.status).toBe(202);
+      expect(res.headers.get("set-cookie")).toContain("Secure");
+    } finally {
+      delete process.env.TRUSTED_PROXIES;
+      delete process.env.SPACETIME_ANONYMOUS_JOBS;
+    }
   });
 
   it("keeps a known caller's identity and issues no new cookie", async () => {
@@ -278,8 +289,18 @@ describe("Origin check", () => {
 
     expect((await create({ prompt: "a ball" }, { caller: alice })).status).toBe(202); // same origin
     expect((await create({ prompt: "a ball" }, { caller: alice, origin: null })).status).toBe(202); // curl
-    const proxied = await create({ prompt: "a ball" }, { caller: alice, origin: "https://studio.example", headers: { "x-forwarded-host": "studio.example" } });
-    expect(proxied.status).toBe(202);
+    // X-Forwarded-Host names the origin only when a trusted proxy sent it.
+    const spoofed = await create({ prompt: "a ball" }, { caller: alice, origin: "https://studio.example", headers: { "x-forwarded-host": "studio.example" } });
+    expect(spoofed.status).toBe(403);
+    process.env.TRUSTED_PROXIES = "10.0.0.1";
+    process.env.SPACETIME_ANONYMOUS_JOBS = "5";
+    try {
+      const proxied = await create({ prompt: "a ball" }, { caller: alice, peer: "10.0.0.1", origin: "https://studio.example", headers: { "x-forwarded-host": "studio.example" } });
+      expect(proxied.status).toBe(202);
+    } finally {
+      delete process.env.TRUSTED_PROXIES;
+      delete process.env.SPACETIME_ANONYMOUS_JOBS;
+    }
     const { jobs } = await body(await listJobsRoute(request("GET", "/api/jobs", { caller: alice })));
     const id = jobs[0].id;
     expect((await cancelJobRoute(request("DELETE", `/api/jobs/${id}`, { caller: alice, origin: "https://evil.example" }), params({ id }))).status).toBe(403);

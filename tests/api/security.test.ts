@@ -22,6 +22,7 @@ import { GET as embedRoute } from "../../app/v/[slug]/embed/route";
 import { newId } from "../../lib/db/ids";
 import { MISS_LIMIT } from "../../lib/http/rate-limit";
 import type { TestDb } from "../queue/helpers";
+import { PEER_HEADER, peerStampValue } from "../../lib/http/proxy";
 import { apiTestDb, BASE, body, makeVideo, newCaller, params, request } from "./helpers";
 
 let t: TestDb;
@@ -31,8 +32,9 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 // Each test gets its own client address, so miss counts of one test do not limit another.
+// The address is the TCP peer the server stamps (lib/http/proxy.ts), not a client's header.
 let address = 0;
-const fromAddress = () => ({ "x-forwarded-for": `198.51.100.${++address}` });
+const fromAddress = (ip = `198.51.100.${++address}`) => ({ [PEER_HEADER]: peerStampValue(ip) });
 
 type Caller = { cookie: string } | null;
 
@@ -147,7 +149,8 @@ describe("share slugs", () => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a published clip");
     await patchVideoRoute(request("PATCH", "/api/videos/x", { caller: alice, body: { visibility: "public" } }), params({ id: v.id }));
-    const scanner = fromAddress();
+    const scannerIp = `198.51.100.${++address}`;
+    const scanner = fromAddress(scannerIp);
     const embed = (slug: string, headers: Record<string, string>) => embedRoute(request("GET", `/v/${slug}/embed`, { headers }), params({ slug }));
 
     for (let i = 0; i < MISS_LIMIT; i++) expect((await embed(newId(), scanner)).status).toBe(404);
@@ -160,9 +163,18 @@ describe("share slugs", () => {
     // The other capability lookups share the count.
     expect((await getVideoRoute(request("GET", "/api/videos/x", { headers: scanner }), params({ id: v.id }))).status).toBe(429);
     expect((await mediaRoute(request("GET", "/media/x/video.mp4", { headers: scanner }), params({ videoId: v.id, file: "video.mp4" }))).status).toBe(429);
-    // Another address is unaffected; behind a proxy the last X-Forwarded-For entry is the client.
+    // Another address is unaffected. A spoofed X-Forwarded-For from the scanner changes nothing...
     expect((await embed(v.slug, fromAddress())).status).toBe(200);
-    expect((await embed(v.slug, { "x-forwarded-for": `${scanner["x-forwarded-for"]}, 203.0.113.9` })).status).toBe(200);
+    expect((await embed(v.slug, { ...scanner, "x-forwarded-for": "203.0.113.9" })).status).toBe(429);
+    // ... but behind a proxy named in TRUSTED_PROXIES, the entry it appended is the client.
+    process.env.TRUSTED_PROXIES = "10.0.0.1";
+    try {
+      const viaProxy = (xff: string) => ({ ...fromAddress("10.0.0.1"), "x-forwarded-for": xff });
+      expect((await embed(v.slug, viaProxy(`${scannerIp}, 203.0.113.9`))).status).toBe(200);
+      expect((await embed(v.slug, viaProxy(`203.0.113.9, ${scannerIp}`))).status).toBe(429); // the forged first entry is not believed
+    } finally {
+      delete process.env.TRUSTED_PROXIES;
+    }
     // Hits are never counted: a viewer may open a real link any number of times.
     const viewer = fromAddress();
     for (let i = 0; i < MISS_LIMIT + 5; i++) expect((await embed(v.slug, viewer)).status).toBe(200);

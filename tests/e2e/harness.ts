@@ -4,6 +4,7 @@
  * shutdown that leaves nothing running. Used by tests/e2e/security.e2e.ts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -86,4 +87,20 @@ export async function check(name: string, fn: () => Promise<void>): Promise<bool
 
 export function expect(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);
+}
+
+/**
+ * A GET from a chosen local source address (any 127.x.y.z works on Linux loopback), so a test
+ * can be several clients by their TCP peer, which is what the server counts.
+ */
+export function getFrom(localAddress: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { localAddress, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+  });
 }

@@ -12,6 +12,8 @@
  *   nosniff, Referrer-Policy, frame-ancestors 'none' (open only on the embed player).
  * - A cross-site form POST from another origin is refused (403) and changes nothing.
  * - Share-page misses are rate-limited per client address (lib/http/rate-limit.ts).
+ * - Prefetch headers (Next-Router-Prefetch, Purpose: prefetch) get the page with its nonce CSP,
+ *   and methods the app does not serve (TRACE, ...) a 405: no 500, no stack trace.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
 import http from "node:http";
@@ -20,7 +22,7 @@ import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 import { MISS_LIMIT } from "../../lib/http/rate-limit";
-import { check, expect, results, startStudio, type Studio } from "./harness";
+import { check, expect, getFrom, results, startStudio, type Studio } from "./harness";
 
 // Each under 70 characters, so the share page's title is the whole prompt.
 const PAYLOADS = [
@@ -58,6 +60,22 @@ async function expectInert(page: Page, where: string) {
   expect(found.injected.length === 0, `${where}: injected elements ${found.injected.join(" ")}`);
   expect(found.scripts.length === 0, `${where}: injected scripts ${found.scripts.join(" ")}`);
   expect(dialogs.length === 0, `${where}: dialogs ${dialogs.join("; ")}`);
+}
+
+const STACK = /\n\s+at [^\n]+:\d+:\d+|\b(TypeError|ReferenceError): /;
+
+/** A request by node:http (fetch refuses TRACE and CONNECT), to the studio. */
+function raw(method: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const base = new URL(studio!.base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: base.hostname, port: base.port, method, path: url, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 const text = (page: Page, selector: string) => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ""));
@@ -195,6 +213,42 @@ async function main() {
     }
   });
 
+  await check("prefetch headers get the page (200) with its full nonce CSP, never a 500 or a stack trace", async () => {
+    const variants: Record<string, string>[] = [
+      { "next-router-prefetch": "1" },
+      { purpose: "prefetch" },
+      { "sec-purpose": "prefetch" },
+      { "next-router-prefetch": "1", purpose: "prefetch" },
+      { "next-router-prefetch": "1", rsc: "1" }, // the router's own prefetch: an RSC payload
+    ];
+    for (const url of ["/", "/gallery", "/fleet"]) {
+      for (const headers of variants) {
+        const what = `${url} with ${JSON.stringify(headers)}`;
+        const r = await raw("GET", url, headers);
+        expect(r.status === 200, `${what}: ${r.status}`);
+        expect(!STACK.test(r.body), `${what}: a stack trace in the body`);
+        if (/^text\/html/.test(r.headers["content-type"] ?? "")) {
+          const csp = String(r.headers["content-security-policy"] ?? "");
+          expect(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/.test(csp) && /default-src 'self'/.test(csp), `${what}: CSP ${csp}`);
+        }
+      }
+    }
+  });
+
+  await check("methods the app does not serve get 405 (or 400 from the HTTP parser), never a 500 or a stack trace", async () => {
+    const c = clips[0]!;
+    for (const url of ["/api/jobs", "/", "/gallery", `/media/${c.id}/video.mp4`, "/api/openapi.json"]) {
+      for (const method of ["TRACE", "TRACK", "PROPFIND", "PUT", "FOO"]) {
+        const r = await raw(method, url);
+        expect(r.status === 405 || r.status === 400, `${method} ${url}: ${r.status}`);
+        expect(!STACK.test(r.body), `${method} ${url}: a stack trace in the body`);
+        if (r.status === 405) expect(r.headers.allow === "GET, HEAD, POST, PATCH, DELETE, OPTIONS", `${method} ${url}: Allow ${r.headers.allow}`);
+      }
+    }
+    // The server still serves afterwards.
+    expect((await raw("GET", "/api/queue")).status === 200, "the server stopped answering");
+  });
+
   await check("a cross-site form POST is refused with 403 and changes nothing", async () => {
     const evil = await newPage();
     const html = `<form id=f method=POST action="${base}/api/queue/pause" enctype="text/plain"><input name='{"x":"' value='"}'></form><script>document.getElementById("f").submit()</script>`;
@@ -209,19 +263,21 @@ async function main() {
 
   await check(`share links cannot be enumerated: ${MISS_LIMIT} misses, then one address sees only 404s (page) and 429s (embed)`, async () => {
     const c = clips[0]!;
-    const scanner = { "x-forwarded-for": "203.0.113.50" };
+    // Clients are told apart by their TCP peer (the server stamps it), never by a header they send.
+    const scanner = "127.0.0.50";
     const randomSlug = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
     for (let i = 0; i < MISS_LIMIT; i++) {
-      const r = await fetch(`${base}/v/${randomSlug()}`, { headers: scanner });
-      await r.arrayBuffer();
+      const r = await getFrom(scanner, `${base}/v/${randomSlug()}`, { "x-forwarded-for": `198.51.100.${i}` });
       expect(r.status === 404, `miss ${i} answered ${r.status}`);
     }
-    const hit = await fetch(`${base}/v/${c.slug}`, { headers: scanner });
-    await hit.arrayBuffer();
+    const hit = await getFrom(scanner, `${base}/v/${c.slug}`);
     expect(hit.status === 404, `a real share link answered ${hit.status} to a client over its miss limit`);
-    const embed = await fetch(`${base}/v/${c.slug}/embed`, { headers: scanner });
-    expect(embed.status === 429 && Number(embed.headers.get("retry-after")) > 0, `embed answered ${embed.status}`);
-    const other = await fetch(`${base}/v/${c.slug}`, { headers: { "x-forwarded-for": "203.0.113.51" } });
+    const embed = await getFrom(scanner, `${base}/v/${c.slug}/embed`);
+    expect(embed.status === 429 && Number(embed.headers["retry-after"]) > 0, `embed answered ${embed.status}`);
+    // A spoofed X-Forwarded-For does not make the scanner someone else (no TRUSTED_PROXIES here).
+    const spoofed = await getFrom(scanner, `${base}/v/${c.slug}/embed`, { "x-forwarded-for": "203.0.113.51" });
+    expect(spoofed.status === 429, `a spoofed X-Forwarded-For got ${spoofed.status}`);
+    const other = await getFrom("127.0.0.51", `${base}/v/${c.slug}`);
     expect(other.status === 200, `another address got ${other.status}`);
   });
 }

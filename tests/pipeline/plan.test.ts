@@ -12,6 +12,7 @@ import { PipelineError } from "../../lib/pipeline/errors";
 import { generate, type GenerateOptions } from "../../lib/pipeline/generate";
 import { parse } from "../../lib/plan/parser";
 import { makePlan } from "../../lib/plan/plan";
+import { completeSpec } from "../../lib/plan/prompt";
 import { rasterize } from "../../lib/plan/raster";
 import type { ScenePlan } from "../../lib/plan/schema";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
@@ -43,7 +44,7 @@ describe("scene plans in generate()", () => {
     const golden = JSON.parse(readFileSync(path.join(planned, "golden.json"), "utf8")) as { plan: { prompt: string; seed: number } };
     const dit = readGolden(planned).find((c) => c.part === "dit")!;
     const want = readTensor(planned, dit.inputs.plan!).data as Float32Array;
-    const spec = parse(golden.plan.prompt).spec!;
+    const spec = completeSpec(parse(golden.plan.prompt).spec!, golden.plan.seed); // the prompt says every attribute
     const plan = makePlan(spec, { frames: 9, width: 64, height: 64, fps: 8 }, golden.plan.seed, golden.plan.seed);
     const got = rasterize(plan, 0, 9, 64, 64);
     expect(got.length * 2).toBe(want.length); // row 0 planned, row 1 text alone

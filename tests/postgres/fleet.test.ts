@@ -119,7 +119,7 @@ describe.skipIf(skip)(`a PostgreSQL fleet of ${WORKERS} workers${skip ? ` (skipp
   });
 
   it("recovers a SIGKILLed worker's job on another: it completes once, one clip, served from the store", async () => {
-    const { job } = await submit({ db: t.db, callerId: "bob", settings: settings("a slow one", { steps: 150 }) });
+    const { job } = await submit({ db: t.db, callerId: "bob", settings: settings("a slow one", { steps: 100 }) });
     const running = await waitFor(
       async () => {
         const j = await getJob({ db: t.db, jobId: job.id });

@@ -84,7 +84,7 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const workerFor = (modelDir = STUB_MODEL) =>
+const workerFor = (modelDir = STUB_MODEL, faultBackoffMs = { min: 20, max: 40 }) =>
   createWorker({
     handler: pipelineHandler({ modelDir, threads: 1 }),
     db: t.db,
@@ -92,6 +92,7 @@ const workerFor = (modelDir = STUB_MODEL) =>
     mediaRoot: t.media,
     leaseMs: 10_000,
     idleMs: { min: 20, max: 100 },
+    faultBackoffMs,
     log: (line) => logs.push(line),
   });
 
@@ -164,12 +165,27 @@ describe("the worker meets a full disk", () => {
     await expectOnlyGoodOutput(bad, good);
   });
 
-  it("when the worker makes the run's folder: the job fails with ENOSPC instead of hanging as running", async () => {
-    const { bad, good } = await runBadThenGood("a ball", (id) => (disk.fault = { op: "mkdir", match: id, skip: 0 }));
-    expect(bad).toMatchObject({ state: "failed", attempt: 1 });
-    expect(bad.error).toMatch(/ENOSPC: no space left on device, mkdir/);
-    expect(good.state).toBe("succeeded");
-    await expectOnlyGoodOutput(bad, good);
+  it("when the worker makes the run's folder: the job goes back unspent, the worker rests, then runs it", async () => {
+    const job = await add("a ball", 1);
+    disk.fault = { op: "mkdir", match: job.id, skip: 0 };
+    const w = workerFor(STUB_MODEL, { min: 400, max: 400 });
+    const loop = w.start();
+    try {
+      await waitFor(async () => logs.some((l) => l.includes("cannot run it")), 30_000, "the fault");
+      const released = await getJob({ db: t.db, jobId: job.id });
+      const releasedAt = Date.now();
+      // Not the job's fault: queued again with its one attempt unspent, not failed.
+      expect(released).toMatchObject({ state: "queued", attempt: 0 });
+      expect(logs.join("\n")).toMatch(/cannot prepare its media folder: ENOSPC: no space left on device, mkdir .*-> returned to the queue, attempt not counted; no claims for 400 ms/);
+      disk.fault = null; // room again
+      const done = await waitFor(ended(job.id), 60_000, "the job to run");
+      expect(done).toMatchObject({ state: "succeeded", attempt: 1 });
+      // The worker rested before claiming again.
+      expect(done.startedAt!.getTime()).toBeGreaterThanOrEqual(releasedAt + 300);
+    } finally {
+      await w.stop();
+      await loop;
+    }
   });
 
   it("when moving finished files into place: the ones already moved are taken back", async () => {
@@ -189,26 +205,24 @@ describe("the worker meets a broken model", () => {
     cpSync(STUB_MODEL, modelDir, { recursive: true });
   });
 
-  it("a corrupt file (SHA-256 mismatch) fails the job at once, without retries; repaired, the next job runs", async () => {
+  it("a corrupt file (SHA-256 mismatch) hands the job back unspent; repaired, the same job runs", async () => {
     const w = workerFor(modelDir);
     const dit = path.join(modelDir, "dit.onnx");
     const original = readFileSync(dit);
     const corrupt = Buffer.from(original);
     corrupt[corrupt.length >> 1]! ^= 0xff;
     writeFileSync(dit, corrupt);
-    const badJob = await add("a ball", 3);
+    const job = await add("a ball", 1);
     expect(await w.runOnce()).toBe(true);
-    const bad = await getJob({ db: t.db, jobId: badJob.id });
-    expect(bad).toMatchObject({ state: "failed", attempt: 1 }); // permanent: 3 attempts allowed, 1 used
-    expect(bad.error).toMatch(/^MODEL_FILE_CORRUPT: model file "dit.onnx" \(dit\) is corrupt or was replaced: sha256 [0-9a-f]{64} but model.json says/);
+    expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "queued", attempt: 0 }); // its one attempt is still there
+    expect(logs.join("\n")).toMatch(/cannot run it \(MODEL_FILE_CORRUPT: model file "dit.onnx" \(dit\) is corrupt or was replaced: sha256 [0-9a-f]{64} but model.json says/);
 
     writeFileSync(dit, original);
-    const goodJob = await add("a red ball bouncing in the snow");
     expect(await w.runOnce()).toBe(true);
-    await expectOnlyGoodOutput(bad, await getJob({ db: t.db, jobId: goodJob.id }));
+    expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "succeeded", attempt: 1 });
   });
 
-  it("a file deleted after the model was loaded: the next job fails MODEL_FILE_MISSING, then recovers", async () => {
+  it("a file deleted after the model was loaded: the next job goes back unspent, then runs once the file is back", async () => {
     const w = workerFor(modelDir);
     const first = await add("a red ball bouncing in the snow");
     expect(await w.runOnce()).toBe(true);
@@ -218,17 +232,15 @@ describe("the worker meets a broken model", () => {
     const kept = path.join(scratch, "vae_decoder.onnx.kept");
     copyFileSync(vae, kept);
     rmSync(vae);
-    const badJob = await add("a ball", 3);
+    const job = await add("a ball", 1);
     expect(await w.runOnce()).toBe(true);
-    const bad = await getJob({ db: t.db, jobId: badJob.id });
-    expect(bad).toMatchObject({ state: "failed", attempt: 1 });
-    expect(bad.error).toMatch(/^MODEL_FILE_MISSING: model file "vae_decoder.onnx" \(vae_decoder\) is missing/);
-    expect(await t.db.run((p) => p.video.count({ where: { jobId: badJob.id } }))).toBe(0);
-    expect(listFiles(path.join(t.media, badJob.id))).toEqual([]);
+    expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "queued", attempt: 0, error: null });
+    expect(logs.join("\n")).toMatch(/cannot run it \(MODEL_FILE_MISSING: model file "vae_decoder.onnx" \(vae_decoder\) is missing/);
+    expect(await t.db.run((p) => p.video.count({ where: { jobId: job.id } }))).toBe(0);
+    expect(listFiles(path.join(t.media, job.id))).toEqual([]);
 
     copyFileSync(kept, vae);
-    const again = await add("a blue cube");
     expect(await w.runOnce()).toBe(true);
-    expect((await getJob({ db: t.db, jobId: again.id })).state).toBe("succeeded");
+    expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "succeeded", attempt: 1 });
   });
 });

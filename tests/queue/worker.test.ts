@@ -50,7 +50,7 @@ describe("worker", () => {
   });
 
   it("aborts a running job within a step when its owner cancels it", async () => {
-    const job = await add({ steps: 200 });
+    const job = await add({ steps: 100 });
     let aborted = false;
     const inner = standInHandler({ stepMs: 10 });
     const handler: JobHandler = async (run) => {
@@ -65,12 +65,12 @@ describe("worker", () => {
     expect(aborted).toBe(true);
     const after = await getJob({ db: t.db, jobId: job.id });
     expect(after).toMatchObject({ state: "canceled", error: "canceled by its owner" });
-    expect(after.progressStep).toBeLessThan(200);
+    expect(after.progressStep).toBeLessThan(100);
     expect(listFiles(t.media)).toEqual([]);
   });
 
   it("on stop, aborts the running job and returns it to the queue without counting the attempt", async () => {
-    const job = await add({ steps: 200 });
+    const job = await add({ steps: 100 });
     const w = worker(standInHandler({ stepMs: 20 }), { idleMs: { min: 10, max: 20 } });
     const loop = w.start();
     await waitFor(async () => (await getJob({ db: t.db, jobId: job.id })).progressStep >= 2, 10_000, "progress");

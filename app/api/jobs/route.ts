@@ -2,30 +2,39 @@
  * POST /api/jobs: queue 1-4 jobs (202). Idempotency-Key: the same key from the same caller
  * returns the same job(s) instead of queueing again. GET /api/jobs: the caller's jobs,
  * newest first (optionally in one state), with position, ETA and progress, by cursor pages.
+ * On a shared instance the caller needs an approved account (or SPACETIME_ANONYMOUS_JOBS),
+ * and the quotas of lib/queue/quotas.ts apply (429 with the reason and Retry-After).
  */
 import { createHash, randomInt } from "node:crypto";
 
+import { requireCreate } from "@/lib/auth/actor";
 import type { JobState } from "@/lib/db/jobs";
 import { json, readJson, readQuery, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { listJobs } from "@/lib/db/jobs";
+import { nthSeed } from "@/lib/pipeline/contract";
 import { cancel, submit, type Job } from "@/lib/queue";
+import { limitsFor } from "@/lib/queue/quotas";
+import { modelSettingsLimits } from "@/lib/queue/settings";
 
 import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
 
 export const dynamic = "force-dynamic";
 
-const SEED_SPACE = 2 ** 48;
-
 export async function POST(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
-    const { variations, ...settings } = await readJson(req, createJobBody);
+    const limits = modelSettingsLimits();
+    const { variations, ...settings } = await readJson(req, createJobBody(limits));
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
-    const callerId = ctx.callerOrIssue();
+    requireCreate(await ctx.callerOrNull());
+    const caller = await ctx.callerOrIssue();
+    const { callerId } = caller;
+    const quotas = limitsFor(caller);
 
     // Every job gets a definite seed, so it can be remixed; a retried request (same key) gets the same one.
-    const seed = settings.seed ?? (key ? seedFromKey(callerId, key) : randomInt(2 ** 32));
+    const [seedMin, seedMax] = limits.seed;
+    const seed = settings.seed ?? seedMin + ((key ? seedFromKey(callerId, key) : randomInt(2 ** 32)) % (seedMax - seedMin + 1));
     const made: { job: Job; created: boolean }[] = [];
     try {
       for (let i = 0; i < variations; i++) {
@@ -33,7 +42,8 @@ export async function POST(req: Request): Promise<Response> {
           await submit({
             callerId,
             idempotencyKey: key === undefined ? undefined : variations > 1 ? `${key}#${i}` : key,
-            settings: { ...settings, seed: (seed + i) % SEED_SPACE },
+            settings: { ...settings, seed: nthSeed(limits, seed, i) },
+            limits: quotas,
           }),
         );
       }
@@ -54,7 +64,8 @@ export async function POST(req: Request): Promise<Response> {
 export async function GET(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
     const query = readQuery(req, listJobsQuery);
-    const callerId = ctx.callerOrIssue();
+    requireCreate(await ctx.callerOrNull(), "having jobs");
+    const { callerId } = await ctx.callerOrIssue();
     const page = await listJobs({ callerId, limit: query.limit, cursor: query.cursor || null, states: query.state ? [query.state as JobState] : undefined });
     return json(200, { jobs: await jobViews(page.jobs, callerId), nextCursor: page.nextCursor });
   });

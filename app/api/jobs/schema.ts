@@ -2,12 +2,13 @@
 import { z } from "zod";
 
 import { JOB_STATES } from "@/lib/db/jobs";
-import { jobSettingsSchema } from "@/lib/queue/settings";
+import { jobSettingsSchema, type SettingsLimits } from "@/lib/pipeline/contract";
 
-/** POST /api/jobs: the job settings plus how many variations (seeds seed, seed+1, ...). */
-export const createJobBody = jobSettingsSchema.extend({
-  variations: z.number().int().min(1).max(4).default(1),
-});
+/** POST /api/jobs: the job settings, bounded by the model's contract, plus how many variations (seeds seed, seed+1, ...). */
+export const createJobBody = (limits: SettingsLimits) =>
+  jobSettingsSchema(limits).extend({
+    variations: z.number().int().min(1).max(4).default(1),
+  });
 
 /** The Idempotency-Key header: room is left for the "#<variation>" suffix. */
 export const idempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,190}$/, "1 to 190 printable ASCII characters, no spaces");

@@ -1,10 +1,13 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at /api/openapi.json. Request shapes come
  * from the routes' own zod schemas (z.toJSONSchema), so the document cannot drift from what
- * the handlers accept.
+ * the handlers accept, and the job settings carry the served model's own bounds.
  */
 import { z } from "zod";
 
+import type { SettingsLimits } from "@/lib/pipeline/contract";
+
+import { bulkJobsBody, listAllJobsQuery, loginBody, logoutBody, resetPasswordBody, settingsBody, signupBody, updateUserBody } from "../auth/schema";
 import { createJobBody, listJobsQuery } from "../jobs/schema";
 import { listVideosQuery, updateVideoBody } from "../videos/schema";
 
@@ -26,35 +29,37 @@ const errors = (...codes: number[]) =>
 
 const STATUS: Record<number, string> = {
   400: "invalid input (the message names each bad field)",
-  401: "no caller identity (the cookie is missing or not signed by this server)",
-  403: "cross-site request, or not allowed",
+  401: "no caller identity (the cookie is missing or not signed by this server), not signed in, or the session has expired or been revoked",
+  403: "cross-site request, or not allowed for the caller's role",
   404: "not found, or not the caller's",
   409: "the job's state forbids it, or the idempotency key was used with other settings",
   413: "body over 16 KB",
   415: "body not JSON",
   416: "range not satisfiable",
-  429: "per-caller limit; Retry-After says when to try again",
+  429: "a quota or rate limit (the message says which); Retry-After says when to try again",
+  503: "the server cannot answer now (the database is busy, or the model's manifest cannot be read)",
 };
 
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
 const idParam = (name = "id") => ({ name, in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{24}$" } });
 
-export function openApiDocument() {
+/** The document for the served model: the job settings' bounds are its contract's (lib/pipeline/contract.ts). */
+export function openApiDocument(limits: SettingsLimits) {
   return {
     openapi: "3.1.0",
     info: {
       title: "Spacetime",
       version: "1",
       description:
-        "Text-to-video studio API. Callers are identified by a signed, httpOnly cookie (spacetime_caller) the server sets on first use; POST/PATCH/DELETE from another origin are refused. Errors are { error: { code, message } }.",
+        "Text-to-video studio API. Callers are identified by a session cookie (accounts, on a shared instance) or a signed, httpOnly cookie (spacetime_caller) the server sets on first use; POST/PATCH/DELETE from another origin are refused. Errors are { error: { code, message } }.",
     },
     paths: {
       "/api/jobs": {
         post: {
           summary: "Queue 1-4 jobs (variations get consecutive seeds)",
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
-          requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody) } } },
-          responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429) },
+          requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody(limits)) } } },
+          responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429, 503) },
         },
         get: { summary: "The caller's jobs, newest first", parameters: queryParams(listJobsQuery), responses: { "200": { description: "jobs", content: json("JobList") }, ...errors(400) } },
       },
@@ -67,9 +72,10 @@ export function openApiDocument() {
       },
       "/api/jobs/{id}/events": {
         get: {
-          summary: "Server-Sent Events: `state` and `progress` events carrying the job; honours Last-Event-ID; ends at a terminal state",
+          summary:
+            "Server-Sent Events: `state` and `progress` events carrying the job, `error` when the server lost track of it (the stream ends; reconnect); honours Last-Event-ID; ends at a terminal state. A caller may hold 200 streams open at once (SPACETIME_MAX_STREAMS_PER_CALLER)",
           parameters: [idParam(), { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string" } }],
-          responses: { "200": { description: "event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404) },
+          responses: { "200": { description: "event stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(401, 404, 429) },
         },
       },
       "/api/queue": { get: { summary: "Whether the queue is paused", responses: { "200": { description: "state", content: json("QueueState") } } } },
@@ -108,6 +114,55 @@ export function openApiDocument() {
           responses: { "200": { description: "words", content: json("Words") }, ...errors(400) },
         },
       },
+      "/api/auth/signup": {
+        post: {
+          summary: "Make an account and sign in (the first account is the admin; later ones follow the sign-up policy)",
+          requestBody: { required: true, content: { "application/json": { schema: schema(signupBody) } } },
+          responses: { "201": { description: "signed in (session cookie set)", content: json("Account") }, ...errors(400, 403, 409) },
+        },
+      },
+      "/api/auth/login": {
+        post: {
+          summary: "Sign in with username or email and password",
+          requestBody: { required: true, content: { "application/json": { schema: schema(loginBody) } } },
+          responses: { "200": { description: "signed in (session cookie set)", content: json("Account") }, ...errors(400, 401, 429) },
+        },
+      },
+      "/api/auth/logout": {
+        post: { summary: "End this session, or every session (everywhere: true)", requestBody: { content: { "application/json": { schema: schema(logoutBody) } } }, responses: { "200": { description: "revoked" }, ...errors(401) } },
+      },
+      "/api/auth/me": { get: { summary: "Mode (local | shared), role, account and rights of the caller", responses: { "200": { description: "the caller" }, ...errors(401) } } },
+      "/api/account": { get: { summary: "The signed-in user's quotas, disk use and sessions", responses: { "200": { description: "the account" }, ...errors(401) } } },
+      "/api/admin/users": { get: { summary: "Every account, with jobs queued and disk use (admin)", responses: { "200": { description: "users" }, ...errors(401, 403) } } },
+      "/api/admin/users/{id}": {
+        patch: {
+          summary: "Approve, change the role of, or set quotas for an account (admin)",
+          parameters: [idParam()],
+          requestBody: { required: true, content: { "application/json": { schema: schema(updateUserBody) } } },
+          responses: { "200": { description: "the user" }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      "/api/admin/users/{id}/password": {
+        post: {
+          summary: "Set a new password for an account; its sessions end (admin)",
+          parameters: [idParam()],
+          requestBody: { required: true, content: { "application/json": { schema: schema(resetPasswordBody) } } },
+          responses: { "200": { description: "done" }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/api/admin/users/{id}/sessions": { delete: { summary: "End every session of an account (admin)", parameters: [idParam()], responses: { "200": { description: "revoked" }, ...errors(401, 403, 404) } } },
+      "/api/admin/jobs": {
+        get: { summary: "Every caller's jobs (admin)", parameters: queryParams(listAllJobsQuery), responses: { "200": { description: "jobs" }, ...errors(400, 401, 403) } },
+        post: {
+          summary: "Bulk cancel or purge by owner, state and age; no filter: every queued and running job (admin)",
+          requestBody: { required: true, content: { "application/json": { schema: schema(bulkJobsBody) } } },
+          responses: { "200": { description: "counts: canceled, flagged, deleted" }, ...errors(400, 401, 403) },
+        },
+      },
+      "/api/admin/settings": {
+        get: { summary: "The sign-up policy and quota defaults (admin)", responses: { "200": { description: "settings" }, ...errors(401, 403) } },
+        patch: { summary: "Set the sign-up policy (admin)", requestBody: { required: true, content: { "application/json": { schema: schema(settingsBody) } } }, responses: { "200": { description: "settings" }, ...errors(400, 401, 403) } },
+      },
       "/media/{videoId}/{file}": {
         get: {
           summary: "A clip's file, with byte ranges and ETag",
@@ -119,6 +174,7 @@ export function openApiDocument() {
     components: {
       schemas: {
         Error: error,
+        Account: { type: "object", properties: { user: { type: "object" }, claimed: { type: "object", properties: { jobs: { type: "integer" }, videos: { type: "integer" } } } } },
         QueueState: { type: "object", properties: { paused: { type: "boolean" } } },
         JobEnvelope: { type: "object", properties: { job: { $ref: "#/components/schemas/Job" } } },
         JobList: {

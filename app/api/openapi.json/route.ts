@@ -1,7 +1,9 @@
 /** GET /api/openapi.json: the API's OpenAPI 3.1 document. */
 import { json, route } from "@/lib/http/respond";
+import { modelSettingsLimits } from "@/lib/queue/settings";
+
 import { openApiDocument } from "./document";
 
 export async function GET(req: Request): Promise<Response> {
-  return route(req, async () => json(200, openApiDocument(), { "cache-control": "public, max-age=300" }));
+  return route(req, async () => json(200, openApiDocument(modelSettingsLimits()), { "cache-control": "public, max-age=300" }));
 }

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
     const query = readQuery(req, listVideosQuery);
-    const callerId = ctx.callerOrIssue();
+    const { callerId } = await ctx.callerOrIssue();
     const page = await listVideos({ callerId, scope: query.scope, cursor: query.cursor || null, q: query.q, limit: query.limit });
     return json(200, { videos: page.videos.map((v) => videoView(v, callerId)), nextCursor: page.nextCursor });
   });

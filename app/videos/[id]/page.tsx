@@ -9,7 +9,8 @@ import { ExtendButton } from "@/components/ExtendButton";
 import { VideoActions } from "@/components/VideoActions";
 import { isAppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
-import { pageCaller } from "@/lib/http/page";
+import { canCreate } from "@/lib/auth/actor";
+import { pageActor, pageCaller } from "@/lib/http/page";
 import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam } from "@/lib/http/respond";
 import { videoView, type VideoView } from "@/lib/http/views";
@@ -31,6 +32,7 @@ async function load(id: string): Promise<VideoView> {
 
 export default async function VideoPage({ params }: { params: Promise<{ id: string }> }) {
   const v = await load((await params).id);
+  const mayCreate = canCreate(await pageActor()); // remix and extend make jobs: not for pending accounts
   return (
     <main className="wide">
       <ClipPlayer video={v} />
@@ -63,8 +65,8 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
         <dd>{new Date(v.createdAt).toUTCString()}</dd>
       </dl>
       <p className="actions">
-        <Link href={`/?remix=${v.id}`}>Remix</Link>
-        <ExtendButton videoId={v.id} />
+        {mayCreate && <Link href={`/?remix=${v.id}`}>Remix</Link>}
+        {mayCreate && <ExtendButton videoId={v.id} />}
         <a href={v.media.mp4} download>
           Download MP4
         </a>

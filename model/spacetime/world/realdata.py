@@ -86,6 +86,22 @@ class VideoFolderDataset(Dataset):
         return clip, self.captions[index]
 
 
+def batch_indices(n: int, batch_size: int, *, seed: int, shuffle: bool = True) -> List[List[int]]:
+    """The items of each batch of one pass over n items, decoding nothing:
+    a caller can skip batches (a resumed run) or take every k-th (a DDP rank)
+    and decode only those with load_batch."""
+    if batch_size <= 0:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist() if shuffle else list(range(n))
+    return [order[start : start + batch_size] for start in range(0, n, batch_size)]
+
+
+def load_batch(dataset: Union[VideoFolderDataset, "Dataset[Item]"], indices: List[int]) -> Tuple[torch.Tensor, List[str]]:
+    """Decodes the given items as (clips (B, T, H, W, 3), captions)."""
+    items = [dataset[i] for i in indices]
+    return torch.stack([clip for clip, _ in items]), [caption for _, caption in items]
+
+
 def iterate_batches(
     dataset: Union[VideoFolderDataset, "Dataset[Item]"],
     batch_size: int,
@@ -99,14 +115,5 @@ def iterate_batches(
     the global RNG. The last batch may be smaller; callers wanting more epochs
     call this again (with a new seed for a new order).
     """
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
-    n = len(dataset)  # type: ignore[arg-type]
-    if shuffle:
-        generator = torch.Generator().manual_seed(seed)
-        order = torch.randperm(n, generator=generator).tolist()
-    else:
-        order = list(range(n))
-    for start in range(0, n, batch_size):
-        items = [dataset[i] for i in order[start : start + batch_size]]
-        yield torch.stack([clip for clip, _ in items]), [caption for _, caption in items]
+    for indices in batch_indices(len(dataset), batch_size, seed=seed, shuffle=shuffle):  # type: ignore[arg-type]
+        yield load_batch(dataset, indices)

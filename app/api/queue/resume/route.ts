@@ -2,14 +2,13 @@
 import { json, route } from "@/lib/http/respond";
 import { isPaused, resume } from "@/lib/queue";
 
-import { requireQueueAdmin } from "../admin";
+import { requireQueueManager } from "@/lib/auth/actor";
 
 export const dynamic = "force-dynamic";
 
 export async function POST(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
-    ctx.caller();
-    requireQueueAdmin(req);
+    requireQueueManager(await ctx.caller(), "pausing and resuming the queue");
     await resume();
     return json(200, { paused: await isPaused() });
   });

@@ -4,6 +4,7 @@
  * looked up, the store key comes from the database row, and every miss is the same 404. The
  * bytes come from the media store (local disk or S3, lib/storage).
  */
+import { canActOnAny } from "@/lib/auth/actor";
 import { AppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
 import { isMediaName, mediaKeyOf, objectResponse } from "@/lib/http/media";
@@ -20,17 +21,19 @@ const notFound = () => new AppError("NOT_FOUND", "no such file");
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   return route(req, async (ctx) => {
     const { videoId: rawId, file } = await params;
-    const callerId = ctx.callerOrNull();
+    const actor = await ctx.callerOrNull();
+    const { callerId } = actor;
     // NOT_FOUND unless theirs or published; misses count against the client (anti-enumeration).
     const { video, name } = await limitMisses(req.headers, async () => {
       const videoId = idParam(rawId, "file");
       if (!isMediaName(file)) throw notFound();
-      return { video: await getVideo({ videoId, callerId: callerId ?? "" }), name: file };
+      return { video: await getVideo({ videoId, callerId: callerId ?? "", anyOwner: canActOnAny(actor) }), name: file };
     });
     const key = mediaKeyOf(video, name);
     if (!key) throw notFound();
-    // The bytes behind a URL never change; "private" keeps shared caches from holding a clip after it is unpublished.
-    const res = await objectResponse(req, mediaStore(), key, "private, max-age=31536000, immutable");
+    // Revalidated on every use (a cheap 304 by ETag): a clip unpublished or deleted must not
+    // live on in a browser's cache; "private" keeps shared caches out.
+    const res = await objectResponse(req, mediaStore(), key, "private, no-cache");
     if (!res) throw notFound();
     return res;
   });

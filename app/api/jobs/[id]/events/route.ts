@@ -1,99 +1,78 @@
 /**
- * GET /api/jobs/[id]/events: Server-Sent Events for one of the caller's jobs. The server
- * polls the database every SPACETIME_SSE_POLL_MS (default 500 ms) and sends the job (as
- * GET /api/jobs/[id] shows it, plus its latest latent preview while running) whenever it
- * changed: `event: state` when its state did, `event: progress` otherwise. Each event's id names the snapshot, so a client that
- * reconnects with Last-Event-ID gets nothing it already has, then only changes. The stream
- * ends after the terminal state (succeeded, failed, canceled), or after 10 minutes; `retry`
- * asks browsers to reconnect after 2 s if it ends or drops before the terminal state.
+ * GET /api/jobs/[id]/events: Server-Sent Events for one of the caller's jobs. All streams share
+ * one poller (lib/http/job-watch.ts), which sends the job (as GET /api/jobs/[id]
+ * shows it, plus its latest latent preview while running) whenever it changed: `event: state`
+ * when its state did, `event: progress` otherwise. Each event's id names the snapshot, so a
+ * client that reconnects with Last-Event-ID gets nothing it already has, then only changes.
+ * The stream ends after the terminal state (succeeded, failed, canceled), or after 10 minutes;
+ * `retry` asks browsers to reconnect after 2 s if it ends or drops before the terminal state.
+ * `event: error` says the server lost track of the job (the stream then ends, and the browser
+ * reconnects). A caller may hold SPACETIME_MAX_STREAMS_PER_CALLER (default 200) streams open
+ * at once; one more is a 429.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-
-import { getJob, readPreview } from "@/lib/db/jobs";
+import { getJob } from "@/lib/db/jobs";
+import { openStream, watchJob, type Snapshot } from "@/lib/http/job-watch";
 import { idParam, route } from "@/lib/http/respond";
-import { jobViews, type JobView } from "@/lib/http/views";
 import { isTerminal } from "@/lib/queue";
-import { previewView } from "@/lib/queue/preview";
 
 export const dynamic = "force-dynamic";
 
 const KEEPALIVE_MS = 15_000; // a comment line keeps proxies from closing an idle stream
 const MAX_STREAM_MS = 10 * 60_000; // then the browser reconnects (with Last-Event-ID): no stream lives forever
 
-function pollMs(): number {
-  const n = Number(process.env.SPACETIME_SSE_POLL_MS);
-  return Number.isFinite(n) && n >= 10 ? n : 500;
-}
-
-function eventId(v: JobView): string {
-  return [v.state, v.progress.step, v.progress.total, v.position ?? "-", v.cancelRequested ? "c" : "", v.video?.id ?? ""].join(".");
-}
-
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return route(req, async (ctx) => {
     const jobId = idParam((await params).id, "job");
-    const callerId = ctx.caller();
-    const first = await getJob({ jobId, callerId }); // a 404 before any stream starts
+    const { callerId } = await ctx.caller();
+    const job = await getJob({ jobId, callerId }); // a 404 before any stream starts
+    const release = openStream(callerId); // a 429 past the caller's open streams
     const lastEventId = req.headers.get("last-event-id");
     const encoder = new TextEncoder();
-    let closed = false;
+    let end = () => {};
 
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
+        let closed = false;
+        let lastId = lastEventId;
+        let lastState: string | null = null;
         const send = (text: string) => {
           if (!closed) controller.enqueue(encoder.encode(text));
         };
-        const close = () => {
+        const keepAlive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
+        const deadline = setTimeout(() => end(), MAX_STREAM_MS);
+        const unwatch = watchJob(job, callerId, {
+          snapshot({ id, view, data }: Snapshot) {
+            if (id !== lastId) {
+              const type = lastState === null || lastState !== view.state ? "state" : "progress";
+              send(`id: ${id}\nevent: ${type}\ndata: ${data}\n\n`);
+              lastId = id;
+            }
+            lastState = view.state;
+            if (isTerminal(view.state)) end();
+          },
+          error() {
+            send(`event: error\ndata: ${JSON.stringify({ error: { code: "UNAVAILABLE", message: "lost track of the job; reconnecting" } })}\n\n`);
+            end();
+          },
+        });
+        end = () => {
           if (closed) return;
           closed = true;
+          clearInterval(keepAlive);
+          clearTimeout(deadline);
+          unwatch();
+          release();
           try {
             controller.close();
           } catch {
             // the client went away first: nothing to close
           }
         };
-        req.signal?.addEventListener("abort", close);
-
-        void (async () => {
-          send("retry: 2000\n\n");
-          let lastId = lastEventId;
-          let lastState: string | null = null;
-          let lastSent = Date.now();
-          let job = first;
-          const until = Date.now() + MAX_STREAM_MS;
-          try {
-            for (;;) {
-              const [view] = await jobViews([job], callerId);
-              const id = eventId(view!);
-              if (id !== lastId && view!.state === "running") {
-                const bytes = await readPreview({ jobId, callerId });
-                view!.preview = bytes && previewView(bytes);
-              }
-              if (id !== lastId) {
-                const type = lastState === null || lastState !== view!.state ? "state" : "progress";
-                send(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(view)}\n\n`);
-                lastId = id;
-                lastSent = Date.now();
-              }
-              lastState = view!.state;
-              if (isTerminal(view!.state) || closed || Date.now() > until) break;
-              await sleep(pollMs());
-              if (closed) break;
-              if (Date.now() - lastSent >= KEEPALIVE_MS) {
-                send(": keep-alive\n\n");
-                lastSent = Date.now();
-              }
-              job = await getJob({ jobId, callerId });
-            }
-          } catch (err) {
-            console.error(`[events ${jobId}]`, err);
-            send(`event: error\ndata: ${JSON.stringify({ error: { code: "UNAVAILABLE", message: "lost track of the job; reconnecting" } })}\n\n`);
-          }
-          close();
-        })();
+        send("retry: 2000\n\n");
+        req.signal?.addEventListener("abort", () => end());
       },
       cancel() {
-        closed = true;
+        end();
       },
     });
 

@@ -3,6 +3,7 @@
  * chunk (lib/queue/extend.ts), as a new clip of the caller's. Any clip the caller can see may
  * be extended, as any may be remixed. Idempotency-Key as for POST /api/jobs.
  */
+import { requireCreate } from "@/lib/auth/actor";
 import { getJob } from "@/lib/db/jobs";
 import { getVideo } from "@/lib/db/videos";
 import { limitMisses } from "@/lib/http/rate-limit";
@@ -10,6 +11,7 @@ import { idParam, json, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { submit } from "@/lib/queue";
 import { extensionSettings } from "@/lib/queue/extend";
+import { limitsFor } from "@/lib/queue/quotas";
 
 import { idempotencyKeyHeader } from "../../../jobs/schema";
 
@@ -20,11 +22,13 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     const { id } = await params;
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
-    const callerId = ctx.callerOrIssue();
+    requireCreate(await ctx.callerOrNull(), "extending clips");
+    const caller = await ctx.callerOrIssue();
+    const { callerId } = caller;
     // A lookup by clip id: misses count against the client (anti-enumeration).
     const video = await limitMisses(req.headers, () => getVideo({ videoId: idParam(id, "video"), callerId }));
     const source = await getJob({ jobId: video.jobId });
-    const { job, created } = await submit({ callerId, idempotencyKey: key, settings: extensionSettings(video, source) });
+    const { job, created } = await submit({ callerId, idempotencyKey: key, settings: extensionSettings(video, source), limits: limitsFor(caller) });
     const [view] = await jobViews([job], callerId);
     return json(202, { jobs: [view] }, created ? {} : { "idempotent-replayed": "true" });
   });
