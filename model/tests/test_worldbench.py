@@ -28,7 +28,10 @@ def _render_one(spec: ClipSpec, seed: int = 0, cfg: WorldConfig = WorldConfig())
 
 @pytest.fixture(scope="module")
 def validity():
-    return run_validity(150, noise_clips=6)
+    # 300 clips: at 150 the estimate moved by 0.01 with the sample (four hard clips among
+    # the first 150 after the grammar grew: small spinning balls, a fish crossing the sea
+    # horizon), which is the margin the bar tests.
+    return run_validity(300, noise_clips=6)
 
 
 def test_ground_truth_scores_at_least_098_on_every_dimension(validity):

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GET as openApiRoute } from "../../app/api/openapi.json/route";
 import { POST as createJob } from "../../app/api/jobs/route";
 import { getJob } from "../../lib/db/jobs";
+import { MAX_EXTEND } from "../../lib/pipeline/contract";
 import { readManifest } from "../../lib/pipeline/manifest";
 import { pipelineHandler } from "../../lib/queue/handlers";
 import { createWorker } from "../../lib/queue/worker";
@@ -48,8 +49,8 @@ describe("the settings contract", () => {
     expect(p.seed).toMatchObject({ minimum: manifest.limits.seed[0], maximum: manifest.limits.seed[1] });
     expect(p.prompt).toMatchObject({ maxLength: manifest.limits.prompt_chars });
     expect(p.negativePrompt).toMatchObject({ maxLength: manifest.limits.prompt_chars });
-    expect(p.extend).toMatchObject({ minimum: 0, maximum: 32 });
-    // The longest clip: the first window, then 32 extensions of its new frames.
+    expect(p.extend).toMatchObject({ minimum: 0, maximum: MAX_EXTEND });
+    // The longest clip: the first window, then MAX_EXTEND extensions of its new frames.
     expect(p.frames!.minimum).toBe(1);
     expect(p.frames!.maximum).toBeGreaterThan(manifest.video.frames);
   });

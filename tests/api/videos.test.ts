@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
+import { MAX_EXTEND } from "../../lib/pipeline/contract";
 import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "../../app/api/videos/[id]/route";
 import { GET as listRoute } from "../../app/api/videos/route";
 import { GET as mediaRoute, HEAD as mediaHead } from "../../app/media/[videoId]/[file]/route";
@@ -280,7 +281,7 @@ describe("POST /api/videos/[id]/extend", () => {
     expect((await t.db.run((p) => p.job.findUniqueOrThrow({ where: { id: bobs.jobs[0].id } }))).callerId).toBe(bob.id);
 
     // A clip as long as clips get cannot grow further: a clear 400.
-    await t.db.run((p) => p.job.update({ where: { id: v.jobId }, data: { progressTotal: 4 * 33 } }));
+    await t.db.run((p) => p.job.update({ where: { id: v.jobId }, data: { progressTotal: 4 * (1 + MAX_EXTEND) } }));
     const tooLong = await extend(alice);
     expect(tooLong.status).toBe(400);
     expect((await body(tooLong)).error.message).toMatch(/extend/);
