@@ -176,19 +176,7 @@ def test_pipeline_is_deterministic_and_keeps_context(dit_checkpoint):
 
 
 def test_trains_on_a_video_folder(tmp_path, vae_checkpoint):
-    from spacetime.world.video_io import FFmpegNotFound, find_ffmpeg, write_video
-
-    try:
-        find_ffmpeg()
-    except FFmpegNotFound:
-        pytest.skip("ffmpeg not installed")
-    folder = tmp_path / "videos"
-    folder.mkdir()
-    world = WorldConfig(frames=5, height=64, width=64)
-    for i in range(3):
-        s = sample(i, "train", world)
-        write_video(folder / f"clip{i}.mp4", render([s], world)[0], fps=8)
-        (folder / f"clip{i}.txt").write_text(s.caption)
+    folder = video_folder(tmp_path, 3)
     train.main(["--stage", "dit", "--vae", str(vae_checkpoint), "--videos", str(folder), "--out", str(tmp_path / "run"),
                 "--steps", "2", *SMALL[:-6], "--batch", "2", "--log-every", "1"])
     assert [r["step"] for r in read_log(tmp_path / "run") if "loss" in r] == [1, 2]
