@@ -63,9 +63,10 @@ export const planSchema = z
           ctx.addIssue({ code: "custom", path: ["objects", i, "track", key], message: `${n} values for ${plan.frames} frames` });
         }
       }
-      // One issue per array: the first frame whose centre is outside the frame.
+      // One issue per array: the first visible frame whose centre is outside
+      // the frame (a hidden object may leave and come back, as its plan says).
       for (const [key, side] of [["x", plan.width], ["y", plan.height]] as const) {
-        const f = o.track[key].findIndex((v) => !(v >= 0 && v <= side));
+        const f = o.track[key].findIndex((v, frame) => o.track.visible[frame] !== false && !(v >= 0 && v <= side));
         if (f >= 0) {
           ctx.addIssue({ code: "custom", path: ["objects", i, "track", key, f], message: `centre ${o.track[key][f]} lies outside the ${plan.width}x${plan.height} frame (0..${side})` });
         }

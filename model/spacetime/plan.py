@@ -78,37 +78,75 @@ class ScenePlan:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ScenePlan":
-        """Validates as the app's zod schema does (lib/plan/schema.ts)."""
-        if d.get("version") != PLAN_VERSION:
-            raise ValueError(f"plan.version must be {PLAN_VERSION}, got {d.get('version')!r}")
-        if d.get("scene") not in vocab.SCENES:
-            raise ValueError(f"plan.scene must be one of {', '.join(vocab.SCENES)}")
-        frames, width, height = int(d["frames"]), int(d["width"]), int(d["height"])
-        if not 1 <= frames <= MAX_SECONDS * int(d["fps"]) + 1:
-            raise ValueError(f"plan.frames must be in 1..{MAX_SECONDS * int(d['fps']) + 1}, got {frames}")
-        objs = d.get("objects") or []
-        if len(objs) > MAX_OBJECTS:
-            raise ValueError(f"plan.objects: at most {MAX_OBJECTS} objects, got {len(objs)}")
-        out = []
+    def from_dict(cls, d: Any) -> "ScenePlan":
+        """Validates as the app's zod schema does (lib/plan/schema.ts): the
+        same rules, and each error names the field it is about."""
+        _need(isinstance(d, dict), "plan", "must be an object")
+        _need(d.get("version") == PLAN_VERSION, "plan.version", f"must be {PLAN_VERSION}, got {d.get('version')!r}")
+        _need(d.get("scene") in vocab.SCENES, "plan.scene", f"must be one of {', '.join(vocab.SCENES)}")
+        seed = _int(d, "background_seed", "plan", 0, 0xFFFFFFFF)
+        fps = _int(d, "fps", "plan", 1, 60)
+        frames = _int(d, "frames", "plan", 1, MAX_SECONDS * fps + 1)
+        width, height = (_int(d, k, "plan", 64, None) for k in ("width", "height"))
+        for key, side in (("width", width), ("height", height)):
+            _need(side % LATENT_FACTOR == 0, f"plan.{key}", f"must be a multiple of {LATENT_FACTOR}, got {side}")
+        objs = d.get("objects")
+        _need(isinstance(objs, list), "plan.objects", "must be a list")
+        _need(len(objs) <= MAX_OBJECTS, "plan.objects", f"at most {MAX_OBJECTS} objects, got {len(objs)}")
+        relation = d.get("relation")
+        _need(relation is None or relation in vocab.RELATIONS, "plan.relation",
+              f"must be null or one of {', '.join(vocab.RELATIONS)}")
+        _need(relation is None or len(objs) >= 2, "plan.relation",
+              f"a relation is between objects[0] and objects[1], the plan has {len(objs)} object(s)")
+        out: list[PlanObject] = []
         for i, o in enumerate(objs):
-            where = f"plan.objects[{i}]"
-            for key, table in (("kind", vocab.OBJECTS), ("colour", vocab.COLOUR_NAMES), ("size", vocab.SIZES),
-                               ("motion", vocab.MOTIONS)):
-                if o.get(key) not in table:
-                    raise ValueError(f"{where}.{key}: unknown {o.get(key)!r}")
-            tr = o["track"]
-            for key in ("x", "y", "diameter", "angle", "facing", "visible"):
-                if len(tr[key]) != frames:
-                    raise ValueError(f"{where}.track.{key}: {len(tr[key])} values for {frames} frames")
-            if any(not 0 <= v <= width for v in tr["x"]) or any(not 0 <= v <= height for v in tr["y"]):
-                raise ValueError(f"{where}.track: a centre lies outside the {width}x{height} frame")
-            out.append(PlanObject(str(o["id"]), o["kind"], o["colour"], o["size"], o["motion"], str(o.get("words", "")),
-                                  tuple(map(float, tr["x"])), tuple(map(float, tr["y"])),
-                                  tuple(map(float, tr["diameter"])), tuple(map(float, tr["angle"])),
-                                  tuple(int(v) for v in tr["facing"]), tuple(bool(v) for v in tr["visible"])))
-        return cls(d["scene"], int(d["background_seed"]), int(d["fps"]), frames, width, height, tuple(out),
-                   d.get("relation"))
+            out.append(_object_from_dict(o, f"plan.objects[{i}]", frames, width, height))
+            _need(out[-1].id not in {p.id for p in out[:-1]}, f"plan.objects[{i}].id", f"duplicate object id {out[-1].id!r}")
+        return cls(d["scene"], seed, fps, frames, width, height, tuple(out), relation)
+
+
+def _need(ok: bool, where: str, message: str) -> None:
+    if not ok:
+        raise ValueError(f"{where}: {message}")
+
+
+def _int(d: dict[str, Any], key: str, where: str, lo: int, hi: Optional[int]) -> int:
+    v = d.get(key)
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
+    _need(ok, f"{where}.{key}", f"must be an integer, got {v!r}")
+    _need(lo <= v and (hi is None or v <= hi), f"{where}.{key}", f"must be in {lo}..{hi if hi is not None else ''}, got {v}")
+    return int(v)
+
+
+def _object_from_dict(o: Any, where: str, frames: int, width: int, height: int) -> PlanObject:
+    _need(isinstance(o, dict), where, "must be an object")
+    _need(isinstance(o.get("id"), str) and o["id"] != "", f"{where}.id", "must be a non-empty string")
+    for key, table in (("kind", vocab.OBJECTS), ("colour", vocab.COLOUR_NAMES), ("size", vocab.SIZES),
+                       ("motion", vocab.MOTIONS)):
+        _need(o.get(key) in table, f"{where}.{key}", f"unknown {o.get(key)!r}")
+    words = o.get("words", "")
+    _need(isinstance(words, str), f"{where}.words", "must be a string")
+    tr = o.get("track")
+    _need(isinstance(tr, dict), f"{where}.track", "must be an object")
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)  # noqa: E731
+    checks = {"x": number, "y": number, "diameter": lambda v: number(v) and v > 0, "angle": number,
+              "facing": lambda v: v in (1, -1) and not isinstance(v, bool), "visible": lambda v: isinstance(v, bool)}
+    for key, ok in checks.items():
+        values = tr.get(key)
+        _need(isinstance(values, list), f"{where}.track.{key}", "must be a list")
+        _need(len(values) == frames, f"{where}.track.{key}", f"{len(values)} values for {frames} frames")
+        bad = next((f for f, v in enumerate(values) if not ok(v)), None)
+        _need(bad is None, f"{where}.track.{key}[{bad}]", f"invalid value {values[bad] if bad is not None else None!r}")
+    # Only a visible centre must lie in the frame: an object may leave and
+    # come back exactly as its plan says.
+    for key, side in (("x", width), ("y", height)):
+        bad = next((f for f, v in enumerate(tr[key]) if tr["visible"][f] and not 0 <= v <= side), None)
+        _need(bad is None, f"{where}.track.{key}[{bad}]",
+              f"centre {tr[key][bad] if bad is not None else None} lies outside the {width}x{height} frame (0..{side})")
+    return PlanObject(o["id"], o["kind"], o["colour"], o["size"], o["motion"], words,
+                      tuple(map(float, tr["x"])), tuple(map(float, tr["y"])), tuple(map(float, tr["diameter"])),
+                      tuple(map(float, tr["angle"])), tuple(int(v) for v in tr["facing"]),
+                      tuple(bool(v) for v in tr["visible"]))
 
 
 def plan_from_tracks(spec: ClipSpec, tracks: tuple[ObjectTrack, ...], cfg: WorldConfig, background_seed: int,

@@ -2,12 +2,13 @@
 minute, the plan contract and the DiT's raster of it."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 
-from spacetime.plan import RASTER_CHANNELS, ScenePlan, make_plan, plan_for_sample, rasterize
+from spacetime.plan import RASTER_CHANNELS, ScenePlan, latent_frame_groups, make_plan, plan_for_sample, rasterize
 from spacetime.world import vocab
 from spacetime.world.config import WorldConfig
 from spacetime.world.layout import _relation_holds, layout, ping_pong
@@ -76,18 +77,81 @@ def test_long_clip_windows_are_training_clips():
 def test_plan_round_trip_and_validation():
     plan = plan_for_sample(sample(4, "train"), WorldConfig())
     assert ScenePlan.from_dict(plan.to_dict()) == plan
-    bad = plan.to_dict()
-    bad["objects"][0]["track"]["x"][3] = 500.0
-    with pytest.raises(ValueError, match=r"plan.objects\[0\].track"):
+    assert ScenePlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
+
+
+def _two_object_plan() -> dict:
+    spec = ClipSpec((Subject("ball", "red", "big", "still"), Subject("star", "blue", "big", "still")), "snow",
+                    relation="left of")
+    return make_plan(spec, WorldConfig(), seed=3).to_dict()
+
+
+def _set(path: str, value):
+    def edit(d: dict) -> None:
+        *parents, last = path.split(".")
+        for k in parents:
+            d = d[int(k)] if k.isdigit() else d[k]
+        if value is _DELETE:
+            del d[last]
+        elif last.isdigit():
+            d[int(last)] = value
+        else:
+            d[last] = value
+    return edit
+
+
+_DELETE = object()
+
+
+# Each bad plan is refused with an error naming its field, as lib/plan/schema.ts does.
+@pytest.mark.parametrize("edit, field", [
+    (_set("version", 2), r"plan\.version"),
+    (_set("scene", "mars"), r"plan\.scene"),
+    (_set("fps", 0), r"plan\.fps"),
+    (_set("fps", "8"), r"plan\.fps"),
+    (_set("frames", _DELETE), r"plan\.frames"),
+    (_set("frames", 10_000), r"plan\.frames"),
+    (_set("width", 100), r"plan\.width"),
+    (_set("height", 32), r"plan\.height"),
+    (_set("background_seed", -1), r"plan\.background_seed"),
+    (_set("relation", "inside"), r"plan\.relation"),
+    (_set("objects", None), r"plan\.objects"),
+    (_set("objects.0.kind", "dragon"), r"plan\.objects\[0\]\.kind"),
+    (_set("objects.1.colour", "teal"), r"plan\.objects\[1\]\.colour"),
+    (_set("objects.1.id", "o1"), r"plan\.objects\[1\]\.id"),
+    (_set("objects.0.track", _DELETE), r"plan\.objects\[0\]\.track"),
+    (_set("objects.0.track.x.3", 500.0), r"plan\.objects\[0\]\.track\.x\[3\]"),
+    (_set("objects.0.track.y", [1.0]), r"plan\.objects\[0\]\.track\.y"),
+    (_set("objects.0.track.diameter.0", 0), r"plan\.objects\[0\]\.track\.diameter\[0\]"),
+    (_set("objects.0.track.facing.2", 0), r"plan\.objects\[0\]\.track\.facing\[2\]"),
+    (_set("objects.0.track.visible.1", 1), r"plan\.objects\[0\]\.track\.visible\[1\]"),
+])
+def test_bad_plans_name_their_field(edit, field):
+    bad = _two_object_plan()
+    assert bad["objects"][1]["id"] != bad["objects"][0]["id"]
+    edit(bad)
+    with pytest.raises(ValueError, match=field):
         ScenePlan.from_dict(bad)
-    bad = plan.to_dict()
-    bad["objects"][0]["kind"] = "dragon"
-    with pytest.raises(ValueError, match=r"objects\[0\].kind"):
-        ScenePlan.from_dict(bad)
-    bad = plan.to_dict()
-    bad["objects"] = bad["objects"] * 4
+
+
+def test_too_many_objects_and_relation_without_partner_are_refused():
+    bad = _two_object_plan()
+    bad["objects"] = [dict(bad["objects"][0], id=f"o{i}") for i in range(4)]
     with pytest.raises(ValueError, match="at most 3"):
         ScenePlan.from_dict(bad)
+    bad = _two_object_plan()
+    bad["objects"] = bad["objects"][:1]
+    with pytest.raises(ValueError, match=r"plan\.relation"):
+        ScenePlan.from_dict(bad)
+
+
+def test_a_hidden_object_may_be_outside_the_frame():
+    d = _two_object_plan()
+    d["objects"][0]["track"]["x"][2] = -40.0
+    d["objects"][0]["track"]["visible"][2] = False
+    plan = ScenePlan.from_dict(d)
+    raster = rasterize(plan, 0, plan.frames, plan.height, plan.width)
+    assert raster.shape[1] == len(latent_frame_groups(plan.frames))
 
 
 def test_raster_marks_each_object_once_where_it_is():

@@ -41,6 +41,15 @@ describe("plan schema", () => {
     expect(paths(q)).toEqual(["objects.0.track.y.0"]);
   });
 
+  it("lets a hidden object be outside the frame, as from_dict does", () => {
+    const p = copy();
+    p.objects[0]!.track.x[3] = -40;
+    p.objects[0]!.track.visible[3] = false;
+    expect(planSchema.safeParse(p).success).toBe(true);
+    p.objects[0]!.track.visible[3] = true;
+    expect(paths(p)).toEqual(["objects.0.track.x.3"]);
+  });
+
   it("names the objects past MAX_OBJECTS", () => {
     const p = copy();
     p.objects = [...p.objects, ...p.objects].map((o, i) => ({ ...o, id: `o${i + 1}` }));

@@ -51,11 +51,17 @@ def _prototype_samples(cfg: WorldConfig) -> list[WorldSample]:
     return out
 
 
+# The world modules _prototype_samples runs (with their imports).
+_PROTOTYPE_SOURCES = ("config", "layout", "render", "rng", "spec", "vocab")
+
+
 def _cache_path(height: int, width: int) -> Path:
-    """Prototypes depend only on the world's and the judge's code, so a hash
-    of those sources names the cache entry: any change rebuilds it."""
+    """Prototypes depend only on the code that lays out, renders and
+    perceives them, so a hash of those sources names the cache entry: any
+    change there rebuilds it, while wording and sampling changes do not."""
     here = Path(__file__).resolve().parent
-    sources = sorted((here.parent / "world").glob("*.py")) + [here / "perceive.py", here / "recognise.py"]
+    world = here.parent / "world"
+    sources = [world / f"{name}.py" for name in _PROTOTYPE_SOURCES] + [here / "perceive.py", here / "recognise.py"]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
     root = Path(os.environ.get("SPACETIME_CACHE", Path.home() / ".cache" / "spacetime"))
     return root / f"worldbench-shapes-{height}x{width}-{digest}.npz"
