@@ -57,6 +57,8 @@ export class Grammar {
   /** Text -> words, by the rule of the grammar's own tokenizer (lib/pipeline/tokenizer.ts). */
   readonly tokenizer: Tokenizer;
   readonly ignorable: ReadonlySet<string>;
+  /** Every word some phrase contains, and the ignorable ones. */
+  readonly known: ReadonlySet<string>;
   /** Phrases by their first word, longest first within each. */
   private readonly byFirstWord: Map<string, Phrase[]>;
 
@@ -67,7 +69,9 @@ export class Grammar {
     this.attributes = g.attributes;
     this.tokenizer = new Tokenizer(g.tokenizer);
     this.ignorable = new Set(g.ignorable);
-    this.byFirstWord = indexByFirstWord(collectPhrases(g));
+    const phrases = collectPhrases(g);
+    this.byFirstWord = indexByFirstWord(phrases);
+    this.known = new Set([...this.ignorable, ...phrases.flatMap((p) => p.words)]);
   }
 
   /** Phrases that start with `word`, longest first. */

@@ -8,7 +8,10 @@
  * 1. Normalise with the tokenizer's rule (lib/pipeline/tokenizer.ts).
  * 2. Match phrases greedily left to right, longest first; a motion gives way
  *    to a relation that starts inside it and runs past its end.
- * 3. Tokens that fit no phrase are ignored if ignorable, else reported.
+ *    Words no phrase contains are reported and set aside first, so they never
+ *    split a phrase ("moving slowly left" still says "moving left").
+ * 3. Tokens that fit no phrase are ignored if ignorable, else reported;
+ *    unknown words are listed in the order the prompt says them.
  * 4. Count, size and colour collect until an object closes the noun phrase;
  *    a motion belongs to the object before it, or to the next object when a
  *    noun phrase is open or no object came yet. A relation must stand between
@@ -69,8 +72,11 @@ function matchAt(g: Grammar, tokens: readonly string[], i: number): Phrase | nul
 }
 
 export function parse(text: string, g: Grammar = committedGrammar()): ParsedPrompt {
-  const tokens = g.tokenizer.normalize(text);
-  const unknown: string[] = [];
+  const said = g.tokenizer.normalize(text);
+  const unknownAt: [number, string][] = []; // (position, word)
+  const positions: number[] = [];
+  said.forEach((t, k) => (g.known.has(t) ? positions.push(k) : unknownAt.push([k, t])));
+  const tokens = positions.map((k) => said[k]!);
   const problems: string[] = [];
   const subjects: SubjectDraft[] = [];
   let pending: Attributes = {};
@@ -87,7 +93,7 @@ export function parse(text: string, g: Grammar = committedGrammar()): ParsedProm
   while (i < tokens.length) {
     const p = matchAt(g, tokens, i);
     if (p === null) {
-      if (!g.ignorable.has(tokens[i]!)) unknown.push(tokens[i]!);
+      if (!g.ignorable.has(tokens[i]!)) unknownAt.push([positions[i]!, tokens[i]!]);
       i += 1;
       continue;
     }
@@ -129,6 +135,7 @@ export function parse(text: string, g: Grammar = committedGrammar()): ParsedProm
     }
   }
 
+  const unknown = unknownAt.sort((a, b) => a[0] - b[0]).map(([, t]) => t);
   if (pendingWords.length > 0) problems.push(`'${pendingWords.join(" ")}' is not followed by an object`);
   if (subjects.length === 0) return { spec: null, unknown, problems: [...problems, "no object named"] };
   const built: ParsedSubject[] = subjects.map((s) => ({

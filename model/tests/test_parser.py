@@ -190,3 +190,14 @@ def test_over_and_under_are_relations_between_objects_but_scenes_before_a_scene_
     assert parse("a fish under a boat").spec.relation == "below"
     p = parse("a bird over the sea")
     assert p.spec.relation is None and p.spec.scene == "sea"
+
+
+@pytest.mark.parametrize("prompt, motion, unknown", [
+    ("a red ball moving slowly left in the sky", "left", ("slowly",)),
+    ("a blue car quickly driving very far to the right", "right", ("quickly", "very", "far")),
+    ("a fish is gently swimming up", "up", ("gently",)),
+    ("a cube spinning wildly", "spinning", ("wildly",)),
+])
+def test_an_unknown_word_inside_a_motion_is_reported_without_losing_the_motion(prompt, motion, unknown):
+    p = parse(prompt)
+    assert p.spec.subjects[0].motion == motion and p.unknown == unknown, p

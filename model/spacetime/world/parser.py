@@ -21,9 +21,13 @@ How it reads a prompt:
    (with "drifting" unknown), never as a motion followed by a stray "of".
    The grammar never writes a motion directly before "of", so this costs the
    round trip nothing.
+   Words that no phrase contains ("slowly", "road") are reported as unknown
+   and set aside first, so they never split the phrase around them:
+   "moving slowly left" still says "moving left".
 3. Tokens that fit no phrase are ignored if they are filler/joiner/template
    words, otherwise reported as unknown (so a known word used out of its
-   phrase, such as a bare "drifting", is reported too).
+   phrase, such as a bare "drifting", is reported too). Unknown words are
+   listed in the order the prompt says them.
 4. Typed tokens are grouped into noun phrases: count, size and colour words
    collect until an object word closes the phrase. A motion belongs to the
    object before it; a motion inside an open noun phrase ("a spinning red
@@ -169,10 +173,15 @@ def phrases() -> dict[str, list[str]]:
 
 def known_words() -> list[str]:
     """Every single word the parser accepts as part of some phrase."""
+    return sorted(_known())
+
+
+@lru_cache(maxsize=None)
+def _known() -> frozenset[str]:
     words = set(_ignorable())
     for p in _phrase_table():
         words.update(p.words)
-    return sorted(words)
+    return frozenset(words)
 
 
 def _match_at(tokens: list[str], i: int) -> Optional[_Phrase]:
@@ -195,8 +204,10 @@ def _match_at(tokens: list[str], i: int) -> Optional[_Phrase]:
 
 
 def parse(text: str) -> ParsedPrompt:
-    tokens = normalize(text)
-    unknown: list[str] = []
+    said = normalize(text)
+    unknown_at = [(k, t) for k, t in enumerate(said) if t not in _known()]  # (position, word)
+    positions = [k for k, t in enumerate(said) if t in _known()]
+    tokens = [said[k] for k in positions]
     problems: list[str] = []
     subjects: list[dict] = []   # attribute dicts, one per object word
     pending: dict = {}          # modifiers (and maybe a motion) awaiting an object
@@ -215,7 +226,7 @@ def parse(text: str) -> ParsedPrompt:
         p = _match_at(tokens, i)
         if p is None:
             if tokens[i] not in _ignorable():
-                unknown.append(tokens[i])
+                unknown_at.append((positions[i], tokens[i]))
             i += 1
             continue
         i += len(p.words)
@@ -240,6 +251,7 @@ def parse(text: str) -> ParsedPrompt:
         elif p.category == "relation":
             relations.append((p.value, words, len(subjects)))
 
+    unknown = [t for _, t in sorted(unknown_at)]
     if pending_words:
         problems.append(f"'{' '.join(pending_words)}' is not followed by an object")
     if not subjects:

@@ -39,6 +39,8 @@ HAND_WRITTEN = (
     "a pair of sailboats on the ocean", "an orange orb", "one one ball", "a ball a ball a ball a ball",
     "the sky", "at sunset, in the snow", "a cat sat on the mat", "a ball above two cubes",
     "a ball above a cube and a star", "a ball left of a cube right of a star",
+    "a red ball moving slowly left in the sky", "a car quickly drives very far to the right on the road",
+    "a ball to the very left of a cube", "slowly, a green fish is gently swimming up in the ocean",
 )
 
 
