@@ -26,8 +26,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
+from .checkpoint import load_checkpoint, load_dit_checkpoint, load_text_to_video, load_vae
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
-from .tokenizer import Tokenizer
 from .world.config import WorldConfig
 from .world.render import render
 from .world.parser import parse
@@ -144,11 +144,7 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 2.
     """Writes the model directory to `out` (replacing it whole) and returns the
     manifest. `decoder`: a `--finetune-decoder` checkpoint whose decoder
     replaces the DiT checkpoint's."""
-    from .train import load_checkpoint, load_text_to_video, load_vae
-
-    ckpt = load_checkpoint(checkpoint)
-    if ckpt["stage"] != "dit":
-        raise ValueError(f"{checkpoint} is a {ckpt['stage']} checkpoint; export needs a dit checkpoint")
+    ckpt = load_dit_checkpoint(checkpoint, "export")
     if not (LIMITS["steps"][0] <= steps <= LIMITS["steps"][1]):
         raise ValueError(f"default steps must be in {LIMITS['steps']}, got {steps}")
     if not (LIMITS["guidance"][0] <= guidance <= LIMITS["guidance"][1]):
