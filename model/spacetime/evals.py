@@ -14,7 +14,7 @@ from . import flow
 from .data import plan_rasters
 from .nets.text_to_video import TextToVideo
 from .nets.vae import VideoAutoencoder, psnr, video_to_tensor
-from .pipeline import TextToVideoPipeline
+from .pipeline import DEFAULT_GUIDANCE, TextToVideoPipeline
 from .tokenizer import Tokenizer
 from .world.config import WorldConfig
 from .world.render import render
@@ -66,7 +66,7 @@ def eval_dit(model: TextToVideo, vae: VideoAutoencoder, tok: Tokenizer, world: W
 
 
 def worldbench_hook(checkpoint: Path, device: torch.device, clips: int = 16, steps: int = 20,
-                    guidance: float = 2.0) -> Optional[dict]:
+                    guidance: float = DEFAULT_GUIDANCE) -> Optional[dict]:
     """WorldBench on held-out prompts, when --worldbench is given: samples one
     clip per prompt from the checkpoint's EMA weights and averages the judge's
     per-dimension scores. WorldBench (spacetime.worldbench, written apart) is
