@@ -173,7 +173,6 @@ def step_generator(args: argparse.Namespace, rank: int, step: int, device: torch
     return g
 
 
-
 # ----------------------------------------------------------------------------
 # Models and EMA
 # ----------------------------------------------------------------------------
@@ -192,6 +191,8 @@ def remap_embeddings(state: dict[str, Tensor], old: Tokenizer, new: Tokenizer) -
 
 
 def dit_configs(preset: str, tok: Tokenizer, vae_cfg: VAEConfig, world: WorldConfig) -> tuple[TextEncoderConfig, DiTConfig]:
+    """The configs of a fresh text encoder + DiT of model preset `preset`,
+    sized to the autoencoder's latents of `world`'s clips."""
     names = PRESETS[preset]
     text_cfg = replace(TEXT_PRESETS[names["text"]], vocab_size=tok.vocab_size, max_length=tok.max_length)
     dit_cfg = replace(
@@ -342,10 +343,11 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
     data = TrainingData(stage, args, world, rank, world_size, device, encode if frozen_vae is not None else None, step)
     if stage == "dit" and args.latent_pool:
         t0 = time.time()
-        clips = data.fill_pool()
-        log({"event": "pool", "clips": clips, "seconds": round(time.time() - t0, 1)})
+        pooled = data.fill_pool()
+        log({"event": "pool", "clips": pooled, "seconds": round(time.time() - t0, 1)})
     anchors = refit_anchors(load_checkpoint(args.refit_encoder), args, device, log) if args.refit_encoder else None
 
+    # ---- 3. saving and evaluating, at the step the loop hands them
     def save(step: int, final: bool) -> Path:
         ckpt = {
             "format": CHECKPOINT_FORMAT,
@@ -378,7 +380,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             record = eval_dit(ema.model, frozen_vae, tok, world, shift, device)
         log({"event": "eval", "step": step, **record})
 
-    # ---- 3. loop
+    # ---- 4. loop
     t_start = time.time()
     t_log, steps_since = time.time(), 0
     if stage == "vae":
