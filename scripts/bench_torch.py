@@ -3,7 +3,7 @@ model/spacetime/pipeline.py (TextToVideoPipeline) on a DiT checkpoint, timed
 per stage, printed as one JSON line. This is what a user would run without
 the ONNX pipeline, so the benchmark reports our speed relative to it.
 
-    scripts/py scripts/bench_torch.py --checkpoint model/runs/tiny/dit/last.pt --steps 20 --guidance 4 --threads 2
+    scripts/py scripts/bench_torch.py --checkpoint model/runs/tiny/dit/last.pt --steps 20 --guidance 2 --threads 2
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from spacetime.pipeline import TextToVideoPipeline
+from spacetime.pipeline import DEFAULT_GUIDANCE, TextToVideoPipeline
 
 
 def timer(module: torch.nn.Module, key: str, times: dict) -> None:
@@ -29,7 +29,7 @@ def main() -> None:
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--prompt", default="a red ball bouncing in the snow")
     ap.add_argument("--steps", type=int, default=20)
-    ap.add_argument("--guidance", type=float, default=4.0)
+    ap.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--runs", type=int, default=2)

@@ -17,18 +17,20 @@ from pathlib import Path
 import torch
 
 from . import train
+from .checkpoint import load_checkpoint, load_text_to_video, load_vae
+from .evals import eval_dit
 from .world.config import WorldConfig
 
 EVAL_CLIPS = 64
 
 
 def held_out_loss(checkpoint: Path, world: WorldConfig) -> float:
-    """train.eval_dit on more clips than training's own eval hook uses: the
+    """evals.eval_dit on more clips than training's own eval hook uses: the
     two variants differ by a few percent, so the estimate must be steadier."""
-    ckpt = train.load_checkpoint(checkpoint)
-    model, tok = train.load_text_to_video(ckpt)
-    vae = train.load_vae(ckpt)
-    return train.eval_dit(model, vae, tok, world, ckpt["flow"]["shift"], torch.device("cpu"), clips=EVAL_CLIPS)["heldout_loss"]
+    ckpt = load_checkpoint(checkpoint)
+    model, tok = load_text_to_video(ckpt)
+    vae = load_vae(ckpt)
+    return eval_dit(model, vae, tok, world, ckpt["flow"]["shift"], torch.device("cpu"), clips=EVAL_CLIPS)["heldout_loss"]
 
 
 def main() -> None:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import torch
 
-from . import train
+from .checkpoint import load_checkpoint, load_vae
+from .evals import eval_vae
+from .runtime import set_cpu_threads
 from .world.config import WorldConfig
 
 
@@ -31,10 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval:vae: no checkpoint at {args.checkpoint}", file=sys.stderr)
         return 2
     if args.threads:
-        train.set_cpu_threads(args.threads)
-    ckpt = train.load_checkpoint(args.checkpoint)
+        set_cpu_threads(args.threads)
+    ckpt = load_checkpoint(args.checkpoint)
     world = WorldConfig(**ckpt["world"])
-    result = train.eval_vae(train.load_vae(ckpt), world, torch.device("cpu"), clips=args.clips)
+    result = eval_vae(load_vae(ckpt), world, torch.device("cpu"), clips=args.clips)
     print(f"{args.checkpoint}: PSNR {result['psnr']:.2f} dB mean, {result['psnr_min']:.2f} dB worst, "
           f"{args.clips} held-out clips of {world.frames}x{world.height}x{world.width}")
     return 0

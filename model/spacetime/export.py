@@ -26,8 +26,9 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
+from .checkpoint import load_checkpoint, load_dit_checkpoint, load_text_to_video, load_vae
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
-from .tokenizer import Tokenizer
+from .pipeline import DEFAULT_GUIDANCE
 from .world.config import WorldConfig
 from .world.render import render
 from .world.parser import parse
@@ -139,16 +140,12 @@ def _sha256(path: Path) -> str:
 
 
 @torch.no_grad()
-def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = 2.0, ema: bool = True,
+def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DEFAULT_GUIDANCE, ema: bool = True,
            decoder: Optional[Path] = None) -> dict:
     """Writes the model directory to `out` (replacing it whole) and returns the
     manifest. `decoder`: a `--finetune-decoder` checkpoint whose decoder
     replaces the DiT checkpoint's."""
-    from .train import load_checkpoint, load_text_to_video, load_vae
-
-    ckpt = load_checkpoint(checkpoint)
-    if ckpt["stage"] != "dit":
-        raise ValueError(f"{checkpoint} is a {ckpt['stage']} checkpoint; export needs a dit checkpoint")
+    ckpt = load_dit_checkpoint(checkpoint, "export")
     if not (LIMITS["steps"][0] <= steps <= LIMITS["steps"][1]):
         raise ValueError(f"default steps must be in {LIMITS['steps']}, got {steps}")
     if not (LIMITS["guidance"][0] <= guidance <= LIMITS["guidance"][1]):
@@ -307,7 +304,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--checkpoint", required=True, type=Path, help="a dit-stage checkpoint (train.py's last.pt)")
     p.add_argument("--out", required=True, type=Path, help="model directory to write (replaced whole)")
     p.add_argument("--steps", type=int, default=20, help="default sampling steps written to the manifest")
-    p.add_argument("--guidance", type=float, default=2.0, help="default guidance written to the manifest")
+    p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE,
+                   help="default guidance written to the manifest (the PyTorch sampler's, measured best)")
     p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
     p.add_argument("--decoder", type=Path,
                    help="a train.py --finetune-decoder checkpoint: ship its decoder instead of the checkpoint's")

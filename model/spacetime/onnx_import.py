@@ -13,6 +13,7 @@ same code, so its initialisers correspond name for name.
 from __future__ import annotations
 
 import copy
+import json
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -20,7 +21,14 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn as nn
-from torch import Tensor
+
+from .checkpoint import CHECKPOINT_FORMAT, flow_dict
+from .export import DIT_INPUTS, DecoderGraph, DiTStepGraph, PlannedDiTStepGraph, TextEncoderGraph, _export
+from .nets.dit import DiTConfig
+from .nets.text_encoder import TextEncoderConfig
+from .nets.text_to_video import TextToVideo
+from .nets.vae import VAEConfig, VideoAutoencoder
+from .tokenizer import Tokenizer
 
 
 def onnx_initialisers(path: str | Path) -> tuple[dict[str, np.ndarray], dict[tuple[str, int], str]]:
@@ -102,15 +110,6 @@ def checkpoint_from_model_dir(model_dir: str | Path) -> dict:
     decoder's. A model directory ships no encoder, so the checkpoint's
     encoder is freshly initialised and `"encoder_trained": False` says so;
     `train --stage vae --refit-encoder` trains one against the frozen decoder."""
-    import json
-
-    from .export import DIT_INPUTS, DecoderGraph, DiTStepGraph, PlannedDiTStepGraph, TextEncoderGraph, _export
-    from .nets.dit import DiTConfig
-    from .nets.text_encoder import TextEncoderConfig
-    from .nets.vae import VAEConfig, VideoAutoencoder
-    from .tokenizer import Tokenizer
-    from .train import CHECKPOINT_FORMAT, TextToVideo
-
     root = Path(model_dir)
     manifest = json.loads((root / "model.json").read_text())
     tok = Tokenizer.from_dict(json.loads((root / "tokenizer.json").read_text()))
@@ -156,8 +155,7 @@ def checkpoint_from_model_dir(model_dir: str | Path) -> dict:
         "configs": cfgs,
         "world": manifest["video"],
         "tokenizer": tok.to_dict(),
-        "flow": {"type": "rectified-flow", "prediction": "velocity", "shift": manifest["scheduler"]["shift"],
-                 "logit_mean": 0.0, "logit_std": 1.0},
+        "flow": flow_dict(manifest["scheduler"]["shift"]),
         "model": state,
         "ema": {k: {n: t.clone() for n, t in v.items()} for k, v in state.items()},
         "step": int(manifest.get("training", {}).get("steps", 0)),

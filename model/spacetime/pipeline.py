@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from . import flow
+from .checkpoint import load_dit_checkpoint, load_text_to_video, load_vae
 from .nets.vae import VideoAutoencoder, latent_frames, tensor_to_video, video_to_tensor
 from .tokenizer import Tokenizer
 from .world.config import WorldConfig
@@ -39,7 +40,7 @@ class Generated:
 class TextToVideoPipeline:
     def __init__(self, model: torch.nn.Module, vae: VideoAutoencoder, tokenizer: Tokenizer, world: WorldConfig,
                  shift: float):
-        self.model = model.eval()  # train.TextToVideo: text encoder + DiT
+        self.model = model.eval()  # nets.text_to_video.TextToVideo: text encoder + DiT
         self.vae = vae.eval()
         self.tokenizer = tokenizer
         self.world = world
@@ -47,11 +48,7 @@ class TextToVideoPipeline:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, device: torch.device | str = "cpu", ema: bool = True) -> "TextToVideoPipeline":
-        from .train import load_checkpoint, load_text_to_video, load_vae
-
-        ckpt = load_checkpoint(path)
-        if ckpt["stage"] != "dit":
-            raise ValueError(f"{path} is a {ckpt['stage']} checkpoint; sampling needs a dit checkpoint")
+        ckpt = load_dit_checkpoint(path, "sampling")
         model, tok = load_text_to_video(ckpt, ema=ema)
         vae = load_vae(ckpt)
         return cls(model.to(device), vae.to(device), tok, WorldConfig(**ckpt["world"]), ckpt["flow"]["shift"])

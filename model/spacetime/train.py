@@ -11,11 +11,14 @@ latents), or `--stage both`.
 Std.from_str("0") returns None. Start the ranks yourself with RANK,
 WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT set, as test_train does.)
 
-Data is rendered on the fly from the world's training split on the training
-device (`--videos DIR` trains on a folder of mp4 + txt pairs instead). Every
-checkpoint holds the configs of every net it contains, the tokenizer, the
-world geometry, the flow settings and the arguments, so the sampler and the
-exporter rebuild everything from the file alone (as nanoGPT does).
+This file is the loop and its command line. Data is rendered on the fly from
+the world's training split on the training device (`--videos DIR` trains on a
+folder of mp4 + txt pairs instead): data.py. The objectives: losses.py. The
+eval hook: evals.py. Every checkpoint holds the configs of every net it
+contains, the tokenizer, the world geometry, the flow settings and the
+arguments, so the sampler and the exporter rebuild everything from the file
+alone (as nanoGPT does): checkpoint.py, which inference imports instead of
+this file.
 
 Randomness is a pure function of (seed, rank, step): resuming from a
 checkpoint replays exactly what an uninterrupted run would have done.
@@ -23,46 +26,34 @@ checkpoint replays exactly what an uninterrupted run would have done.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
-import ctypes
 import json
 import math
 import os
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
-import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn as nn
 from torch import Tensor
 
 from . import flow
-from .nets.dit import DIT_PRESETS, DiT, DiTConfig
-from .nets.text_encoder import TEXT_PRESETS, TextEncoder, TextEncoderConfig
-from .nets.vae import VAE_PRESETS, VAEConfig, VideoAutoencoder, latent_frames, psnr, video_to_tensor
+from .checkpoint import CHECKPOINT_FORMAT, flow_dict, load_checkpoint, load_vae, save_checkpoint, world_dict
+from .data import TrainingData, refit_anchors
+from .evals import calibrate_latents, eval_dit, eval_vae, worldbench_hook
+from .losses import anchor_loss, dit_loss, drop_captions, vae_loss
+from .nets.dit import DIT_PRESETS, DiTConfig
+from .nets.text_encoder import TEXT_PRESETS, TextEncoderConfig
+from .nets.text_to_video import PRESETS, TextToVideo
+from .nets.vae import VAE_PRESETS, VAEConfig, VideoAutoencoder, latent_frames, video_to_tensor
+from .plan import RASTER_CHANNELS
+from .runtime import autocast, set_cpu_threads
 from .tokenizer import Tokenizer
 from .world.config import WorldConfig
-from .world.render import render
-from .world.sampler import sample
-from .plan import RASTER_CHANNELS, plan_for_sample, rasterize
 
-CHECKPOINT_FORMAT = "spacetime-checkpoint/1"
-# The latent pool's clips are drawn as if at steps from here on: a separate
-# seed range that training steps never reach.
-POOL_STEP_OFFSET = 10_000_000
-
-# A model preset names one preset of each net. The autoencoder is shared by
-# the bigger models: it is cheap next to the DiT and its latent is the contract.
-PRESETS: dict[str, dict[str, str]] = {
-    "tiny": {"vae": "tiny", "text": "tiny", "dit": "tiny"},
-    "base": {"vae": "base", "text": "base", "dit": "base"},
-    "large": {"vae": "base", "text": "large", "dit": "large"},
-    "xl": {"vae": "base", "text": "large", "dit": "xl"},
-}
 
 # ----------------------------------------------------------------------------
 # Arguments
@@ -175,28 +166,6 @@ def setup_distributed(args: argparse.Namespace) -> tuple[int, int, torch.device]
     return rank, world, device
 
 
-def set_cpu_threads(n: int) -> None:
-    """torch's threads, and OpenBLAS's too: Debian's torch calls OpenBLAS for
-    matmuls, whose own thread pool ignores torch.set_num_threads and
-    spin-waits when the cores are shared, which made attention's batched
-    matmuls 20x slower on our 2-core machines."""
-    torch.set_num_threads(n)
-    for name in ("libopenblas.so.0", "libopenblas.so"):
-        try:
-            ctypes.CDLL(name).openblas_set_num_threads(n)
-            return
-        except (OSError, AttributeError):
-            continue
-
-
-def autocast(device: torch.device) -> contextlib.AbstractContextManager:
-    """bf16 autocast on CUDA; nothing on CPU (torch 1.13's CPU build cannot
-    even construct a disabled CUDA autocast, and CPU bf16 is slower)."""
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
 def step_generator(args: argparse.Namespace, rank: int, step: int, device: torch.device) -> torch.Generator:
     """The only source of training randomness: a function of (seed, rank, step)."""
     g = torch.Generator(device=device)
@@ -205,79 +174,8 @@ def step_generator(args: argparse.Namespace, rank: int, step: int, device: torch
 
 
 # ----------------------------------------------------------------------------
-# Data
+# Models and EMA
 # ----------------------------------------------------------------------------
-
-
-def world_clips(cfg: WorldConfig, batch: int, args: argparse.Namespace, rank: int, world: int,
-                step: int, device: torch.device) -> tuple[Tensor, list[str], Tensor, Tensor]:
-    """A batch of training-split clips, their captions, object cells and plan
-    rasters; seeds never repeat across steps or ranks."""
-    first = ((args.seed * 100_000_000) + (step * world + rank) * batch)
-    samples = [sample(first + i, "train", cfg, long_clips=args.long_clips) for i in range(batch)]
-    return (render(samples, cfg, device), [s.caption for s in samples], object_cells(samples, cfg).to(device),
-            plan_rasters(samples, cfg).to(device))
-
-
-def plan_rasters(samples: list, cfg: WorldConfig) -> Tensor:
-    """(B, plan channels, T', h, w): each clip's own plan, as the DiT reads it."""
-    return torch.from_numpy(np.stack([
-        rasterize(plan_for_sample(s, cfg), 0, cfg.frames, cfg.height, cfg.width) for s in samples]))
-
-
-def object_cells(samples: list, cfg: WorldConfig, factor: int = 8) -> Tensor:
-    """(B, T', H/factor, W/factor) 1.0 on latent cells that an object's
-    bounding box (plus a pixel and a half) touches in any frame the latent frame stands for (frame 0
-    for latent 0, frames 2i-1 and 2i for latent i), else 0.0."""
-    T1, h, w = latent_frames(cfg.frames), cfg.height // factor, cfg.width // factor
-    cells = torch.zeros(len(samples), T1, h, w)
-    for b, s in enumerate(samples):
-        for tr in s.tracks:
-            for f in range(cfg.frames):
-                r = tr.diameter[f] / 2 + 1.5  # + anti-aliased rim and the balloon's string tip
-                y0, y1 = max(0, int((tr.y[f] - r) // factor)), min(h, int((tr.y[f] + r) // factor) + 1)
-                x0, x1 = max(0, int((tr.x[f] - r) // factor)), min(w, int((tr.x[f] + r) // factor) + 1)
-                cells[b, (f + 1) // 2, y0:y1, x0:x1] = 1.0
-    return cells
-
-
-def folder_clips(args: argparse.Namespace, cfg: WorldConfig, rank: int, world: int,
-                 start: int = 0) -> Iterator[tuple[Tensor, list[str], None, None]]:
-    """Endless batches from --videos, each rank decoding only its own shard
-    (no object cells: real clips come without tracks). The first `start`
-    batches of this rank's stream are skipped without decoding anything, so a
-    resumed run goes on in the same epoch at the same batch."""
-    from .world.realdata import VideoFolderDataset, batch_indices, load_batch
-
-    ds = VideoFolderDataset(args.videos, frames=cfg.frames, height=cfg.height, width=cfg.width, fps=cfg.fps)
-    epoch = 0
-    while True:
-        mine = batch_indices(len(ds), args.batch, seed=args.seed + epoch)[rank::world]
-        if not mine:
-            raise ValueError(f"--videos has {len(ds)} clips: too few for {world} ranks at --batch {args.batch}")
-        for indices in mine[start:]:
-            yield (*load_batch(ds, indices), None, None)
-        start = max(0, start - len(mine))
-        epoch += 1
-
-
-# ----------------------------------------------------------------------------
-# Models, EMA and checkpoints
-# ----------------------------------------------------------------------------
-
-
-class TextToVideo(nn.Module):
-    """The trained half of the DiT stage: text encoder + DiT, one module so
-    DDP can wrap it and one forward computes the velocity."""
-
-    def __init__(self, text_cfg: TextEncoderConfig, dit_cfg: DiTConfig):
-        super().__init__()
-        self.text = TextEncoder(text_cfg)
-        self.dit = DiT(dit_cfg)
-
-    def forward(self, x: Tensor, t: Tensor, ids: Tensor, mask: Tensor, context: Optional[Tensor] = None,
-                context_mask: Optional[Tensor] = None, plan: Optional[Tensor] = None) -> Tensor:
-        return self.dit(x, t, self.text(ids, mask), mask, context, context_mask, plan)
 
 
 def remap_embeddings(state: dict[str, Tensor], old: Tokenizer, new: Tokenizer) -> dict[str, Tensor]:
@@ -293,6 +191,8 @@ def remap_embeddings(state: dict[str, Tensor], old: Tokenizer, new: Tokenizer) -
 
 
 def dit_configs(preset: str, tok: Tokenizer, vae_cfg: VAEConfig, world: WorldConfig) -> tuple[TextEncoderConfig, DiTConfig]:
+    """The configs of a fresh text encoder + DiT of model preset `preset`,
+    sized to the autoencoder's latents of `world`'s clips."""
     names = PRESETS[preset]
     text_cfg = replace(TEXT_PRESETS[names["text"]], vocab_size=tok.vocab_size, max_length=tok.max_length)
     dit_cfg = replace(
@@ -329,204 +229,6 @@ def unwrap(m: nn.Module) -> nn.Module:
     return m.module if isinstance(m, nn.parallel.DistributedDataParallel) else m
 
 
-def world_dict(cfg: WorldConfig) -> dict:
-    return {"frames": cfg.frames, "height": cfg.height, "width": cfg.width, "fps": cfg.fps}
-
-
-def save_checkpoint(path: Path, ckpt: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(ckpt, tmp)
-    os.replace(tmp, path)  # never leave a half-written checkpoint behind
-
-
-def load_checkpoint(path: str | Path) -> dict:
-    # weights_only=False: torch >= 2.6 defaults to True, and a checkpoint
-    # carries plain configs and arguments beside its tensors.
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    if ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not a {CHECKPOINT_FORMAT} file (format={ckpt.get('format')!r})")
-    return ckpt
-
-
-def load_vae(ckpt: dict, ema: bool = True) -> VideoAutoencoder:
-    vae = VideoAutoencoder(VAEConfig(**ckpt["configs"]["vae"]))
-    weights = ckpt["ema"]["vae"] if ema and "vae" in ckpt.get("ema", {}) else ckpt["model"]["vae"]
-    vae.load_state_dict(weights)
-    return vae.eval().requires_grad_(False)
-
-
-def load_text_to_video(ckpt: dict, ema: bool = True) -> tuple[TextToVideo, Tokenizer]:
-    """Rebuilds text encoder + DiT from the configs stored in a DiT checkpoint."""
-    model = TextToVideo(TextEncoderConfig(**ckpt["configs"]["text"]), DiTConfig(**ckpt["configs"]["dit"]))
-    model.load_state_dict(ckpt["ema"]["t2v"] if ema else ckpt["model"]["t2v"])
-    return model.eval().requires_grad_(False), Tokenizer.from_dict(ckpt["tokenizer"])
-
-
-# ----------------------------------------------------------------------------
-# Losses
-# ----------------------------------------------------------------------------
-
-
-def vae_loss(vae: nn.Module, x: Tensor, weight: Optional[Tensor] = None) -> Tensor:
-    """L1 keeps flat colours and edges crisp; MSE is what PSNR measures.
-    `weight` (B, 1, T, H, W) weighs pixels, e.g. more on objects: they are
-    where reconstruction error concentrates and what prompts are about."""
-    y = vae(x)
-    err = (y - x).abs() + (y - x).pow(2)  # (B, 3, T, H, W)
-    if weight is None:
-        return err.mean()
-    return (err * weight).sum() / (weight.sum() * err.shape[1])
-
-
-def anchor_loss(vae: VideoAutoencoder, anchors: tuple[Tensor, Tensor], g: torch.Generator, batch: int = 2) -> Tensor:
-    """MSE between the encoder's normalised latents of decoded DiT samples
-    and the latents they were decoded from."""
-    video, z = anchors
-    idx = torch.randint(0, len(z), (batch,), generator=g, device=g.device).cpu()
-    return (vae.normalize(vae.encode(video_to_tensor(video[idx].to(z.device)))) - z[idx]).pow(2).mean()
-
-
-@torch.no_grad()
-def refit_anchors(ckpt: dict, args: argparse.Namespace, device: torch.device, log) -> tuple[Tensor, Tensor]:
-    """(videos uint8, normalised latents) of clips the checkpoint's DiT draws
-    for training captions: where the refitted encoder must agree with the
-    one the DiT was trained on."""
-    from .pipeline import TextToVideoPipeline
-
-    t0 = time.time()
-    model, tok = load_text_to_video(ckpt)
-    pipe = TextToVideoPipeline(model.to(device), load_vae(ckpt).to(device), tok, WorldConfig(**ckpt["world"]),
-                               ckpt["flow"]["shift"])
-    videos, latents = [], []
-    for i in range(0, args.anchor_clips, 8):
-        caps = [sample(POOL_STEP_OFFSET * 2 + i + j, "train", pipe.world).caption for j in range(8)]
-        out = pipe(caps, steps=12, guidance=2.0, seed=i)
-        videos.append(out.video)
-        latents.append(out.latents)
-    log({"event": "anchors", "clips": args.anchor_clips, "seconds": round(time.time() - t0, 1)})
-    return torch.cat(videos), torch.cat(latents).to(device)
-
-
-def pixel_weights(cells: Tensor, frames: int, factor: int = 8) -> Tensor:
-    """Latent-cell object marks (B, T', h, w) -> per-pixel loss weights
-    (B, 1, T, h*factor, w*factor) of 1 + --object-weight on objects."""
-    per_frame = cells[:, [(f + 1) // 2 for f in range(frames)]]  # (B, T, h, w)
-    return per_frame.repeat_interleave(factor, 2).repeat_interleave(factor, 3)[:, None]  # (B, 1, T, H, W)
-
-
-def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, device: torch.device) -> Tensor:
-    """(B, T) 0/1: which latent frames are given clean. Of the clips that get
-    context, half get frame 0 only (animate an image), half the first k for
-    k in 1..T-1 (extend a clip); the rest none (plain text-to-video)."""
-    r = torch.rand(batch, generator=g, device=device)
-    k = torch.randint(1, max(2, frames), (batch,), generator=g, device=device)
-    k = torch.where(r < prob / 2, torch.ones_like(k), k)
-    k = torch.where(r < prob, k, torch.zeros_like(k))
-    return (torch.arange(frames, device=device)[None] < k[:, None]).float()
-
-
-def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
-             shift: float, g: torch.Generator, cells: Optional[Tensor] = None,
-             plans: Optional[Tensor] = None) -> Tensor:
-    """Velocity MSE over the frames the model must generate. `cells` (B, T,
-    h, w) marks latent cells under objects; they weigh 1 + --object-weight,
-    because objects cover a few percent of a clip yet carry most of what a
-    prompt asks for (object, colour, size, motion), and a plain mean leaves
-    them to the last of training."""
-    B, T = x0.shape[0], x0.shape[2]
-    t = flow.sample_timesteps(B, shift, args.logit_mean, args.logit_std, generator=g, device=x0.device)
-    noise = torch.randn(x0.shape, generator=g, device=x0.device)
-    cmask = context_mask_for(B, T, args.context_prob, g, x0.device)  # (B, T)
-    if plans is not None:  # plan dropout: some clips from text alone
-        keep = torch.rand(B, generator=g, device=x0.device) >= args.plan_dropout
-        plans = plans * keep[:, None, None, None, None].to(plans.dtype)  # (B, P, T, h, w)
-    v = model(flow.interpolate(x0, noise, t), t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
-    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
-    w = (1 - cmask)[:, :, None, None].expand_as(err)  # (B, T, h, w): context frames are given
-    if cells is not None and args.object_weight:
-        w = w * (1 + args.object_weight * cells)
-    return (err * w).sum() / w.sum().clamp(min=1)
-
-
-def drop_captions(captions: list[str], rate: float, g: torch.Generator) -> list[str]:
-    keep = torch.rand(len(captions), generator=g, device=g.device) >= rate
-    return [c if k else "" for c, k in zip(captions, keep.tolist())]
-
-
-# ----------------------------------------------------------------------------
-# Evaluation hooks
-# ----------------------------------------------------------------------------
-
-
-@torch.no_grad()
-def calibrate_latents(vae: VideoAutoencoder, world: WorldConfig, device: torch.device, clips: int = 32) -> dict:
-    """Measures per-channel latent mean and std on training clips and stores
-    them in the autoencoder, so the DiT sees unit-scale latents."""
-    zs = []
-    for i in range(0, clips, 4):
-        samples = [sample(10**9 + i + j, "train", world) for j in range(4)]
-        zs.append(vae.encode(video_to_tensor(render(samples, world, device))).float())
-    z = torch.cat(zs).transpose(0, 1).flatten(1)  # (Z, everything else)
-    vae.latent_mean.copy_(z.mean(1))
-    vae.latent_std.copy_(z.std(1).clamp(min=1e-4))
-    return {"latent_mean_abs": z.mean(1).abs().mean().item(), "latent_std_mean": z.std(1).mean().item()}
-
-
-@torch.no_grad()
-def eval_vae(vae: VideoAutoencoder, world: WorldConfig, device: torch.device, clips: int = 8) -> dict:
-    """Reconstruction PSNR on held-out clips at full length and size."""
-    samples = [sample(i, "heldout", world) for i in range(clips)]
-    scores = []
-    for i in range(0, clips, 2):
-        x = video_to_tensor(render(samples[i:i + 2], world, device))
-        scores.append(psnr(vae(x), x))
-    p = torch.cat(scores)
-    return {"psnr": p.mean().item(), "psnr_min": p.min().item()}
-
-
-@torch.no_grad()
-def eval_dit(model: TextToVideo, vae: VideoAutoencoder, tok: Tokenizer, world: WorldConfig,
-             shift: float, device: torch.device, clips: int = 8) -> dict:
-    """Velocity loss on held-out clips at fixed timesteps (comparable across runs)."""
-    samples = [sample(i, "heldout", world) for i in range(clips)]
-    x0 = vae.normalize(vae.encode(video_to_tensor(render(samples, world, device))))
-    ids, mask = (a.to(device) for a in tok([s.caption for s in samples]))
-    g = torch.Generator(device=device).manual_seed(1234)
-    noise = torch.randn(x0.shape, generator=g, device=device)
-    t = flow.shift_timesteps(torch.linspace(0.05, 0.95, clips, device=device), shift)
-    xt, target = flow.interpolate(x0, noise, t), flow.velocity_target(x0, noise)
-    record = {"heldout_loss": (model(xt, t, ids, mask) - target).pow(2).mean().item()}
-    if model.dit.cfg.plan_channels:
-        plans = plan_rasters(samples, world).to(device)
-        record["heldout_loss_plan"] = (model(xt, t, ids, mask, None, None, plans) - target).pow(2).mean().item()
-    return record
-
-
-def worldbench_hook(checkpoint: Path, device: torch.device, clips: int = 16, steps: int = 20,
-                    guidance: float = 2.0) -> Optional[dict]:
-    """WorldBench on held-out prompts, when --worldbench is given: samples one
-    clip per prompt from the checkpoint's EMA weights and averages the judge's
-    per-dimension scores. WorldBench (spacetime.worldbench, written apart) is
-    imported at call time, so training never depends on it; returns None if
-    it is unavailable."""
-    try:
-        from .worldbench.judge import score_clip
-    except ImportError as e:
-        print(f"[eval] WorldBench not available ({e}); skipped", flush=True)
-        return None
-    from .pipeline import TextToVideoPipeline
-
-    pipe = TextToVideoPipeline.from_checkpoint(checkpoint, device)
-    samples = [sample(i, "heldout", pipe.world) for i in range(clips)]
-    out = pipe([s.caption for s in samples], steps=steps, guidance=guidance, seed=0)
-    totals: dict[str, list[float]] = {}
-    for video, s in zip(out.video, samples):
-        for name, value in score_clip(video.numpy(), s.spec, pipe.world.fps).scores.items():
-            if value is not None:
-                totals.setdefault(name, []).append(float(value))
-    return {f"wb_{k}": sum(v) / len(v) for k, v in sorted(totals.items())}
-
-
 # ----------------------------------------------------------------------------
 # Training
 # ----------------------------------------------------------------------------
@@ -552,7 +254,6 @@ class Logger:
         assert self.file is not None
         self.file.write(json.dumps(record) + "\n")
         self.file.flush()
-
 
 def train_stage(stage: str, args: argparse.Namespace) -> Path:
     """Runs one stage to --steps (or --minutes); returns the last checkpoint."""
@@ -634,56 +335,20 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
          "device": str(device), "world_size": world_size, "threads": torch.get_num_threads()})
 
     # ---- 2. data
-    # Each step takes one batch of the folder, unless the latent pool took them all up front
-    # (the pool is built again on resume, from the start): a resumed run skips what it used.
-    from_batch = 0 if stage == "dit" and args.latent_pool else step
-    folder = folder_clips(args, world, rank, world_size, start=from_batch) if args.videos else None
-    vae_world = WorldConfig(frames=args.vae_frames, height=args.height, width=args.width, fps=args.fps)
-    pool: Optional[tuple[Tensor, list[str], Optional[Tensor]]] = None
-
     def encode(video: Tensor) -> Tensor:
         assert frozen_vae is not None
         with torch.no_grad(), autocast(device):
             return frozen_vae.normalize(frozen_vae.encode(video_to_tensor(video))).float()
 
+    data = TrainingData(stage, args, world, rank, world_size, device, encode if frozen_vae is not None else None, step)
     if stage == "dit" and args.latent_pool:
         t0 = time.time()
-        lat, caps, cells, rasters = [], [], [], []
-        for i in range(math.ceil(args.latent_pool / args.batch)):
-            video, c, oc, pr = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, POOL_STEP_OFFSET + i, device)
-            lat.append(encode(video.to(device)).half())  # half: a pool of thousands of clips fits in RAM
-            caps += c
-            cells.append(oc)
-            rasters.append(None if pr is None else pr.half())
-        pool = (torch.cat(lat), caps, None if folder else torch.cat(cells), None if folder else torch.cat(rasters))
-        log({"event": "pool", "clips": len(caps), "seconds": round(time.time() - t0, 1)})
+        pooled = data.fill_pool()
+        log({"event": "pool", "clips": pooled, "seconds": round(time.time() - t0, 1)})
+    anchors = refit_anchors(load_checkpoint(args.refit_encoder), args, device, log) if args.refit_encoder else None
 
-    def next_batch(g: torch.Generator) -> tuple[Tensor, list[str], Optional[Tensor], Optional[Tensor]]:
-        """(input, captions, weights, plan rasters): pixel loss weights for the
-        VAE, object cells for the DiT."""
-        if stage == "vae":
-            video, caps, cells, _ = next(folder) if folder else world_clips(vae_world, args.batch, args, rank, world_size, step, device)
-            x = video_to_tensor(video.to(device))
-            # Pixel weights ride along as a fourth channel through the crop.
-            w = 1 + args.object_weight * pixel_weights(cells, x.shape[2]) if cells is not None else torch.ones_like(x[:, :1])
-            x = torch.cat([x, w], dim=1)  # (B, 4, T, H, W)
-            if args.vae_crop and args.vae_crop < min(x.shape[-2:]):
-                c = args.vae_crop
-                y0 = int(torch.randint(0, (x.shape[-2] - c) // 8 + 1, (1,), generator=g, device=g.device)) * 8
-                x0 = int(torch.randint(0, (x.shape[-1] - c) // 8 + 1, (1,), generator=g, device=g.device)) * 8
-                x = x[..., y0:y0 + c, x0:x0 + c]
-            if x.shape[2] % 2 == 0:  # folder clips may have 2k frames: the VAE needs 1 + 2k
-                x = x[:, :, :-1]
-            return x[:, :3], caps, x[:, 3:], None
-        if pool is not None:
-            idx = torch.randint(0, len(pool[1]), (args.batch,), generator=g, device=g.device).cpu()
-            cells = None if pool[2] is None else pool[2][idx.to(pool[2].device)]
-            plans = None if pool[3] is None else pool[3][idx.to(pool[3].device)].float()
-            return pool[0][idx.to(pool[0].device)].float(), [pool[1][i] for i in idx.tolist()], cells, plans
-        video, caps, cells, plans = next(folder) if folder else world_clips(world, args.batch, args, rank, world_size, step, device)
-        return encode(video.to(device)), caps, cells, plans
-
-    def checkpoint(final: bool) -> Path:
+    # ---- 3. saving and evaluating, at the step the loop hands them
+    def save(step: int, final: bool) -> Path:
         ckpt = {
             "format": CHECKPOINT_FORMAT,
             "stage": stage,
@@ -691,8 +356,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             "configs": configs,
             "world": world_dict(world),
             "tokenizer": tok.to_dict(),
-            "flow": {"type": "rectified-flow", "prediction": "velocity", "shift": shift,
-                     "logit_mean": args.logit_mean, "logit_std": args.logit_std},
+            "flow": flow_dict(shift, args.logit_mean, args.logit_std),
             "model": {key: unwrap(model).state_dict()},
             "ema": {key: ema.model.state_dict()},
             "optimizer": opt.state_dict(),
@@ -707,7 +371,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             log({"event": "saved", "path": str(path), "step": step})
         return path
 
-    def evaluate() -> None:
+    def evaluate(step: int) -> None:
         ema.model.eval()
         if stage == "vae":
             record = eval_vae(ema.model, world, device)
@@ -716,9 +380,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             record = eval_dit(ema.model, frozen_vae, tok, world, shift, device)
         log({"event": "eval", "step": step, **record})
 
-    anchors = refit_anchors(load_checkpoint(args.refit_encoder), args, device, log) if args.refit_encoder else None
-
-    # ---- 3. loop
+    # ---- 4. loop
     t_start = time.time()
     t_log, steps_since = time.time(), 0
     if stage == "vae":
@@ -731,7 +393,7 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         lr = lr_at(step, args, base_lr)
         for group in opt.param_groups:
             group["lr"] = lr
-        x, caps, cells, plans = next_batch(g)
+        x, caps, cells, plans = data(step, g)
         with autocast(device):
             if stage == "vae":
                 loss = vae_loss(train_model, x, cells)
@@ -757,9 +419,9 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             t_log, steps_since = time.time(), 0
         out_of_time = args.minutes and time.time() - t_start > args.minutes * 60
         if rank == 0 and args.eval_every and step % args.eval_every == 0 and step < args.steps and not out_of_time:
-            evaluate()
+            evaluate(step)
         if rank == 0 and step % args.save_every == 0:
-            last_path = checkpoint(final=False)
+            last_path = save(step, final=False)
         if out_of_time:
             # Every rank reaches the same decision at the same step only if
             # they agree on the clock; rank 0 decides for all.
@@ -777,8 +439,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
             model.latent_mean.copy_(ema.model.latent_mean)
             model.latent_std.copy_(ema.model.latent_std)
             log({"event": "latent-stats", **stats})
-        evaluate()
-        last_path = checkpoint(final=True)
+        evaluate(step)
+        last_path = save(step, final=True)
         if stage == "dit" and args.worldbench:
             result = worldbench_hook(last_path, device)
             if result is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from spacetime import train
+from spacetime.checkpoint import load_checkpoint
 from spacetime.export import export, validate_manifest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,7 +97,7 @@ def test_weights_come_back_from_the_model_directory(checkpoints, model_dir):
 
     from spacetime.onnx_import import checkpoint_from_model_dir
 
-    original = train.load_checkpoint(checkpoints / "dit" / "last.pt")
+    original = load_checkpoint(checkpoints / "dit" / "last.pt")
     imported = checkpoint_from_model_dir(model_dir)
     assert imported["encoder_trained"] is False
     assert imported["configs"]["dit"]["plan_channels"] == original["configs"]["dit"]["plan_channels"] > 0

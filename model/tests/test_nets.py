@@ -5,14 +5,16 @@ import dataclasses
 import pytest
 import torch
 
-from spacetime import train
+from spacetime.checkpoint import CHECKPOINT_FORMAT, load_checkpoint, load_text_to_video, load_vae, save_checkpoint
 from spacetime.nets.dit import DIT_PRESETS, DiT, DiTConfig, get_3d_sincos_pos_embed
 from spacetime.nets.text_encoder import TEXT_PRESETS, TextEncoder, TextEncoderConfig
 from spacetime.nets.vae import (VAE_PRESETS, NormalizedDecoder, VAEConfig, VideoAutoencoder, latent_frames,
                                 psnr, tensor_to_video, video_to_tensor)
+from spacetime.nets.text_to_video import PRESETS, TextToVideo
+from spacetime.runtime import set_cpu_threads
 from spacetime.tokenizer import Tokenizer
 
-train.set_cpu_threads(1)  # also OpenBLAS's pool (see train.set_cpu_threads)
+set_cpu_threads(1)  # also OpenBLAS's pool (see runtime.set_cpu_threads)
 
 SMALL_VAE = VAEConfig(latent_channels=4, patch=4, channels=(8, 16), blocks=1, shortcut=True)
 SMALL_TEXT = TextEncoderConfig(vocab_size=50, max_length=8, dim=32, depth=1, heads=2)
@@ -211,8 +213,8 @@ def test_presets_are_consistent():
         assert cfg.dim % cfg.heads == 0 and cfg.dim % 8 == 0, name
     for name, cfg in TEXT_PRESETS.items():
         assert cfg.dim % cfg.heads == 0, name
-    for name in train.PRESETS:
-        names = train.PRESETS[name]
+    for name in PRESETS:
+        names = PRESETS[name]
         assert names["vae"] in VAE_PRESETS and names["text"] in TEXT_PRESETS and names["dit"] in DIT_PRESETS
     with pytest.raises(ValueError, match="attention"):
         DiTConfig(attention="sparse")
@@ -224,20 +226,20 @@ def test_model_rebuilds_from_checkpoint_configs(tmp_path):
     torch.manual_seed(0)
     tok = Tokenizer.from_world(max_length=8)
     text_cfg = dataclasses.replace(SMALL_TEXT, vocab_size=tok.vocab_size)
-    model = randomize(train.TextToVideo(text_cfg, SMALL_DIT)).eval()
+    model = randomize(TextToVideo(text_cfg, SMALL_DIT)).eval()
     vae = randomize(VideoAutoencoder(SMALL_VAE)).eval()
     ckpt = {
-        "format": train.CHECKPOINT_FORMAT, "stage": "dit", "preset": "test",
+        "format": CHECKPOINT_FORMAT, "stage": "dit", "preset": "test",
         "configs": {"vae": SMALL_VAE.to_dict(), "text": text_cfg.to_dict(), "dit": SMALL_DIT.to_dict()},
         "tokenizer": tok.to_dict(),
         "model": {"t2v": model.state_dict(), "vae": vae.state_dict()},
         "ema": {"t2v": model.state_dict()},
     }
     path = tmp_path / "c.pt"
-    train.save_checkpoint(path, ckpt)
-    loaded = train.load_checkpoint(path)
-    model2, tok2 = train.load_text_to_video(loaded)
-    vae2 = train.load_vae(loaded)
+    save_checkpoint(path, ckpt)
+    loaded = load_checkpoint(path)
+    model2, tok2 = load_text_to_video(loaded)
+    vae2 = load_vae(loaded)
     assert model2.dit.cfg == SMALL_DIT and vae2.cfg == SMALL_VAE and tok2.vocab == tok.vocab
     x, t, _, _ = dit_inputs(SMALL_DIT)
     ids, mask = tok(["a red ball in the sky", "two blue cubes"])
@@ -248,7 +250,7 @@ def test_model_rebuilds_from_checkpoint_configs(tmp_path):
     bad = tmp_path / "bad.pt"
     torch.save({"format": "something-else"}, bad)
     with pytest.raises(ValueError, match="not a spacetime-checkpoint"):
-        train.load_checkpoint(bad)
+        load_checkpoint(bad)
 
 
 # ----------------------------------------------------------------------------

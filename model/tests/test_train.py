@@ -11,7 +11,14 @@ import pytest
 import torch
 
 from spacetime import train
-from spacetime.nets.vae import VideoAutoencoder, VAEConfig, video_to_tensor
+from spacetime.checkpoint import load_checkpoint, load_text_to_video, load_vae
+from spacetime.data import folder_clips, object_cells
+from spacetime.losses import dit_loss, vae_loss
+from spacetime.nets.dit import DiTConfig
+from spacetime.nets.text_encoder import TextEncoderConfig
+from spacetime.nets.text_to_video import TextToVideo
+from spacetime.nets.vae import VAE_PRESETS, VideoAutoencoder, VAEConfig, video_to_tensor
+from spacetime.tokenizer import Tokenizer
 from spacetime.world.config import WorldConfig
 from spacetime.world.render import render
 from spacetime.world.sampler import sample
@@ -34,8 +41,8 @@ def vae_checkpoint(tmp_path_factory) -> Path:
 
 def test_vae_steps_lower_the_loss(tmp_path):
     train.main(["--stage", "vae", "--out", str(tmp_path), "--steps", "25", "--warmup", "5", *SMALL])
-    ckpt = train.load_checkpoint(tmp_path / "last.pt")
-    assert ckpt["step"] == 25 and ckpt["configs"]["vae"] == train.VAE_PRESETS["tiny"].to_dict()
+    ckpt = load_checkpoint(tmp_path / "last.pt")
+    assert ckpt["step"] == 25 and ckpt["configs"]["vae"] == VAE_PRESETS["tiny"].to_dict()
     world = WorldConfig(frames=5, height=64, width=64)
     x = video_to_tensor(render([sample(i, "heldout", world) for i in range(4)], world))
     torch.manual_seed(0)  # the same init train.py starts from
@@ -43,7 +50,7 @@ def test_vae_steps_lower_the_loss(tmp_path):
     trained = VideoAutoencoder(VAEConfig(**ckpt["configs"]["vae"])).eval()
     trained.load_state_dict(ckpt["model"]["vae"])
     with torch.no_grad():
-        before, after = train.vae_loss(fresh, x).item(), train.vae_loss(trained, x).item()
+        before, after = vae_loss(fresh, x).item(), vae_loss(trained, x).item()
     assert after < 0.7 * before, (before, after)
     events = [r for r in read_log(tmp_path) if r.get("event") == "eval"]
     assert events and events[-1]["psnr"] > 10
@@ -55,9 +62,9 @@ def test_finetune_decoder_keeps_the_latent_space(tmp_path, dit_checkpoint):
     """A DiT's latents stay valid: only the decoder moves, and it gets better."""
     train.main(["--stage", "vae", "--finetune-decoder", str(dit_checkpoint), "--out", str(tmp_path), "--steps", "15",
                 "--warmup", "1", "--lr", "2e-3", *SMALL])
-    before = train.load_vae(train.load_checkpoint(dit_checkpoint))
-    ckpt = train.load_checkpoint(tmp_path / "last.pt")
-    after = train.load_vae(ckpt)
+    before = load_vae(load_checkpoint(dit_checkpoint))
+    ckpt = load_checkpoint(tmp_path / "last.pt")
+    after = load_vae(ckpt)
     assert read_log(tmp_path)[0]["params"] == sum(p.numel() for p in after.decoder.parameters())
     old, new = before.state_dict(), after.state_dict()
     kept = [k for k in old if not k.startswith("decoder.")]
@@ -66,31 +73,31 @@ def test_finetune_decoder_keeps_the_latent_space(tmp_path, dit_checkpoint):
     world = WorldConfig(frames=5, height=64, width=64)
     x = video_to_tensor(render([sample(i, "heldout", world) for i in range(4)], world))
     with torch.no_grad():
-        assert train.vae_loss(after, x).item() < train.vae_loss(before, x).item()
+        assert vae_loss(after, x).item() < vae_loss(before, x).item()
     with pytest.raises(SystemExit):
         train.parse_args(["--stage", "dit", "--vae", "v.pt", "--finetune-decoder", str(dit_checkpoint), "--out", "x"])
 
 
-def fixed_dit_loss(model: train.TextToVideo, vae: VideoAutoencoder, ckpt: dict) -> float:
+def fixed_dit_loss(model: TextToVideo, vae: VideoAutoencoder, ckpt: dict) -> float:
     world = WorldConfig(frames=5, height=64, width=64)
     samples = [sample(i, "train", world) for i in range(8)]
     with torch.no_grad():
         x0 = vae.normalize(vae.encode(video_to_tensor(render(samples, world))))
-        tok = train.Tokenizer.from_dict(ckpt["tokenizer"])
+        tok = Tokenizer.from_dict(ckpt["tokenizer"])
         ids, mask = tok([s.caption for s in samples])
         args = train.parse_args(["--stage", "dit", "--out", "x", "--vae", "x"])
         g = torch.Generator().manual_seed(0)
-        return train.dit_loss(model.eval(), x0, ids, mask, args, ckpt["flow"]["shift"], g).item()
+        return dit_loss(model.eval(), x0, ids, mask, args, ckpt["flow"]["shift"], g).item()
 
 
 def test_dit_steps_lower_the_loss(tmp_path, vae_checkpoint):
     train.main(["--stage", "dit", "--vae", str(vae_checkpoint), "--out", str(tmp_path), "--steps", "30",
                 "--warmup", "5", "--lr", "1e-3", "--latent-pool", "16", *SMALL])
-    ckpt = train.load_checkpoint(tmp_path / "last.pt")
-    vae = train.load_vae(ckpt)
+    ckpt = load_checkpoint(tmp_path / "last.pt")
+    vae = load_vae(ckpt)
     torch.manual_seed(0)
-    fresh = train.TextToVideo(train.TextEncoderConfig(**ckpt["configs"]["text"]), train.DiTConfig(**ckpt["configs"]["dit"]))
-    trained, _ = train.load_text_to_video(ckpt, ema=False)
+    fresh = TextToVideo(TextEncoderConfig(**ckpt["configs"]["text"]), DiTConfig(**ckpt["configs"]["dit"]))
+    trained, _ = load_text_to_video(ckpt, ema=False)
     before, after = fixed_dit_loss(fresh, vae, ckpt), fixed_dit_loss(trained, vae, ckpt)
     assert after < 0.9 * before, (before, after)
     log = read_log(tmp_path)
@@ -107,8 +114,8 @@ def test_resume_replays_an_uninterrupted_run(tmp_path, vae_checkpoint):
     train.main([*common, "--out", str(tmp_path / "a"), "--steps", "4"])
     train.main([*common, "--out", str(tmp_path / "b"), "--steps", "2"])
     train.main([*common, "--out", str(tmp_path / "b"), "--steps", "4", "--resume", str(tmp_path / "b" / "last.pt")])
-    a = train.load_checkpoint(tmp_path / "a" / "last.pt")
-    b = train.load_checkpoint(tmp_path / "b" / "last.pt")
+    a = load_checkpoint(tmp_path / "a" / "last.pt")
+    b = load_checkpoint(tmp_path / "b" / "last.pt")
     assert a["step"] == b["step"] == 4
     for part in ("model", "ema"):
         for name, tensor in a[part]["t2v"].items():
@@ -145,7 +152,7 @@ def test_ddp_two_processes_on_gloo(tmp_path, vae_checkpoint):
     log = read_log(tmp_path)
     assert log[0]["world_size"] == 2
     assert [r["step"] for r in log if "loss" in r] == [1, 2]
-    assert train.load_checkpoint(tmp_path / "last.pt")["step"] == 2
+    assert load_checkpoint(tmp_path / "last.pt")["step"] == 2
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +199,7 @@ def test_object_cells_cover_every_object_pixel_and_little_else():
     with_objects = render(samples, world).float()
     backgrounds = render([replace(s, tracks=[]) for s in samples], world).float()
     changed = (with_objects - backgrounds).abs().amax(-1) > 8  # (B, T, H, W)
-    cells = train.object_cells(samples, world)  # (B, T', 16, 16)
+    cells = object_cells(samples, world)  # (B, T', 16, 16)
     assert cells.shape == (12, 9, 16, 16)
     frame_cells = cells[:, [(f + 1) // 2 for f in range(world.frames)]]  # (B, T, 16, 16)
     pixel_cells = frame_cells.repeat_interleave(8, dim=2).repeat_interleave(8, dim=3).bool()
@@ -218,8 +225,8 @@ def test_refit_encoder_trains_only_the_encoder(tmp_path, dit_checkpoint):
     space) stay bit-identical; the encoder moves, towards the DiT's anchors."""
     train.main(["--stage", "vae", "--refit-encoder", str(dit_checkpoint), "--out", str(tmp_path), "--steps", "3",
                 "--warmup", "1", "--anchor-clips", "8", *SMALL])
-    before = train.load_vae(train.load_checkpoint(dit_checkpoint)).state_dict()
-    after = train.load_vae(train.load_checkpoint(tmp_path / "last.pt")).state_dict()
+    before = load_vae(load_checkpoint(dit_checkpoint)).state_dict()
+    after = load_vae(load_checkpoint(tmp_path / "last.pt")).state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before if not k.startswith("encoder."))
     assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith("encoder."))
     assert any(r.get("event") == "anchors" and r["clips"] == 8 for r in read_log(tmp_path))
@@ -229,9 +236,9 @@ def test_init_fine_tunes_with_a_plan_path_and_a_wider_vocabulary(tmp_path, dit_c
     """--init: the checkpoint's weights carry over to today's vocabulary:
     words both vocabularies know keep their embeddings, new words start as
     [UNK], what the checkpoint read them as."""
-    ckpt = train.load_checkpoint(dit_checkpoint)
-    old = train.Tokenizer.from_dict(ckpt["tokenizer"])
-    small = train.Tokenizer(old.words[: len(old.words) // 2], old.max_length)
+    ckpt = load_checkpoint(dit_checkpoint)
+    old = Tokenizer.from_dict(ckpt["tokenizer"])
+    small = Tokenizer(old.words[: len(old.words) // 2], old.max_length)
     state = dict(ckpt["ema"]["t2v"])
     state["text.embed.weight"] = state["text.embed.weight"][: small.vocab_size]
     remapped = train.remap_embeddings(state, small, old)
@@ -279,9 +286,9 @@ def test_folder_batches_resume_mid_epoch_and_each_rank_decodes_only_its_own(tmp_
         return [tuple(next(stream)[1]) for _ in range(n)]
 
     # One rank: 3 batches an epoch (2 + 2 + 1 clips); batch 4 is the second of epoch 1.
-    whole = take(train.folder_clips(args, cfg, 0, 1), 7)
+    whole = take(folder_clips(args, cfg, 0, 1), 7)
     decoded.clear()
-    resumed = take(train.folder_clips(args, cfg, 0, 1, start=4), 3)
+    resumed = take(folder_clips(args, cfg, 0, 1, start=4), 3)
     assert resumed == whole[4:]
     assert len(decoded) == sum(map(len, resumed))  # the skipped batches were not decoded
 
@@ -289,7 +296,7 @@ def test_folder_batches_resume_mid_epoch_and_each_rank_decodes_only_its_own(tmp_
     shards = []
     for rank, batches in ((0, 2), (1, 1)):
         decoded.clear()
-        got = take(train.folder_clips(args, cfg, rank, 2), batches)
+        got = take(folder_clips(args, cfg, rank, 2), batches)
         assert len(decoded) == sum(map(len, got))
         shards += got
     assert sorted(c for b in shards for c in b) == sorted(c for b in whole[:3] for c in b)
@@ -303,7 +310,7 @@ def test_resume_on_a_video_folder_replays_an_uninterrupted_run(tmp_path, vae_che
     train.main([*common, "--out", str(tmp_path / "a"), "--steps", "4"])
     train.main([*common, "--out", str(tmp_path / "b"), "--steps", "2"])
     train.main([*common, "--out", str(tmp_path / "b"), "--steps", "4", "--resume", str(tmp_path / "b" / "last.pt")])
-    a = train.load_checkpoint(tmp_path / "a" / "last.pt")
-    b = train.load_checkpoint(tmp_path / "b" / "last.pt")
+    a = load_checkpoint(tmp_path / "a" / "last.pt")
+    b = load_checkpoint(tmp_path / "b" / "last.pt")
     for name, tensor in a["model"]["t2v"].items():
         assert torch.equal(tensor, b["model"]["t2v"][name]), f"{name} differs after resume"

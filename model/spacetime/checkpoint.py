@@ -1,0 +1,84 @@
+"""Checkpoints: the training .pt files, and the loaders that rebuild nets from them.
+
+A checkpoint is one torch.save'd dict of plain values and tensors:
+
+    format      CHECKPOINT_FORMAT
+    stage       "vae" or "dit"
+    preset      the model preset it was trained from (nets.text_to_video.PRESETS)
+    configs     {"vae": ..., "text": ..., "dit": ...}: the config of every net it holds
+    world       the clip geometry: frames, height, width, fps
+    tokenizer   the tokenizer's vocabulary
+    flow        the rectified-flow settings, shift included
+    model, ema  {"vae": state} or {"t2v": state, "vae": state}: raw and averaged weights
+                (a DiT checkpoint carries its frozen autoencoder under "model" only)
+    optimizer, step, args
+                what training needs to resume
+
+so the sampler, the exporter and the evaluations rebuild everything from the
+file alone, as nanoGPT's sampler does. Inference imports this module, never
+train.py.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from .nets.dit import DiTConfig
+from .nets.text_encoder import TextEncoderConfig
+from .nets.text_to_video import TextToVideo
+from .nets.vae import VAEConfig, VideoAutoencoder
+from .tokenizer import Tokenizer
+from .world.config import WorldConfig
+
+CHECKPOINT_FORMAT = "spacetime-checkpoint/1"
+
+
+def world_dict(cfg: WorldConfig) -> dict:
+    return {"frames": cfg.frames, "height": cfg.height, "width": cfg.width, "fps": cfg.fps}
+
+
+def flow_dict(shift: float, logit_mean: float = 0.0, logit_std: float = 1.0) -> dict:
+    """The checkpoint's "flow" entry: the DiT predicts the rectified-flow
+    velocity; `shift` is the timestep shift sampling must use too."""
+    return {"type": "rectified-flow", "prediction": "velocity", "shift": shift,
+            "logit_mean": logit_mean, "logit_std": logit_std}
+
+
+def save_checkpoint(path: Path, ckpt: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(ckpt, tmp)
+    os.replace(tmp, path)  # never leave a half-written checkpoint behind
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    # weights_only=False: torch >= 2.6 defaults to True, and a checkpoint
+    # carries plain configs and arguments beside its tensors.
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    if ckpt.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not a {CHECKPOINT_FORMAT} file (format={ckpt.get('format')!r})")
+    return ckpt
+
+
+def load_dit_checkpoint(path: str | Path, purpose: str) -> dict:
+    """load_checkpoint, refusing an autoencoder checkpoint: `purpose` (e.g.
+    "sampling") says what needs the DiT."""
+    ckpt = load_checkpoint(path)
+    if ckpt["stage"] != "dit":
+        raise ValueError(f"{path} is a {ckpt['stage']} checkpoint; {purpose} needs a dit checkpoint")
+    return ckpt
+
+
+def load_vae(ckpt: dict, ema: bool = True) -> VideoAutoencoder:
+    vae = VideoAutoencoder(VAEConfig(**ckpt["configs"]["vae"]))
+    weights = ckpt["ema"]["vae"] if ema and "vae" in ckpt.get("ema", {}) else ckpt["model"]["vae"]
+    vae.load_state_dict(weights)
+    return vae.eval().requires_grad_(False)
+
+
+def load_text_to_video(ckpt: dict, ema: bool = True) -> tuple[TextToVideo, Tokenizer]:
+    """Rebuilds text encoder + DiT from the configs stored in a DiT checkpoint."""
+    model = TextToVideo(TextEncoderConfig(**ckpt["configs"]["text"]), DiTConfig(**ckpt["configs"]["dit"]))
+    model.load_state_dict(ckpt["ema"]["t2v"] if ema else ckpt["model"]["t2v"])
+    return model.eval().requires_grad_(False), Tokenizer.from_dict(ckpt["tokenizer"])

@@ -1,0 +1,88 @@
+"""Measurements of the nets on the world's clips: the autoencoder's latent
+statistics and reconstruction PSNR, the DiT's held-out velocity loss, and
+WorldBench on sampled clips. Training's eval hook runs them; so do
+`npm run eval:vae` and the attention benchmark, on more clips.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import torch
+
+from . import flow
+from .data import plan_rasters
+from .nets.text_to_video import TextToVideo
+from .nets.vae import VideoAutoencoder, psnr, video_to_tensor
+from .pipeline import DEFAULT_GUIDANCE, TextToVideoPipeline
+from .tokenizer import Tokenizer
+from .world.config import WorldConfig
+from .world.render import render
+from .world.sampler import sample
+
+
+@torch.no_grad()
+def calibrate_latents(vae: VideoAutoencoder, world: WorldConfig, device: torch.device, clips: int = 32) -> dict:
+    """Measures per-channel latent mean and std on training clips and stores
+    them in the autoencoder, so the DiT sees unit-scale latents."""
+    zs = []
+    for i in range(0, clips, 4):
+        samples = [sample(10**9 + i + j, "train", world) for j in range(4)]
+        zs.append(vae.encode(video_to_tensor(render(samples, world, device))).float())
+    z = torch.cat(zs).transpose(0, 1).flatten(1)  # (Z, everything else)
+    vae.latent_mean.copy_(z.mean(1))
+    vae.latent_std.copy_(z.std(1).clamp(min=1e-4))
+    return {"latent_mean_abs": z.mean(1).abs().mean().item(), "latent_std_mean": z.std(1).mean().item()}
+
+
+@torch.no_grad()
+def eval_vae(vae: VideoAutoencoder, world: WorldConfig, device: torch.device, clips: int = 8) -> dict:
+    """Reconstruction PSNR on held-out clips at full length and size."""
+    samples = [sample(i, "heldout", world) for i in range(clips)]
+    scores = []
+    for i in range(0, clips, 2):
+        x = video_to_tensor(render(samples[i:i + 2], world, device))
+        scores.append(psnr(vae(x), x))
+    p = torch.cat(scores)
+    return {"psnr": p.mean().item(), "psnr_min": p.min().item()}
+
+
+@torch.no_grad()
+def eval_dit(model: TextToVideo, vae: VideoAutoencoder, tok: Tokenizer, world: WorldConfig,
+             shift: float, device: torch.device, clips: int = 8) -> dict:
+    """Velocity loss on held-out clips at fixed timesteps (comparable across runs)."""
+    samples = [sample(i, "heldout", world) for i in range(clips)]
+    x0 = vae.normalize(vae.encode(video_to_tensor(render(samples, world, device))))
+    ids, mask = (a.to(device) for a in tok([s.caption for s in samples]))
+    g = torch.Generator(device=device).manual_seed(1234)
+    noise = torch.randn(x0.shape, generator=g, device=device)
+    t = flow.shift_timesteps(torch.linspace(0.05, 0.95, clips, device=device), shift)
+    xt, target = flow.interpolate(x0, noise, t), flow.velocity_target(x0, noise)
+    record = {"heldout_loss": (model(xt, t, ids, mask) - target).pow(2).mean().item()}
+    if model.dit.cfg.plan_channels:
+        plans = plan_rasters(samples, world).to(device)
+        record["heldout_loss_plan"] = (model(xt, t, ids, mask, None, None, plans) - target).pow(2).mean().item()
+    return record
+
+
+def worldbench_hook(checkpoint: Path, device: torch.device, clips: int = 16, steps: int = 20,
+                    guidance: float = DEFAULT_GUIDANCE) -> Optional[dict]:
+    """WorldBench on held-out prompts, when --worldbench is given: samples one
+    clip per prompt from the checkpoint's EMA weights and averages the judge's
+    per-dimension scores. WorldBench (spacetime.worldbench, written apart) is
+    imported at call time, so training never depends on it; returns None if
+    it is unavailable."""
+    try:
+        from .worldbench.judge import score_clip
+    except ImportError as e:
+        print(f"[eval] WorldBench not available ({e}); skipped", flush=True)
+        return None
+    pipe = TextToVideoPipeline.from_checkpoint(checkpoint, device)
+    samples = [sample(i, "heldout", pipe.world) for i in range(clips)]
+    out = pipe([s.caption for s in samples], steps=steps, guidance=guidance, seed=0)
+    totals: dict[str, list[float]] = {}
+    for video, s in zip(out.video, samples):
+        for name, value in score_clip(video.numpy(), s.spec, pipe.world.fps).scores.items():
+            if value is not None:
+                totals.setdefault(name, []).append(float(value))
+    return {f"wb_{k}": sum(v) / len(v) for k, v in sorted(totals.items())}

@@ -1,0 +1,76 @@
+"""The training objectives: the autoencoder's reconstruction loss (and the
+refit's anchor loss), and the DiT's velocity loss with its context frames,
+plan dropout and caption dropout. Every random draw comes from the step's
+generator `g`, so a resumed run draws what an uninterrupted one would.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from . import flow
+from .nets.vae import VideoAutoencoder, video_to_tensor
+
+
+def vae_loss(vae: nn.Module, x: Tensor, weight: Optional[Tensor] = None) -> Tensor:
+    """L1 keeps flat colours and edges crisp; MSE is what PSNR measures.
+    `weight` (B, 1, T, H, W) weighs pixels, e.g. more on objects: they are
+    where reconstruction error concentrates and what prompts are about."""
+    y = vae(x)
+    err = (y - x).abs() + (y - x).pow(2)  # (B, 3, T, H, W)
+    if weight is None:
+        return err.mean()
+    return (err * weight).sum() / (weight.sum() * err.shape[1])
+
+
+def anchor_loss(vae: VideoAutoencoder, anchors: tuple[Tensor, Tensor], g: torch.Generator, batch: int = 2) -> Tensor:
+    """MSE between the encoder's normalised latents of decoded DiT samples
+    and the latents they were decoded from (data.refit_anchors)."""
+    video, z = anchors
+    idx = torch.randint(0, len(z), (batch,), generator=g, device=g.device).cpu()
+    return (vae.normalize(vae.encode(video_to_tensor(video[idx].to(z.device)))) - z[idx]).pow(2).mean()
+
+
+def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, device: torch.device) -> Tensor:
+    """(B, T) 0/1: which latent frames are given clean. Of the clips that get
+    context, half get frame 0 only (animate an image), half the first k for
+    k in 1..T-1 (extend a clip); the rest none (plain text-to-video)."""
+    r = torch.rand(batch, generator=g, device=device)
+    k = torch.randint(1, max(2, frames), (batch,), generator=g, device=device)
+    k = torch.where(r < prob / 2, torch.ones_like(k), k)
+    k = torch.where(r < prob, k, torch.zeros_like(k))
+    return (torch.arange(frames, device=device)[None] < k[:, None]).float()
+
+
+def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
+             shift: float, g: torch.Generator, cells: Optional[Tensor] = None,
+             plans: Optional[Tensor] = None) -> Tensor:
+    """Velocity MSE over the frames the model must generate. `cells` (B, T,
+    h, w) marks latent cells under objects; they weigh 1 + --object-weight,
+    because objects cover a few percent of a clip yet carry most of what a
+    prompt asks for (object, colour, size, motion), and a plain mean leaves
+    them to the last of training."""
+    B, T = x0.shape[0], x0.shape[2]
+    t = flow.sample_timesteps(B, shift, args.logit_mean, args.logit_std, generator=g, device=x0.device)
+    noise = torch.randn(x0.shape, generator=g, device=x0.device)
+    cmask = context_mask_for(B, T, args.context_prob, g, x0.device)  # (B, T)
+    if plans is not None:  # plan dropout: some clips from text alone
+        keep = torch.rand(B, generator=g, device=x0.device) >= args.plan_dropout
+        plans = plans * keep[:, None, None, None, None].to(plans.dtype)  # (B, P, T, h, w)
+    v = model(flow.interpolate(x0, noise, t), t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
+    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
+    w = (1 - cmask)[:, :, None, None].expand_as(err)  # (B, T, h, w): context frames are given
+    if cells is not None and args.object_weight:
+        w = w * (1 + args.object_weight * cells)
+    return (err * w).sum() / w.sum().clamp(min=1)
+
+
+def drop_captions(captions: list[str], rate: float, g: torch.Generator) -> list[str]:
+    """Empties each caption with probability `rate`: the unconditional half
+    that classifier-free guidance needs."""
+    keep = torch.rand(len(captions), generator=g, device=g.device) >= rate
+    return [c if k else "" for c, k in zip(captions, keep.tolist())]
