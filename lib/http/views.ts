@@ -111,7 +111,6 @@ export async function jobViews(jobs: Job[], callerId: string, o: { withPlan?: bo
         return fresh!;
       }
       const video = videos.get(job.id);
-      const given = planFromColumn(job.plan);
       return {
         id: job.id,
         state: job.state,
@@ -133,8 +132,8 @@ export async function jobViews(jobs: Job[], callerId: string, o: { withPlan?: bo
         etaSeconds: pos?.etaSeconds === null || pos?.etaSeconds === undefined ? null : Math.round(pos.etaSeconds),
         error: job.state === "failed" ? job.error : null,
         video: video ? videoView(video, callerId) : null,
-        planSource: given === undefined ? "planner" : given === null ? "none" : "given",
-        ...(o.withPlan ? { plan: video ? (planFromColumn(video.plan) ?? null) : (given ?? null) } : {}),
+        planSource: job.plan === null ? "planner" : job.plan === "null" ? "none" : "given", // no parse of a list's plans
+        ...(o.withPlan ? { plan: planFromColumn(video ? video.plan : job.plan) ?? null } : {}),
       };
     }),
   );
