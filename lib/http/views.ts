@@ -58,7 +58,7 @@ export interface VideoView {
   mine: boolean;
   media: { mp4: string; webm: string | null; poster: string | null; webp: string | null };
   shareUrl: string | null; // while published
-  /** One clip's view only: the scene plan it followed (null: text alone, or made before plans were kept). */
+  /** One clip's view only: the scene plan it followed (null: text alone; left out for a clip made before plans were kept). */
   plan?: ScenePlan | null;
 }
 
@@ -93,7 +93,7 @@ export function videoView(v: Video, callerId: string | null, o: { withPlan?: boo
     mine,
     media: { mp4: url("video.mp4")!, webm: url("video.webm"), poster: url("poster.png"), webp: url("preview.webp") },
     shareUrl: v.published ? `/v/${v.slug}` : null,
-    ...(o.withPlan ? { plan: planFromColumn(v.plan) ?? null } : {}),
+    ...(o.withPlan && v.plan !== null ? { plan: planFromColumn(v.plan) } : {}),
   };
 }
 

@@ -154,6 +154,11 @@ describe("scene plans through the API", () => {
     // A text-alone clip stays text alone when extended (its first frames come out the same).
     const ext = await extendRoute(request("POST", `/api/videos/${plain.id}/extend`, { caller: alice }), params({ id: plain.id }));
     expect((await body(ext)).jobs[0].planSource).toBe("none");
+    // A clip made before plans were kept (plan NULL) shows none and is extended as it was made: planned by the worker.
+    await t.db.run((q) => q.video.update({ where: { id: row.id }, data: { plan: null } }));
+    expect(await videoView(row.id)).not.toHaveProperty("plan");
+    const old = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: alice }), params({ id: row.id }));
+    expect((await body(old)).jobs[0].planSource).toBe("planner");
   });
 
   it("a bad plan is a 400 naming the field, and nothing is queued", async () => {

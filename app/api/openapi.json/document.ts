@@ -235,7 +235,7 @@ export function openApiDocument(limits: SettingsLimits) {
             mine: { type: "boolean" },
             media: { type: "object", properties: { mp4: { type: "string" }, webm: { type: ["string", "null"] }, poster: { type: ["string", "null"] }, webp: { type: ["string", "null"] } } },
             shareUrl: { type: ["string", "null"] },
-            plan: { description: "GET /api/videos/{id} only: the scene plan the clip followed (null: text alone)", oneOf: [{ $ref: "#/components/schemas/ScenePlan" }, { type: "null" }] },
+            plan: { description: "GET /api/videos/{id} only: the scene plan the clip followed (null: text alone; absent for clips made before plans were kept)", oneOf: [{ $ref: "#/components/schemas/ScenePlan" }, { type: "null" }] },
           },
         },
         Words: {
