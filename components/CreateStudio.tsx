@@ -9,6 +9,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { JobView, VideoView } from "@/lib/http/views";
 import type { SettingsLimits } from "@/lib/pipeline/contract";
 import type { WordsResult } from "@/lib/http/words";
+import type { ScenePlan } from "@/lib/plan/schema";
 
 import { api } from "./api";
 import { JobCard } from "./JobCard";
@@ -29,9 +30,10 @@ interface Settings {
   guidance: string;
   frames: string;
   variations: number;
+  plan: "prompt" | "none" | "remix"; // plan the prompt (the default), text alone, or the remixed clip's plan
 }
 
-const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1 };
+const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1, plan: "prompt" };
 
 /** What the caller's role allows (lib/auth/actor.ts capabilities): the page shows only that. */
 export interface CreateRights {
@@ -44,6 +46,7 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
   const [words, setWords] = useState<WordsResult | null>(null);
   const [jobs, setJobs] = useState<JobView[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [remixPlan, setRemixPlan] = useState<ScenePlan | null>(null); // the remixed clip's plan, kept unless the user says otherwise
   const [busy, setBusy] = useState(false);
   const [paused, setPaused] = useState<boolean | null>(null);
   const key = useRef<string | null>(null); // one idempotency key per submission, kept across retries of it
@@ -60,8 +63,10 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
   useEffect(() => {
     if (!remix) return;
     api<{ video: VideoView }>(`/api/videos/${encodeURIComponent(remix)}`).then(
-      ({ video: v }) =>
-        setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames) }),
+      ({ video: v }) => {
+        setRemixPlan(v.plan ?? null);
+        setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames), plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
+      },
       (err: Error) => setError(`cannot remix: ${err.message}`),
     );
   }, [remix]);
@@ -83,6 +88,8 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
   }, [s.prompt]);
 
   const set = (k: keyof Settings) => (e: { target: { value: string } }) => setS({ ...s, [k]: k === "variations" ? Number(e.target.value) : e.target.value });
+  // POST /api/jobs's plan: absent = the worker plans the prompt, null = text alone.
+  const planField = s.plan === "none" ? { plan: null } : s.plan === "remix" && remixPlan ? { plan: remixPlan } : {};
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -102,6 +109,7 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
           guidance: num(s.guidance),
           frames: num(s.frames),
           variations: s.variations,
+          ...planField,
         }),
       });
       key.current = null;
@@ -189,6 +197,16 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
                 ))}
               </select>
             </label>
+            {limits.plan && (
+              <label className="wide">
+                Scene plan
+                <select value={s.plan} onChange={set("plan")}>
+                  <option value="prompt">Plan the prompt (where each object is, every frame)</option>
+                  {remixPlan && <option value="remix">Keep the remixed clip&apos;s plan ({remixPlan.objects.length} objects)</option>}
+                  <option value="none">None: text alone</option>
+                </select>
+              </label>
+            )}
             <label className="wide">
               Negative prompt
               <input value={s.negativePrompt} onChange={set("negativePrompt")} maxLength={limits.promptChars} />

@@ -19,6 +19,7 @@
 import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
 
 import { SETTING_KEYS, type JobSettings } from "../pipeline/contract";
+import type { ScenePlan } from "../plan/schema";
 
 import { getDb, type Db, type Tx } from "./client";
 import { AppError } from "./errors";
@@ -60,13 +61,25 @@ function settingsColumns(s: JobSettings) {
     frames: s.frames ?? null,
     extend: s.extend,
     scheduler: s.scheduler ?? null,
+    plan: planColumn(s.plan),
   };
+}
+
+/**
+ * Job.plan and Video.plan are JSON text: NULL for no plan given (a job: the worker plans the
+ * prompt; a clip: made before plans were kept), "null" for text alone, else the ScenePlan.
+ */
+export const planColumn = (plan: ScenePlan | null | undefined): string | null => (plan === undefined ? null : JSON.stringify(plan));
+
+export function planFromColumn(text: string | null): ScenePlan | null | undefined {
+  return text === null ? undefined : (JSON.parse(text) as ScenePlan | null);
 }
 
 /** A job's settings back from its row (the contract's record: what its worker hands the pipeline). */
 export function settingsOf(job: Job): JobSettings {
   const defined = SETTING_KEYS.filter((k) => job[k] !== null).map((k) => [k, job[k]]);
-  return Object.fromEntries(defined) as JobSettings;
+  const plan = planFromColumn(job.plan);
+  return { ...Object.fromEntries(defined), ...(plan === undefined ? {} : { plan }) } as JobSettings;
 }
 
 /** Who holds a running job: the claim's worker and attempt. */
@@ -240,7 +253,7 @@ async function checkQuotas(tx: Tx, o: { callerId: string; settings: JobSettings;
 }
 
 function sameSettings(job: Job, s: JobSettings): boolean {
-  return SETTING_KEYS.every((k) => (job[k] ?? null) === (s[k] ?? null));
+  return SETTING_KEYS.every((k) => (job[k] ?? null) === (s[k] ?? null)) && job.plan === planColumn(s.plan);
 }
 
 function formatWait(seconds: number): string {
@@ -434,6 +447,7 @@ export interface VideoMetadata {
   modelId: string;
   timings: Record<string, number>; // ms
   secondsPerStep: number | null; // measured denoising speed, for ETAs
+  plan?: ScenePlan | null; // the scene plan the clip followed (null: text alone; absent: not known)
 }
 
 export type CompleteResult =
@@ -498,6 +512,7 @@ export async function completeJob(
         seed: BigInt(o.seed),
         modelId: o.modelId,
         timings: JSON.stringify(o.timings),
+        plan: planColumn(o.plan),
         createdAt: now,
       },
     });

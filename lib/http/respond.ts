@@ -17,6 +17,8 @@ import { issueCaller } from "./caller";
 import { requestHost } from "./proxy";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
+/** Bodies that may carry a scene plan: a minute of three objects is about 130 KB of JSON. */
+export const PLAN_BODY_LIMIT_BYTES = 256 * 1024;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -126,15 +128,16 @@ export function checkOrigin(req: Request): void {
 
 const crossSite = () => new AppError("FORBIDDEN", "cross-site request refused: the Origin header is not this server");
 
-/** Reads a JSON body (at most BODY_LIMIT_BYTES, UTF-8) and validates it. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+/** Reads a JSON body (at most `limitBytes`, BODY_LIMIT_BYTES unless told, UTF-8) and validates it. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S, o: { limitBytes?: number } = {}): Promise<z.output<S>> {
+  const limit = o.limitBytes ?? BODY_LIMIT_BYTES;
   const type = req.headers.get("content-type");
   if (type !== null && !/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", `the body must be application/json, got ${type.slice(0, 100)}`);
   }
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > BODY_LIMIT_BYTES) throw tooLarge();
-  const bytes = await readLimited(req);
+  if (declared > limit) throw tooLarge(limit);
+  const bytes = await readLimited(req, limit);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -150,7 +153,7 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   return validate(schema, value, "body");
 }
 
-async function readLimited(req: Request): Promise<Uint8Array> {
+async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -159,9 +162,9 @@ async function readLimited(req: Request): Promise<Uint8Array> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > BODY_LIMIT_BYTES) {
+    if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -174,7 +177,7 @@ async function readLimited(req: Request): Promise<Uint8Array> {
   return out;
 }
 
-const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `the body is over ${BODY_LIMIT_BYTES / 1024} KB`);
+const tooLarge = (limit: number) => new AppError("PAYLOAD_TOO_LARGE", `the body is over ${limit / 1024} KB`);
 
 /** Validates the query string (single values; repeated keys keep the last). */
 export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {

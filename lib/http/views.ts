@@ -2,7 +2,8 @@
  * What the API shows of jobs and clips: no caller ids, worker ids, idempotency keys or file
  * paths; media as /media/<videoId>/<name> URLs (see ./media.ts).
  */
-import { getJob, type Job, type Video } from "../db/jobs";
+import { getJob, planFromColumn, type Job, type Video } from "../db/jobs";
+import type { ScenePlan } from "../plan/schema";
 import { videosOfJobs } from "../db/videos";
 import { isTerminal, position } from "../queue";
 import type { PreviewView } from "../queue/preview";
@@ -29,6 +30,10 @@ export interface JobView {
   etaSeconds: number | null;
   error: string | null;
   video: VideoView | null;
+  /** What the job was given: a plan ("given": the caller's, or the remixed or extended clip's), "planner" (the worker plans the prompt), "none" (text alone). */
+  planSource: "given" | "planner" | "none";
+  /** One job's view only: the plan the clip followed once made (null: text alone), before that the given one (null if none). */
+  plan?: ScenePlan | null;
   preview?: PreviewView | null; // the latest latent preview while running (the event stream only)
 }
 
@@ -53,9 +58,12 @@ export interface VideoView {
   mine: boolean;
   media: { mp4: string; webm: string | null; poster: string | null; webp: string | null };
   shareUrl: string | null; // while published
+  /** One clip's view only: the scene plan it followed (null: text alone; left out for a clip made before plans were kept). */
+  plan?: ScenePlan | null;
 }
 
-export function videoView(v: Video, callerId: string | null): VideoView {
+/** `withPlan`: a single clip's view carries its plan (up to ~130 KB for a minute); lists leave it out. */
+export function videoView(v: Video, callerId: string | null, o: { withPlan?: boolean } = {}): VideoView {
   const url = (name: keyof typeof MEDIA_FILES) => (v[MEDIA_FILES[name]] ? `/media/${v.id}/${name}` : null);
   let timings: Record<string, number> = {};
   try {
@@ -85,11 +93,12 @@ export function videoView(v: Video, callerId: string | null): VideoView {
     mine,
     media: { mp4: url("video.mp4")!, webm: url("video.webm"), poster: url("poster.png"), webp: url("preview.webp") },
     shareUrl: v.published ? `/v/${v.slug}` : null,
+    ...(o.withPlan && v.plan !== null ? { plan: planFromColumn(v.plan) } : {}),
   };
 }
 
-/** Jobs as the API shows them: with queue position and ETA while live, the clip once done. */
-export async function jobViews(jobs: Job[], callerId: string): Promise<JobView[]> {
+/** Jobs as the API shows them: with queue position and ETA while live, the clip once done; `withPlan` for one job's view. */
+export async function jobViews(jobs: Job[], callerId: string, o: { withPlan?: boolean } = {}): Promise<JobView[]> {
   const videos = await videosOfJobs({ jobIds: jobs.filter((j) => j.state === "succeeded").map((j) => j.id), callerId });
   return Promise.all(
     jobs.map(async (job) => {
@@ -98,7 +107,7 @@ export async function jobViews(jobs: Job[], callerId: string): Promise<JobView[]
         // The job moved on between the two reads (claimed, or finished): describe it from a
         // fresh read, or a "succeeded" would go out without its finish time and video (and an
         // event stream ends at that terminal state).
-        const [fresh] = await jobViews([await getJob({ jobId: job.id })], callerId);
+        const [fresh] = await jobViews([await getJob({ jobId: job.id })], callerId, o);
         return fresh!;
       }
       const video = videos.get(job.id);
@@ -123,6 +132,8 @@ export async function jobViews(jobs: Job[], callerId: string): Promise<JobView[]
         etaSeconds: pos?.etaSeconds === null || pos?.etaSeconds === undefined ? null : Math.round(pos.etaSeconds),
         error: job.state === "failed" ? job.error : null,
         video: video ? videoView(video, callerId) : null,
+        planSource: job.plan === null ? "planner" : job.plan === "null" ? "none" : "given", // no parse of a list's plans
+        ...(o.withPlan ? { plan: planFromColumn(video ? video.plan : job.plan) ?? null } : {}),
       };
     }),
   );

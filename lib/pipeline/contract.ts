@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 
+import { planSchema, type ScenePlan } from "../plan/schema";
 import { temporalRatio, type Manifest } from "./manifest";
 import { SCHEDULERS, type SchedulerType } from "./schedulers";
 
@@ -29,6 +30,23 @@ export interface SettingsLimits {
   extend: [number, number];
   schedulers: readonly SchedulerType[];
   defaults: { steps: number; guidance: number; frames: number; scheduler: string };
+  plan: PlanBounds | null; // null: the model does not follow scene plans
+}
+
+/**
+ * What a scene plan must fit (docs/scene-plan.md): the model's frame, fps and plan section,
+ * and its chunking, which fixes how many frames a clip decodes.
+ */
+export interface PlanBounds {
+  width: number;
+  height: number;
+  fps: number;
+  maxObjects: number;
+  kinds: readonly string[]; // the kinds and colours the model's plan raster has channels for
+  colours: readonly string[];
+  window: number; // frames of the first chunk
+  perExtension: number; // frames each later chunk adds
+  maxChunks: number;
 }
 
 /** The most context latent frames a chunk can continue from (0: the model cannot extend). */
@@ -46,6 +64,71 @@ export function framesPerExtension(m: Manifest, contextFrames: number): number {
   return (m.latent.frames - contextFrames) * temporalRatio(m);
 }
 
+/** The plan bounds of a model that follows plans, for chunks continuing from `contextFrames`. */
+export function planBounds(m: Manifest, contextFrames = defaultContextFrames(m)): PlanBounds | null {
+  if (!m.plan) return null;
+  const named = (prefix: string) => m.plan!.channels.filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length));
+  return {
+    width: m.video.width,
+    height: m.video.height,
+    fps: m.video.fps,
+    maxObjects: m.plan.max_objects,
+    kinds: named("kind:"),
+    colours: named("colour:"),
+    window: m.video.frames,
+    perExtension: framesPerExtension(m, contextFrames),
+    maxChunks: 1 + (maxContextFrames(m) >= 1 ? MAX_EXTEND : 0),
+  };
+}
+
+/** The chunks a clip of `frames` frames (if given) and `extend` extensions takes: settings.ts's planChunks, from the bounds. */
+export function chunksFor(b: Pick<PlanBounds, "window" | "perExtension">, frames: number | undefined, extend: number): number {
+  const chunks = 1 + extend;
+  if (frames === undefined || frames <= b.window + extend * b.perExtension) return chunks;
+  return 1 + Math.ceil((frames - b.window) / b.perExtension);
+}
+
+/** Frames decoded for that many chunks: the length a plan of the clip has (the frames past the clip's end are cut). */
+export const decodedFrames = (b: Pick<PlanBounds, "window" | "perExtension">, chunks: number) => b.window + (chunks - 1) * b.perExtension;
+
+export interface PlanProblem {
+  path: (string | number)[]; // inside the plan: ["objects", 0, "kind"]
+  message: string;
+}
+
+/**
+ * Every way a plan (already valid by planSchema) does not fit the model or the clip asked for.
+ * The one definition of these rules: the API's schema (jobSettingsSchema) and generate()
+ * (lib/pipeline/plan-input.ts) both use it.
+ *
+ * Length: with `frames`, the plan covers the clip and no more than the chunks that make it
+ * (frames <= plan.frames <= decoded frames); without, the plan's length is the clip's, and
+ * `extend` may not ask for more chunks than that length takes.
+ */
+export function planProblems(plan: ScenePlan, b: PlanBounds, clip: { frames?: number; extend: number }): PlanProblem[] {
+  const out: PlanProblem[] = [];
+  const add = (path: PlanProblem["path"], message: string) => out.push({ path, message });
+  if (plan.width !== b.width) add(["width"], `the model draws ${b.width}x${b.height} frames, the plan is ${plan.width}x${plan.height}`);
+  if (plan.height !== b.height) add(["height"], `the model draws ${b.width}x${b.height} frames, the plan is ${plan.width}x${plan.height}`);
+  if (plan.fps !== b.fps) add(["fps"], `the model makes ${b.fps} fps, the plan has ${plan.fps}`);
+  if (plan.objects.length > b.maxObjects) add(["objects"], `the model draws at most ${b.maxObjects} objects, the plan has ${plan.objects.length}`);
+  plan.objects.forEach((o, i) => {
+    if (!b.kinds.includes(o.kind)) add(["objects", i, "kind"], `the model draws no ${JSON.stringify(o.kind)} (it draws ${b.kinds.join(", ")})`);
+    if (!b.colours.includes(o.colour)) add(["objects", i, "colour"], `the model has no colour ${JSON.stringify(o.colour)} (it has ${b.colours.join(", ")})`);
+  });
+  const planChunks = chunksFor(b, plan.frames, 0);
+  if (clip.frames !== undefined) {
+    const decoded = decodedFrames(b, chunksFor(b, clip.frames, clip.extend));
+    if (plan.frames < clip.frames) add(["frames"], `${plan.frames} frames, fewer than the ${clip.frames} the clip has`);
+    else if (plan.frames > decoded) add(["frames"], `${plan.frames} frames, more than the ${decoded} a clip of ${clip.frames} frames decodes`);
+  } else if (clip.extend > 0 && planChunks < 1 + clip.extend) {
+    add(["frames"], `${plan.frames} frames make ${planChunks} chunk(s), extend asks for ${1 + clip.extend} (${decodedFrames(b, 1 + clip.extend)} frames)`);
+  } else if (planChunks > b.maxChunks) {
+    add(["frames"], `${plan.frames} frames need ${planChunks} chunks, more than the ${b.maxChunks} allowed`);
+  }
+  return out;
+}
+
 export function settingsLimits(m: Manifest): SettingsLimits {
   const canExtend = maxContextFrames(m) >= 1;
   const maxExtend = canExtend ? MAX_EXTEND : 0;
@@ -58,6 +141,7 @@ export function settingsLimits(m: Manifest): SettingsLimits {
     extend: [0, maxExtend],
     schedulers: SCHEDULERS,
     defaults: { steps: m.defaults.steps, guidance: m.defaults.guidance, frames: m.video.frames, scheduler: m.scheduler.type },
+    plan: planBounds(m),
   };
 }
 
@@ -92,22 +176,39 @@ export function settingsFields(l: SettingsLimits) {
 
 /**
  * What a submission may ask for: settings left out are the model's defaults when the job runs
- * (stored as null), so a job keeps following its model.
+ * (stored as null), so a job keeps following its model. `plan`: a scene plan
+ * (docs/scene-plan.md) to follow, null for text alone, absent for "the worker plans the
+ * prompt"; it must fit the model and the clip's length (planProblems).
  */
-export function jobSettingsSchema(l: SettingsLimits) {
+export function jobSettingsShape(l: SettingsLimits) {
   const f = settingsFields(l);
-  return z
-    .object({
-      prompt: f.prompt,
-      negativePrompt: f.negativePrompt.default(""),
-      seed: f.seed.optional(),
-      steps: f.steps.optional(),
-      guidance: f.guidance.optional(),
-      frames: f.frames.optional(),
-      extend: f.extend.default(0),
-      scheduler: f.scheduler.optional(),
-    })
-    .strict();
+  return {
+    prompt: f.prompt,
+    negativePrompt: f.negativePrompt.default(""),
+    seed: f.seed.optional(),
+    steps: f.steps.optional(),
+    guidance: f.guidance.optional(),
+    frames: f.frames.optional(),
+    extend: f.extend.default(0),
+    scheduler: f.scheduler.optional(),
+    plan: planSchema.nullable().optional(),
+  };
+}
+
+/** The check of a job's plan against the model and the job's length, for a schema with jobSettingsShape's fields. */
+export function jobPlanFits(l: SettingsLimits) {
+  return (o: { plan?: ScenePlan | null; frames?: number; extend: number }, ctx: z.RefinementCtx) => {
+    if (o.plan === undefined || o.plan === null) return;
+    if (!l.plan) {
+      ctx.addIssue({ code: "custom", path: ["plan"], message: "this model does not follow scene plans: send no plan, or null" });
+      return;
+    }
+    for (const p of planProblems(o.plan, l.plan, o)) ctx.addIssue({ code: "custom", path: ["plan", ...p.path], message: p.message });
+  };
+}
+
+export function jobSettingsSchema(l: SettingsLimits) {
+  return z.object(jobSettingsShape(l)).strict().superRefine(jobPlanFits(l));
 }
 
 export type JobSettings = z.output<ReturnType<typeof jobSettingsSchema>>;

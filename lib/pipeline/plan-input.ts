@@ -9,6 +9,7 @@ import { planPrompt } from "../plan/prompt";
 import { rasterize } from "../plan/raster";
 import { extendPlan } from "../plan/extend";
 import { planSchema, type ScenePlan } from "../plan/schema";
+import { planBounds, planProblems } from "./contract";
 import { PipelineError } from "./errors";
 import type { Manifest } from "./manifest";
 import { planChunks, type Settings } from "./settings";
@@ -36,12 +37,8 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
     throw new PipelineError("BAD_INPUT", `invalid plan:\n${lines.join("\n")}`, { details: parsed.error.issues });
   }
   const plan = parsed.data;
-  const problems = [
-    plan.width !== video.width || plan.height !== video.height ? `plan.width/height: the model draws ${video.width}x${video.height}, the plan is ${plan.width}x${plan.height}` : null,
-    plan.fps !== video.fps ? `plan.fps: the model makes ${video.fps} fps, the plan has ${plan.fps}` : null,
-    plan.objects.length > m.plan.max_objects ? `plan.objects: the model draws at most ${m.plan.max_objects} objects, the plan has ${plan.objects.length}` : null,
-    s.frames !== undefined && s.frames > plan.frames ? `plan.frames: ${plan.frames} frames, fewer than the ${s.frames} asked for` : null,
-  ].filter((p): p is string => p !== null);
+  // The API's rules (lib/pipeline/contract.ts), for this run's context frames.
+  const problems = planProblems(plan, planBounds(m, s.contextFrames)!, s).map((p) => `plan.${p.path.join(".")}: ${p.message}`);
   if (problems.length) throw new PipelineError("BAD_INPUT", `plan does not fit this model:\n  ${problems.join("\n  ")}`);
   return extendPlan(plan, frames(plan.frames));
 }

@@ -1,12 +1,17 @@
 /**
  * "Extend": a clip continued by one more chunk (one DiT window conditioned on the last latent
- * frames before it, lib/pipeline/generate.ts). Generation is a function of its settings and
- * seed, so a job with the clip's settings and one chunk more makes the same frames first and
- * then the continuation: no latent of the old clip has to be kept. It costs the old chunks'
+ * frames before it, lib/pipeline/generate.ts). Generation is a function of its settings, plan
+ * and seed, so a job with the clip's settings and one chunk more makes the same frames first
+ * and then the continuation: no latent of the old clip has to be kept. It costs the old chunks'
  * steps again, which keeps the feature honest and simple.
+ *
+ * The clip's scene plan goes with it, held over the added frames (lib/plan/extend.ts); a clip
+ * made from text alone stays text alone, so its first frames come out the same.
  */
-import type { Job, Video } from "../db/jobs";
-import { parseJobSettings, type JobSettingsInput } from "./settings";
+import { planFromColumn, type Job, type Video } from "../db/jobs";
+import { decodedFrames } from "../pipeline/contract";
+import { extendPlan } from "../plan/extend";
+import { modelSettingsLimits, parseJobSettings, type JobSettingsInput } from "./settings";
 
 /** How many chunks made a clip: its denoising steps over steps per chunk, else its settings. */
 export function chunksOf(job: Pick<Job, "progressTotal" | "extend">, video: Pick<Video, "steps">): number {
@@ -16,6 +21,9 @@ export function chunksOf(job: Pick<Job, "progressTotal" | "extend">, video: Pick
 
 /** The settings of a job that continues `video` (made by `job`) by one chunk; BAD_REQUEST past the longest clip. */
 export function extensionSettings(video: Video, job: Pick<Job, "progressTotal" | "extend">) {
+  const limits = modelSettingsLimits();
+  const extend = chunksOf(job, video); // chunks after the first: all the old ones but the first, plus one
+  const plan = planFromColumn(video.plan);
   const input: JobSettingsInput = {
     prompt: video.prompt,
     negativePrompt: video.negativePrompt,
@@ -23,7 +31,9 @@ export function extensionSettings(video: Video, job: Pick<Job, "progressTotal" |
     steps: video.steps,
     guidance: video.guidance,
     scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract below
-    extend: chunksOf(job, video), // chunks after the first: all the old ones but the first, plus one
+    extend,
+    // A model without plans refuses the plan below, naming it.
+    ...(plan === undefined ? {} : { plan: plan && limits.plan ? extendPlan(plan, decodedFrames(limits.plan, 1 + extend)) : plan }),
   };
-  return parseJobSettings(input);
+  return parseJobSettings(input, limits);
 }

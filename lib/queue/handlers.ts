@@ -74,7 +74,7 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
     const { generate } = await import("../pipeline/generate");
     const { decodeDenoiseState, encodeDenoiseState } = await import("../pipeline/resume");
     const settings: Parameters<typeof generate>[0] = {
-      ...settingsOf(job),
+      ...settingsOf(job), // with the job's plan: absent = plan the prompt, null = text alone
       modelDir: options.modelDir,
       provider: options.provider,
       threads: options.threads,
@@ -114,6 +114,7 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       modelId: r.modelId,
       timings: { ...r.timings },
       secondsPerStep: meanStepMs === null ? null : meanStepMs / 1000,
+      plan: r.plan, // the plan the clip followed, kept with it
       resumedAtStep: r.resumedAtStep,
     };
   };

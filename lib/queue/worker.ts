@@ -338,5 +338,6 @@ function toVideoOutput(o: JobOutput, root: string, videoId: string) {
     modelId: o.modelId,
     timings: o.timings,
     secondsPerStep: o.secondsPerStep,
+    plan: o.plan,
   };
 }

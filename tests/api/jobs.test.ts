@@ -125,15 +125,15 @@ describe("POST /api/jobs", () => {
     expect((await body(latin1)).error.message).toMatch(/UTF-8/);
   });
 
-  it("refuses bodies over 16 KB with 413, declared or not", async () => {
+  it("refuses bodies over 256 KB (room for a minute's scene plan) with 413, declared or not", async () => {
     const alice = newCaller();
-    const big = JSON.stringify({ prompt: "a ball", negativePrompt: "x".repeat(20_000) });
+    const big = JSON.stringify({ prompt: "a ball", negativePrompt: "x".repeat(300_000) });
     const declared = await create(big, { caller: alice, headers: { "content-length": String(big.length) } });
     expect(declared.status).toBe(413);
     expect((await body(declared)).error.code).toBe("PAYLOAD_TOO_LARGE");
     const chunks = new ReadableStream({
       start(c) {
-        for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode("x".repeat(1024)));
+        for (let i = 0; i < 260; i++) c.enqueue(new TextEncoder().encode("x".repeat(1024)));
         c.close();
       },
     });

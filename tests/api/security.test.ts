@@ -15,6 +15,8 @@ import { POST as pauseRoute } from "../../app/api/queue/pause/route";
 import { POST as resumeRoute } from "../../app/api/queue/resume/route";
 import { GET as queueRoute } from "../../app/api/queue/route";
 import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
+import { GET as videoPlanRoute } from "../../app/api/videos/[id]/plan/route";
+import { POST as remixVideoRoute } from "../../app/api/videos/[id]/remix/route";
 import { DELETE as deleteVideoRoute, GET as getVideoRoute, PATCH as patchVideoRoute } from "../../app/api/videos/[id]/route";
 import { GET as listVideosRoute } from "../../app/api/videos/route";
 import { GET as mediaRoute } from "../../app/media/[videoId]/[file]/route";
@@ -50,6 +52,8 @@ function idRoutes(caller: Caller, jobId: string, videoId: string, slug: string, 
     ["PATCH /api/videos/:id", () => patchVideoRoute(request("PATCH", `/api/videos/x`, { ...o, body: { visibility: "public" } }), params({ id: videoId }))],
     ["DELETE /api/videos/:id", () => deleteVideoRoute(request("DELETE", `/api/videos/x`, o), params({ id: videoId }))],
     ["POST /api/videos/:id/extend", () => extendRoute(request("POST", `/api/videos/x/extend`, o), params({ id: videoId }))],
+    ["POST /api/videos/:id/remix", () => remixVideoRoute(request("POST", `/api/videos/x/remix`, o), params({ id: videoId }))],
+    ["GET /api/videos/:id/plan", () => videoPlanRoute(request("GET", `/api/videos/x/plan`, o), params({ id: videoId }))],
     ["GET /media/:id/video.mp4", () => mediaRoute(request("GET", `/media/x/video.mp4`, o), params({ videoId, file: "video.mp4" }))],
     ["GET /media/:id/poster.png", () => mediaRoute(request("GET", `/media/x/poster.png`, o), params({ videoId, file: "poster.png" }))],
     ["GET /v/:slug/embed", () => embedRoute(request("GET", `/v/x/embed`, o), params({ slug }))],
@@ -198,6 +202,7 @@ describe("cross-site writes", () => {
         ["PATCH /api/videos/:id", () => patchVideoRoute(request("PATCH", "/api/videos/x", { ...o, body: { visibility: "public" } }), params({ id: video.id }))],
         ["DELETE /api/videos/:id", () => deleteVideoRoute(request("DELETE", "/api/videos/x", o), params({ id: video.id }))],
         ["POST /api/videos/:id/extend", () => extendRoute(request("POST", "/api/videos/x/extend", o), params({ id: video.id }))],
+        ["POST /api/videos/:id/remix", () => remixVideoRoute(request("POST", "/api/videos/x/remix", o), params({ id: video.id }))],
       ] as const;
       for (const [name, call] of calls) {
         const res = await call();
@@ -250,18 +255,20 @@ describe("bad bodies and prompts", () => {
     const v = await makeVideo(t, alice.id, "a clip");
     const raw = (method: string, url: string, bodyBytes: BodyInit, headers: Record<string, string> = {}) =>
       new Request(`${BASE}${url}`, { method, headers: { cookie: alice.cookie, origin: BASE, "content-type": "application/json", ...headers }, body: bodyBytes });
-    const senders = [
-      (b: BodyInit, h?: Record<string, string>) => createJobRoute(raw("POST", "/api/jobs", b, h)),
-      (b: BodyInit, h?: Record<string, string>) => patchVideoRoute(raw("PATCH", "/api/videos/x", b, h), params({ id: v.id })),
+    // Bodies that may carry a scene plan may be bigger (PLAN_BODY_LIMIT_BYTES).
+    const senders: [(b: BodyInit, h?: Record<string, string>) => Promise<Response>, number][] = [
+      [(b, h) => createJobRoute(raw("POST", "/api/jobs", b, h)), 256],
+      [(b, h) => remixVideoRoute(raw("POST", "/api/videos/x/remix", b, h), params({ id: v.id })), 256],
+      [(b, h) => patchVideoRoute(raw("PATCH", "/api/videos/x", b, h), params({ id: v.id })), 16],
     ];
-    for (const send of senders) {
+    for (const [send, kb] of senders) {
       await expect4xx(await send(new Uint8Array([0x7b, 0x22, 0x70, 0xc3, 0x28, 0x22, 0x7d])), 400, "BAD_REQUEST", /not valid UTF-8/); // {"p\xc3(" }
       await expect4xx(await send(new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00])), 400, "BAD_REQUEST", /not valid UTF-8/); // UTF-16
       await expect4xx(await send("{}\u0000"), 400, "BAD_REQUEST", /not valid JSON/);
       await expect4xx(await send("{\"prompt\": \"a\""), 400, "BAD_REQUEST", /not valid JSON/);
       await expect4xx(await send("<xml/>", { "content-type": "application/xml" }), 415, "UNSUPPORTED_MEDIA_TYPE", /must be application\/json/);
-      await expect4xx(await send(JSON.stringify({ prompt: "x".repeat(17_000) })), 413, "PAYLOAD_TOO_LARGE", /over 16 KB/);
-      await expect4xx(await send("[]".padEnd(64 * 1024 * 1024, " ")), 413, "PAYLOAD_TOO_LARGE", /over 16 KB/); // 64 MB, refused after 16 KB
+      await expect4xx(await send(JSON.stringify({ prompt: "x".repeat(kb * 1024 + 1000) })), 413, "PAYLOAD_TOO_LARGE", new RegExp(`over ${kb} KB`));
+      await expect4xx(await send("[]".padEnd(64 * 1024 * 1024, " ")), 413, "PAYLOAD_TOO_LARGE", new RegExp(`over ${kb} KB`)); // 64 MB, refused after the limit
     }
     // Nothing was queued or changed.
     expect((await body(await listJobsRoute(request("GET", "/api/jobs?state=queued", { caller: alice })))).jobs).toEqual([]);

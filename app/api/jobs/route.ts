@@ -4,12 +4,14 @@
  * newest first (optionally in one state), with position, ETA and progress, by cursor pages.
  * On a shared instance the caller needs an approved account (or SPACETIME_ANONYMOUS_JOBS),
  * and the quotas of lib/queue/quotas.ts apply (429 with the reason and Retry-After).
+ * `plan` (docs/scene-plan.md): a scene plan to follow, null for text alone, absent for the
+ * worker to plan the prompt; a plan the model cannot follow is a 400 naming its field.
  */
 import { createHash, randomInt } from "node:crypto";
 
 import { requireCreate } from "@/lib/auth/actor";
 import type { JobState } from "@/lib/db/jobs";
-import { json, readJson, readQuery, route, validate } from "@/lib/http/respond";
+import { PLAN_BODY_LIMIT_BYTES, json, readJson, readQuery, route, validate } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { listJobs } from "@/lib/db/jobs";
 import { nthSeed } from "@/lib/pipeline/contract";
@@ -24,7 +26,7 @@ export const dynamic = "force-dynamic";
 export async function POST(req: Request): Promise<Response> {
   return route(req, async (ctx) => {
     const limits = modelSettingsLimits();
-    const { variations, ...settings } = await readJson(req, createJobBody(limits));
+    const { variations, ...settings } = await readJson(req, createJobBody(limits), { limitBytes: PLAN_BODY_LIMIT_BYTES });
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     requireCreate(await ctx.callerOrNull());

@@ -6,10 +6,11 @@
 import { z } from "zod";
 
 import type { SettingsLimits } from "@/lib/pipeline/contract";
+import { planSchema } from "@/lib/plan/schema";
 
 import { bulkJobsBody, listAllJobsQuery, loginBody, logoutBody, resetPasswordBody, settingsBody, signupBody, updateUserBody } from "../auth/schema";
 import { createJobBody, listJobsQuery } from "../jobs/schema";
-import { listVideosQuery, updateVideoBody } from "../videos/schema";
+import { listVideosQuery, remixVideoBody, updateVideoBody } from "../videos/schema";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
 
@@ -33,7 +34,7 @@ const STATUS: Record<number, string> = {
   403: "cross-site request, or not allowed for the caller's role",
   404: "not found, or not the caller's",
   409: "the job's state forbids it, or the idempotency key was used with other settings",
-  413: "body over 16 KB",
+  413: "body over 16 KB (256 KB for bodies that may carry a scene plan: POST /api/jobs and /api/videos/{id}/remix)",
   415: "body not JSON",
   416: "range not satisfiable",
   429: "a quota or rate limit (the message says which); Retry-After says when to try again",
@@ -56,7 +57,8 @@ export function openApiDocument(limits: SettingsLimits) {
     paths: {
       "/api/jobs": {
         post: {
-          summary: "Queue 1-4 jobs (variations get consecutive seeds)",
+          summary:
+            "Queue 1-4 jobs (variations get consecutive seeds). `plan`: a scene plan (docs/scene-plan.md) to follow, null for text alone; absent, the worker plans the prompt (models that follow plans). A plan that does not fit the model or the clip's length is a 400 naming its field (plan.objects.0.track.x.3, plan.frames, plan.objects.0.kind, ...)",
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
           requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody(limits)) } } },
           responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429, 503) },
@@ -64,7 +66,7 @@ export function openApiDocument(limits: SettingsLimits) {
         get: { summary: "The caller's jobs, newest first", parameters: queryParams(listJobsQuery), responses: { "200": { description: "jobs", content: json("JobList") }, ...errors(400) } },
       },
       "/api/jobs/{id}": {
-        get: { summary: "One of the caller's jobs", parameters: [idParam()], responses: { "200": { description: "the job", content: json("JobEnvelope") }, ...errors(401, 404) } },
+        get: { summary: "One of the caller's jobs, with `plan`: the scene plan its clip followed (before the run: the one it was given)", parameters: [idParam()], responses: { "200": { description: "the job", content: json("JobEnvelope") }, ...errors(401, 404) } },
         delete: { summary: "Cancel (queued: at once; running: at its next step)", parameters: [idParam()], responses: { "200": { description: "the job", content: json("JobEnvelope") }, ...errors(401, 403, 404, 409) } },
       },
       "/api/jobs/{id}/front": {
@@ -105,6 +107,21 @@ export function openApiDocument(limits: SettingsLimits) {
           summary: "Queue the clip again with one more chunk at the end, as a new clip of the caller's (any clip the caller can see)",
           parameters: [idParam(), { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
           responses: { "202": { description: "queued", content: json("JobList") }, ...errors(400, 403, 404, 409, 429) },
+        },
+      },
+      "/api/videos/{id}/remix": {
+        post: {
+          summary: "Queue a job with the clip's settings and scene plan, changed by the body (any clip the caller can see); `plan` replaces the clip's plan, null makes it from text alone",
+          parameters: [idParam(), { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
+          requestBody: { required: false, content: { "application/json": { schema: schema(remixVideoBody(limits)) } } },
+          responses: { "202": { description: "queued", content: json("JobList") }, ...errors(400, 403, 404, 409, 413, 415, 429) },
+        },
+      },
+      "/api/videos/{id}/plan": {
+        get: {
+          summary: "The scene plan the clip followed, as a JSON file (Content-Disposition: attachment); 404 for a clip made from text alone",
+          parameters: [idParam()],
+          responses: { "200": { description: "the plan", content: json("ScenePlan") }, ...errors(404) },
         },
       },
       "/api/words": {
@@ -174,6 +191,7 @@ export function openApiDocument(limits: SettingsLimits) {
     components: {
       schemas: {
         Error: error,
+        ScenePlan: { ...schema(planSchema), description: "docs/scene-plan.md" },
         Account: { type: "object", properties: { user: { type: "object" }, claimed: { type: "object", properties: { jobs: { type: "integer" }, videos: { type: "integer" } } } } },
         QueueState: { type: "object", properties: { paused: { type: "boolean" } } },
         JobEnvelope: { type: "object", properties: { job: { $ref: "#/components/schemas/Job" } } },
@@ -193,6 +211,8 @@ export function openApiDocument(limits: SettingsLimits) {
             etaSeconds: { type: ["number", "null"] },
             error: { type: ["string", "null"] },
             video: { oneOf: [{ $ref: "#/components/schemas/Video" }, { type: "null" }] },
+            planSource: { enum: ["given", "planner", "none"], description: "given: a plan came with the job; planner: the worker plans the prompt; none: text alone" },
+            plan: { description: "GET /api/jobs/{id} only: the plan the clip followed (null: text alone), before the run the one given", oneOf: [{ $ref: "#/components/schemas/ScenePlan" }, { type: "null" }] },
             preview: {
               description: "Event stream only, while running: the latest latent preview, frames * height * width RGB bytes in base64",
               oneOf: [
@@ -215,6 +235,7 @@ export function openApiDocument(limits: SettingsLimits) {
             mine: { type: "boolean" },
             media: { type: "object", properties: { mp4: { type: "string" }, webm: { type: ["string", "null"] }, poster: { type: ["string", "null"] }, webp: { type: ["string", "null"] } } },
             shareUrl: { type: ["string", "null"] },
+            plan: { description: "GET /api/videos/{id} only: the scene plan the clip followed (null: text alone; absent for clips made before plans were kept)", oneOf: [{ $ref: "#/components/schemas/ScenePlan" }, { type: "null" }] },
           },
         },
         Words: {

@@ -1,6 +1,9 @@
 /** Request shapes of /api/videos and /api/videos/[id]. */
 import { z } from "zod";
 
+import { settingsFields, type SettingsLimits } from "@/lib/pipeline/contract";
+import { planSchema } from "@/lib/plan/schema";
+
 /** GET /api/videos: newest first; `cursor` from the previous page's nextCursor. */
 export const listVideosQuery = z
   .object({
@@ -13,3 +16,24 @@ export const listVideosQuery = z
 
 /** PATCH /api/videos/[id] */
 export const updateVideoBody = z.object({ visibility: z.enum(["public", "private"]) }).strict();
+
+/**
+ * POST /api/videos/[id]/remix: the settings to change; the rest are the clip's. `plan`: a new
+ * scene plan, or null for text alone; absent keeps the clip's plan. The merged settings are
+ * checked as POST /api/jobs checks them (lib/queue/remix.ts).
+ */
+export const remixVideoBody = (limits: SettingsLimits) => {
+  const f = settingsFields(limits);
+  return z
+    .object({
+      prompt: f.prompt.optional(),
+      negativePrompt: f.negativePrompt.optional(),
+      seed: f.seed.optional(),
+      steps: f.steps.optional(),
+      guidance: f.guidance.optional(),
+      frames: f.frames.optional(),
+      scheduler: f.scheduler.optional(),
+      plan: planSchema.nullable().optional(),
+    })
+    .strict();
+};

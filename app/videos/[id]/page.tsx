@@ -1,4 +1,4 @@
-/** A clip: player, prompt and settings, timings, remix, extend, downloads; the owner's controls. */
+/** A clip: player, prompt and settings, timings, its scene plan, remix, extend, downloads; the owner's controls. */
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
@@ -6,6 +6,7 @@ import { notFound } from "next/navigation";
 
 import { ClipPlayer } from "@/components/ClipPlayer";
 import { ExtendButton } from "@/components/ExtendButton";
+import { PlanTable } from "@/components/PlanTable";
 import { VideoActions } from "@/components/VideoActions";
 import { isAppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
@@ -22,7 +23,7 @@ async function load(id: string): Promise<VideoView> {
   const callerId = await pageCaller();
   try {
     const video = await limitMisses(await headers(), () => getVideo({ videoId: idParam(id, "video"), callerId: callerId ?? "" }));
-    return videoView(video, callerId);
+    return videoView(video, callerId, { withPlan: true });
   } catch (err) {
     // Over the miss limit (lib/http/rate-limit.ts): the same 404 as a miss, since a page cannot say 429.
     if (isAppError(err, "NOT_FOUND") || isAppError(err, "RATE_LIMITED")) notFound();
@@ -63,7 +64,14 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
         ))}
         <dt>Made</dt>
         <dd>{new Date(v.createdAt).toUTCString()}</dd>
+        {v.plan === null && (
+          <>
+            <dt>Scene plan</dt>
+            <dd>none: made from the text alone</dd>
+          </>
+        )}
       </dl>
+      {v.plan && <PlanTable plan={v.plan} frames={v.frames} downloadUrl={`/api/videos/${v.id}/plan`} />}
       <p className="actions">
         {mayCreate && <Link href={`/?remix=${v.id}`}>Remix</Link>}
         {mayCreate && <ExtendButton videoId={v.id} />}

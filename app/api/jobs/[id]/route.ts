@@ -1,5 +1,6 @@
 /**
- * GET /api/jobs/[id]: one of the caller's jobs (an admin's: anyone's). DELETE: cancel it (queued at
+ * GET /api/jobs/[id]: one of the caller's jobs (an admin's: anyone's), with the scene plan it
+ * follows (the clip's once made). DELETE: cancel it (queued at
  * once, running at its next step); an admin may cancel any job.
  */
 import { canActOnAny } from "@/lib/auth/actor";
@@ -17,7 +18,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const jobId = idParam((await params).id, "job");
     const caller = await ctx.caller();
     const job = await getJob({ jobId, callerId: canActOnAny(caller) ? undefined : caller.callerId });
-    const [view] = await jobViews([job], job.callerId);
+    const [view] = await jobViews([job], job.callerId, { withPlan: true });
     return json(200, { job: view });
   });
 }

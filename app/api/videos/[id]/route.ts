@@ -1,5 +1,5 @@
 /**
- * GET /api/videos/[id]: a clip the caller owns, or a published one. PATCH { visibility }:
+ * GET /api/videos/[id]: a clip the caller owns, or a published one, with its scene plan. PATCH { visibility }:
  * publish or unpublish (owner only). DELETE: soft delete (owner, or an admin): hidden everywhere,
  * its share link dead, its files removed.
  */
@@ -23,7 +23,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const { callerId } = actor;
     // No identity: published clips only (the admin: every clip). Misses count against the client (anti-enumeration).
     const video = await limitMisses(req.headers, () => getVideo({ videoId: idParam(id, "video"), callerId: callerId ?? "", anyOwner: canActOnAny(actor) }));
-    return json(200, { video: videoView(video, callerId) });
+    return json(200, { video: videoView(video, callerId, { withPlan: true }) });
   });
 }
 

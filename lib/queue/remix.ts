@@ -1,0 +1,28 @@
+/**
+ * "Remix": a new job from a clip's settings, with some of them changed. The clip's scene plan
+ * comes with it unless the remix says otherwise (`plan`: a new plan, or null for text alone),
+ * so the same objects move the same way under another seed, prompt wording or step count.
+ */
+import { planFromColumn, type Video } from "../db/jobs";
+import type { ScenePlan } from "../plan/schema";
+import { parseJobSettings, type JobSettingsInput } from "./settings";
+
+export type RemixChanges = Partial<Omit<JobSettingsInput, "plan" | "extend">> & { plan?: ScenePlan | null };
+
+/** The settings of a remix of `video`; BAD_REQUEST naming the field when they do not fit the model (a kept plan included). */
+export function remixSettings(video: Video, changes: RemixChanges) {
+  const kept = planFromColumn(video.plan);
+  const plan = changes.plan !== undefined ? changes.plan : kept;
+  const input: JobSettingsInput = {
+    prompt: video.prompt,
+    negativePrompt: video.negativePrompt,
+    seed: video.seed,
+    steps: video.steps,
+    guidance: video.guidance,
+    scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract below
+    frames: video.frames,
+    ...Object.fromEntries(Object.entries(changes).filter(([k, v]) => k !== "plan" && v !== undefined)),
+    ...(plan === undefined ? {} : { plan }),
+  };
+  return parseJobSettings(input);
+}
