@@ -237,8 +237,8 @@ export function PlanEditor({
   const edited = edits !== null;
 
   useEffect(() => {
-    onPlanChange(edits ? edits.present : null);
-  }, [edits, onPlanChange]);
+    onPlanChange(edits && planner ? planner.compactPlan(edits.present) : null);
+  }, [edits, planner, onPlanChange]);
 
   const T = plan?.frames ?? 1;
   const t = Math.min(frame, T - 1);
@@ -391,7 +391,14 @@ export function PlanEditor({
               apex = (
                 <g className="plan-bounce" aria-hidden="true">
                   <line x1={o.track.x[i]} y1={o.track.y[i]} x2={o.track.x[i]} y2={Math.min(H, floor)} stroke={colour} />
-                  <text x={o.track.x[i]! + handleR * 0.8} y={(o.track.y[i]! + Math.min(H, floor)) / 2} fontSize={W / 22} fill={colour}>
+                  <text
+                    x={o.track.x[i]! + (o.track.x[i]! > W * 0.7 ? -1 : 1) * handleR * 0.8}
+                    y={(o.track.y[i]! + Math.min(H, floor)) / 2}
+                    textAnchor={o.track.x[i]! > W * 0.7 ? "end" : "start"}
+                    fontSize={W / 22}
+                    strokeWidth={W / 160}
+                    fill="#fff"
+                  >
                     ↕ {Math.round(b.height)} px
                   </text>
                 </g>

@@ -4,6 +4,6 @@
  * TypeScript that plans prompts on the server.
  */
 export { planPrompt } from "@/lib/plan/prompt";
-export { bounceOf, editPlan, editPlanChecked, endOf, startOf } from "@/lib/plan/edit";
+export { bounceOf, compactPlan, editPlan, editPlanChecked, endOf, startOf } from "@/lib/plan/edit";
 export * as vocab from "@/lib/plan/vocab";
 export { planSchema } from "@/lib/plan/schema";

@@ -300,6 +300,22 @@ export function editPlanChecked(plan: ScenePlan, edit: PlanEdit): ScenePlan {
   return next;
 }
 
+/**
+ * The plan with its tracks rounded (1/100 px, 1/10000 rad): what the editor sends, a third of
+ * the JSON of full floats, and still inside the frame (0 and the frame's sides are multiples of
+ * 1/100). The API caps bodies at 16 KB.
+ */
+export function compactPlan(plan: ScenePlan): ScenePlan {
+  const r = (k: number) => (v: number) => Math.round(v * k) / k;
+  return {
+    ...plan,
+    objects: plan.objects.map((o) => ({
+      ...o,
+      track: { ...o.track, x: o.track.x.map(r(100)), y: o.track.y.map(r(100)), diameter: o.track.diameter.map(r(100)), angle: o.track.angle.map(r(10000)) },
+    })),
+  };
+}
+
 /** The editor's undo history: the plans before the present one, oldest first, at most `limit`. */
 export interface PlanHistory {
   past: readonly ScenePlan[];

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { bounceOf, editPlan, editPlanChecked, endOf, historyOf, pushHistory, startOf, undoHistory, type PlanEdit } from "@/lib/plan/edit";
+import { bounceOf, compactPlan, editPlan, editPlanChecked, endOf, historyOf, pushHistory, startOf, undoHistory, type PlanEdit } from "@/lib/plan/edit";
 import { PlanError } from "@/lib/plan/errors";
 import { planPrompt } from "@/lib/plan/prompt";
 import { planSchema, type ScenePlan } from "@/lib/plan/schema";
@@ -213,6 +213,16 @@ describe("any sequence of edits gives a plan the API takes", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("compactPlan", () => {
+  it("rounds tracks to 1/100 px, stays schema-valid, and shrinks the JSON", () => {
+    const p = editPlan(plan("a red ball bouncing and a blue car moving left and a big star spinning"), { type: "move", id: "o1", handle: "end", to: { x: 127.999, y: 0 } });
+    const c = compactPlan(p);
+    valid(c);
+    expect(JSON.stringify(c).length).toBeLessThan(JSON.stringify(p).length * 0.6);
+    c.objects.forEach((o, i) => o.track.x.forEach((x, t) => expect(Math.abs(x - p.objects[i]!.track.x[t]!)).toBeLessThanOrEqual(0.005)));
   });
 });
 
