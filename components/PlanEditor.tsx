@@ -223,14 +223,17 @@ export function PlanEditor({
   }, [planner, prompt, layoutSeed, frames, target]);
 
   // A new plan of the prompt: keep the edits when it says the same things, else drop them (restorable).
+  const editsNow = useRef(edits);
+  editsNow.current = edits;
   useEffect(() => {
-    setEdits((e) => {
-      if (!e) return e;
-      if (e.rootKey === null) return base.plan ? { ...e, rootKey: base.key } : e;
-      if (e.rootKey === base.key) return e;
-      setNotice({ text: "The prompt now plans different objects, so your plan edits were dropped.", restore: { ...e, rootKey: base.key } });
-      return null;
-    });
+    const e = editsNow.current;
+    if (!e || e.rootKey === base.key) return;
+    if (e.rootKey === null) {
+      if (base.plan) setEdits({ ...e, rootKey: base.key }); // a stored plan: its prompt's plan is the first one made
+      return;
+    }
+    setNotice({ text: "The prompt now plans different objects, so your plan edits were dropped.", restore: { ...e, rootKey: base.key } });
+    setEdits(null);
   }, [base]);
 
   const plan = dragPlan ?? edits?.present ?? base.plan;
@@ -429,6 +432,7 @@ export function PlanEditor({
                   stroke={h === "end" ? "#fff" : SWATCH[o.colour]}
                   tabIndex={0}
                   role="button"
+                  aria-roledescription="draggable point"
                   aria-label={`${names.get(o.id)} ${h} point`}
                   aria-description="Drag, or use the arrow keys (Shift for bigger steps); Delete removes the object"
                   data-object={o.id}
