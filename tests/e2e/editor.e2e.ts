@@ -11,7 +11,8 @@
  * - A prompt change that keeps the objects keeps the edits; one that changes them drops them
  *   with a notice, and Restore brings them back.
  * - Keyboard only: Tab reaches a handle (named "red ball start point"), arrow keys move it
- *   (Shift: 8 px), Ctrl+Z undoes each step, Delete removes the object and Ctrl+Z brings it back.
+ *   (Shift: 8 px), Ctrl+Z undoes each step, Delete removes the object and Ctrl+Z brings it back;
+ *   a whole mouse drag is one step of the Undo button.
  * - With SCREENSHOT=1 (npm run screenshots:editor), saves docs/screenshots/plan-editor.png.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
@@ -204,11 +205,29 @@ async function main() {
     const twice = await handleAt(kb, sel);
     expect(twice.x === before.x && twice.y === before.y, `two Ctrl+Z: ${JSON.stringify(twice)} vs ${JSON.stringify(before)}`);
     expect((await kb.getAttribute(".plan-editor", "data-edited")) === "false", "undone to the prompt's own plan, yet still edited");
-    await kb.focus(sel);
+    const still = await kb.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? "");
+    expect(still === "red ball start point", `focus moved to ${JSON.stringify(still)} while undoing`);
     await kb.keyboard.press("Delete");
     expect((await objectCount(kb)) === 0, "Delete did not remove the ball");
     await kb.keyboard.press("Control+z");
     expect((await objectCount(kb)) === 1, "Ctrl+Z did not bring the ball back");
+  });
+
+  await check("a whole drag is one undo step (the Undo button)", async () => {
+    const kb = context.pages().at(-1)!;
+    const sel = ".plan-canvas .handle-end[data-object='o1']";
+    const before = await handleAt(kb, sel);
+    const from = await toPage(kb, before);
+    const to = await toPage(kb, { x: W / 2, y: H / 2 });
+    await kb.mouse.move(from.x, from.y);
+    await kb.mouse.down();
+    for (let i = 1; i <= 8; i++) await kb.mouse.move(from.x + ((to.x - from.x) * i) / 8, from.y + ((to.y - from.y) * i) / 8);
+    await kb.mouse.up();
+    const moved = await handleAt(kb, sel);
+    expect(Math.hypot(moved.x - before.x, moved.y - before.y) > 3, `the drag did not move the end: ${JSON.stringify(moved)}`);
+    await kb.click(".plan-head button:has-text('Undo')");
+    const back = await handleAt(kb, sel);
+    expect(back.x === before.x && back.y === before.y, `one Undo after a drag: ${JSON.stringify(back)} vs ${JSON.stringify(before)}`);
     await kb.close();
   });
 
