@@ -13,6 +13,7 @@
  * - Keyboard only: Tab reaches a handle (named "red ball start point"), arrow keys move it
  *   (Shift: 8 px), Ctrl+Z undoes each step, Delete removes the object and Ctrl+Z brings it back;
  *   a whole mouse drag is one step of the Undo button.
+ * - Touch: a finger drag (CDP touch events, so real pointer events of type touch) moves a handle.
  * - With SCREENSHOT=1 (npm run screenshots:editor), saves docs/screenshots/plan-editor.png.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
@@ -229,6 +230,32 @@ async function main() {
     const back = await handleAt(kb, sel);
     expect(back.x === before.x && back.y === before.y, `one Undo after a drag: ${JSON.stringify(back)} vs ${JSON.stringify(before)}`);
     await kb.close();
+  });
+
+  await check("touch: a finger drag on a handle moves it (real touch events through CDP)", async () => {
+    const touch = await (await browser!.newContext({ viewport: { width: 420, height: 900 }, hasTouch: true, isMobile: true })).newPage();
+    touch.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await capturePosts(touch);
+    await touch.goto(`${studio!.base}/`);
+    await touch.fill("#prompt", PROMPT);
+    await touch.waitForSelector(END, { timeout: 15_000 });
+    await touch.locator(".plan-canvas").scrollIntoViewIfNeeded();
+    const before = await handleAt(touch, END);
+    const target = { x: before.x > W / 2 ? W * 0.25 : W * 0.75, y: H * 0.75 };
+    const from = await toPage(touch, before);
+    const to = await toPage(touch, target);
+    const cdp = await touch.context().newCDPSession(touch);
+    const at = (p: { x: number; y: number }) => [{ x: p.x, y: p.y, id: 1 }];
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: at(from) });
+    for (let i = 1; i <= 8; i++) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: at({ x: from.x + ((to.x - from.x) * i) / 8, y: from.y + ((to.y - from.y) * i) / 8 }) });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await touch.waitForSelector(".plan-editor[data-edited='true']", { timeout: 5_000 });
+    const after = await handleAt(touch, END);
+    const miss = Math.hypot(after.x - target.x, after.y - target.y) / W;
+    expect(miss <= 0.1, `after the touch drag the end is at ${JSON.stringify(after)}, the finger lifted at ${JSON.stringify(target)}`);
+    await touch.close();
   });
 
   await check("no page errors and no Content-Security-Policy violations", async () => {
