@@ -1,6 +1,7 @@
 import { CreateStudio } from "@/components/CreateStudio";
 import { capabilities } from "@/lib/auth/actor";
 import { pageActor } from "@/lib/http/page";
+import { modelPlanTarget } from "@/lib/queue/plan-target";
 import { modelSettingsLimits } from "@/lib/queue/settings";
 
 export default async function CreatePage({ searchParams }: { searchParams: Promise<{ remix?: string | string[] }> }) {
@@ -10,7 +11,7 @@ export default async function CreatePage({ searchParams }: { searchParams: Promi
     <main className="wide">
       <h1>Create</h1>
       <p className="lede">Type a prompt, get a short video clip, generated on your own machine.</p>
-      <CreateStudio limits={modelSettingsLimits()} remix={typeof remix === "string" ? remix : undefined} can={capabilities(actor)} role={actor.role} />
+      <CreateStudio limits={modelSettingsLimits()} remix={typeof remix === "string" ? remix : undefined} can={capabilities(actor)} role={actor.role} planning={modelPlanTarget()} />
     </main>
   );
 }

@@ -2,17 +2,24 @@
 /**
  * The create page: a prompt box that marks the words the model knows (and names the ones it
  * does not), example prompts, advanced settings (bounded by the model's settings contract, so
- * the inputs refuse what the API would), and a card per job.
+ * the inputs refuse what the API would), the plan editor (when the model follows scene plans),
+ * and a card per job.
+ *
+ * Opening a stored plan in the editor: pass `initialPlan` (a ScenePlan; the page does not yet),
+ * or open `/?remix=ID` for a video whose view carries `plan` (the clip page's Remix link); either
+ * way it becomes the edited plan, and Generate sends it.
  */
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 
 import type { JobView, VideoView } from "@/lib/http/views";
 import type { SettingsLimits } from "@/lib/pipeline/contract";
 import type { WordsResult } from "@/lib/http/words";
 import type { ScenePlan } from "@/lib/plan/schema";
+import type { PlanTarget } from "@/lib/queue/plan-target";
 
 import { api } from "./api";
 import { JobCard } from "./JobCard";
+import { PlanEditor } from "./PlanEditor";
 
 const EXAMPLES = [
   "a red ball bouncing on the grass",
@@ -35,14 +42,43 @@ interface Settings {
 
 const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1, plan: "prompt" };
 
+/** A plan covers the frames asked for (the server refuses a plan shorter than them), else one model window. */
+function planFrames(frames: string, t: PlanTarget, l: SettingsLimits): number {
+  const n = Number(frames);
+  if (frames.trim() === "" || !Number.isInteger(n)) return t.frames;
+  return Math.min(Math.max(2, n), l.frames[1]);
+}
+
 /** What the caller's role allows (lib/auth/actor.ts capabilities): the page shows only that. */
 export interface CreateRights {
   create: boolean;
   manageQueue: boolean;
 }
 
-export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLimits; remix?: string; can: CreateRights; role: string }) {
+export function CreateStudio({
+  limits,
+  remix,
+  can,
+  role,
+  planning = null,
+  initialPlan = null,
+}: {
+  limits: SettingsLimits;
+  remix?: string;
+  can: CreateRights;
+  role: string;
+  /** The model's plan frame (lib/queue/plan-target.ts); null hides the plan editor. */
+  planning?: PlanTarget | null;
+  /** A stored plan to open in the editor (a remix). */
+  initialPlan?: ScenePlan | null;
+}) {
   const [s, setS] = useState<Settings>(EMPTY);
+  const [openPlan, setOpenPlan] = useState<ScenePlan | null>(initialPlan);
+  const edited = useRef<ScenePlan | null>(null); // the editor's plan when edited; null: the server plans the prompt
+  const onPlanChange = useCallback((p: ScenePlan | null) => {
+    edited.current = p;
+    key.current = null; // another plan: a new submission
+  }, []);
   const [words, setWords] = useState<WordsResult | null>(null);
   const [jobs, setJobs] = useState<JobView[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -66,6 +102,8 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
       ({ video: v }) => {
         setRemixPlan(v.plan ?? null);
         setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames), plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
+        // The plan that made the clip opens in the editor (null: it was made from text alone).
+        if (v.plan) setOpenPlan(v.plan);
       },
       (err: Error) => setError(`cannot remix: ${err.message}`),
     );
@@ -89,7 +127,12 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
 
   const set = (k: keyof Settings) => (e: { target: { value: string } }) => setS({ ...s, [k]: k === "variations" ? Number(e.target.value) : e.target.value });
   // POST /api/jobs's plan: absent = the worker plans the prompt, null = text alone.
-  const planField = s.plan === "none" ? { plan: null } : s.plan === "remix" && remixPlan ? { plan: remixPlan } : {};
+  // Text alone wins; then the editor's edits (of the prompt's plan or the remixed one); then the remixed plan as it was.
+  const planField = () =>
+    s.plan === "none" ? { plan: null }
+    : planning && edited.current ? { plan: edited.current }
+    : s.plan === "remix" && remixPlan ? { plan: remixPlan }
+    : {};
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -109,7 +152,7 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
           guidance: num(s.guidance),
           frames: num(s.frames),
           variations: s.variations,
-          ...planField,
+          ...planField(),
         }),
       });
       key.current = null;
@@ -165,6 +208,16 @@ export function CreateStudio({ limits, remix, can, role }: { limits: SettingsLim
             </button>
           ))}
         </div>
+        {planning && s.plan !== "none" && (
+          <PlanEditor
+            target={planning}
+            prompt={s.prompt}
+            seed={s.seed.trim() === "" || !Number.isInteger(Number(s.seed)) ? null : Number(s.seed)}
+            frames={planFrames(s.frames, planning, limits)}
+            initialPlan={openPlan}
+            onPlanChange={onPlanChange}
+          />
+        )}
         <details>
           <summary>Advanced settings</summary>
           <div className="grid-form">

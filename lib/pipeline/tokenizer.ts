@@ -9,7 +9,6 @@
  * accepts the rule this code implements, so a change on the Python side fails
  * loudly instead of silently tokenising differently.
  */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 
 import { PipelineError } from "./errors";
@@ -65,6 +64,9 @@ export class Tokenizer {
   }
 
   static async load(file: string): Promise<Tokenizer> {
+    // Imported here, not at the top: the prompt parser (lib/plan/grammar.ts) uses this class in
+    // the browser too (the Create page's plan editor), where there is no file system to bundle.
+    const { readFile } = await import(/* webpackIgnore: true */ "node:fs/promises");
     return new Tokenizer(JSON.parse(await readFile(file, "utf8")));
   }
 
