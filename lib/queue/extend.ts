@@ -5,7 +5,8 @@
  * then the continuation: no latent of the old clip has to be kept. It costs the old chunks'
  * steps again, which keeps the feature honest and simple.
  */
-import type { Job, Video } from "../db/jobs";
+import type { Job } from "../db/jobs";
+import type { Video } from "../db/videos";
 import { parseJobSettings, type JobSettingsInput } from "./settings";
 
 /** How many chunks made a clip: its denoising steps over steps per chunk, else its settings. */

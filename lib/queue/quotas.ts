@@ -9,7 +9,7 @@
  */
 import type { Actor } from "../auth/actor";
 import { anonymousJobsPerAddress } from "../auth/mode";
-import type { SubmitLimits } from "../db/jobs";
+import type { SubmitLimits } from "../db/limits";
 import { QUEUE_DEFAULTS } from "./index";
 
 function intFromEnv(name: string, fallback: number): number {
