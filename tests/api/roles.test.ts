@@ -28,7 +28,7 @@ import { DELETE as deleteVideoRoute, GET as getVideoRoute, PATCH as patchVideoRo
 import { GET as galleryRoute } from "../../app/api/videos/route";
 import { GET as workersRoute } from "../../app/api/workers/route";
 import { GET as mediaRoute } from "../../app/media/[videoId]/[file]/route";
-import type { Video } from "../../lib/db/jobs";
+import type { Video } from "../../lib/db/videos";
 import { submit } from "../../lib/queue";
 import { settings, type TestDb } from "../queue/helpers";
 import { apiTestDb, body, makeUser, makeVideo, newCaller, params, request } from "./helpers";
