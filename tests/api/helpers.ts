@@ -27,8 +27,8 @@ export const TEST_PEER = "192.0.2.10";
 
 const globalForDb = globalThis as unknown as { spacetimeDb?: Db };
 
-export function apiTestDb(): TestDb {
-  const t = freshDb();
+export function apiTestDb(options: Parameters<typeof freshDb>[0] = {}): TestDb {
+  const t = freshDb(options);
   globalForDb.spacetimeDb = t.db;
   process.env.MEDIA_ROOT = t.media;
   process.env.SPACETIME_SECRET = SECRET;

@@ -14,7 +14,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject, test as base } from "vitest";
 
-import { openDb, type Db } from "../../lib/db/client";
+import { openDb, type Db, type OpenDbOptions } from "../../lib/db/client";
 import { newId } from "../../lib/db/ids";
 import type { Job } from "../../lib/db/jobs";
 import { migrateDeploy } from "../../lib/db/migrate";
@@ -54,12 +54,13 @@ export interface TestDb {
 /** Tests of the "postgresql" project (vitest.config.ts) run the same code against PostgreSQL. */
 export const TEST_PROVIDER: DatabaseProvider = process.env.SPACETIME_TEST_PROVIDER === "postgresql" ? "postgresql" : "sqlite";
 
-export function freshDb(): TestDb {
+/** `options.onQuery` sees every statement the test's connection sends. */
+export function freshDb(options: Pick<OpenDbOptions, "onQuery"> = {}): TestDb {
   const dir = mkdtempSync(path.join(tmpdir(), "spacetime-queue-"));
   const media = path.join(dir, "media");
   mkdirSync(media);
   const { url, drop } = TEST_PROVIDER === "postgresql" ? postgresDatabase() : sqliteDatabase(dir);
-  const db = openDb({ url });
+  const db = openDb({ url, ...options });
   return {
     db,
     url,
