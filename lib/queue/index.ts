@@ -31,7 +31,8 @@ export const QUEUE_DEFAULTS = Object.freeze({
   liveWorkerMs: 60_000, // a worker heartbeating within this counts as serving the queue
 });
 
-function intFromEnv(name: string, fallback: number): number {
+/** A positive integer from the environment (the queue's limits and quotas.ts's), `fallback` if unset; anything else throws. */
+export function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);

@@ -10,15 +10,7 @@
 import type { Actor } from "../auth/actor";
 import { anonymousJobsPerAddress } from "../auth/mode";
 import type { SubmitLimits } from "../db/limits";
-import { QUEUE_DEFAULTS } from "./index";
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
+import { intFromEnv, QUEUE_DEFAULTS } from "./index";
 
 /** The server's defaults, read when asked (so a test or an admin's restart can change them). */
 export function quotaDefaults() {
