@@ -14,13 +14,17 @@
  * whose job another worker re-claimed) can no longer heartbeat, complete or fail it.
  *
  * Policy (limits, backoff lengths, lease length) comes from lib/queue as arguments; times are
- * passed in as `now` so the queue can be driven deterministically in tests.
+ * passed in as `now` so the queue can be driven deterministically in tests. What the
+ * transitions consult or write besides the job lives with its own data: the submit limits in
+ * ./limits.ts, a finished job's clip in ./videos.ts, its worker's speed in ./workers.ts; the
+ * reads of where jobs stand (positions, ETAs) are ./positions.ts.
  */
 import { Prisma, type Job as JobRow } from "@prisma/client";
 
 import { SETTING_KEYS, type JobSettings } from "../pipeline/contract";
 
 import { getDb, type Db } from "./client";
+import { decodeKeyset, keysetText, toCursor } from "./cursor";
 import { AppError } from "./errors";
 import { newId } from "./ids";
 import { checkSubmitLimits, type SubmitLimits } from "./limits";
@@ -198,7 +202,7 @@ export async function listJobs(input: {
   db?: Db;
 }): Promise<{ jobs: Job[]; nextCursor: string | null }> {
   const limit = input.limit ?? 50;
-  const after = input.cursor ? decodeJobCursor(input.cursor) : null;
+  const after = input.cursor ? decodeKeyset(input.cursor) : null;
   const rows = await dbOf(input).run((p) =>
     p.job.findMany({
       where: {
@@ -212,14 +216,8 @@ export async function listJobs(input: {
   );
   const jobs = rows.slice(0, limit).map(toJob);
   const last = jobs.at(-1);
-  const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt.getTime()}.${last.id}`).toString("base64url") : null;
+  const nextCursor = rows.length > limit && last ? toCursor(keysetText(last)) : null;
   return { jobs, nextCursor };
-}
-
-function decodeJobCursor(cursor: string): { createdAt: Date; id: string } {
-  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!match) throw new AppError("BAD_REQUEST", "invalid cursor");
-  return { createdAt: new Date(Number(match[1])), id: match[2]! };
 }
 
 // ------------------------------------------------------------------ worker side

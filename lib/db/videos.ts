@@ -6,6 +6,7 @@
 import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
 
 import { getDb, type Db, type Tx } from "./client";
+import { cursorText, keysetText, parseKeyset, toCursor, type Keyset } from "./cursor";
 import { AppError } from "./errors";
 import { newId } from "./ids";
 
@@ -188,17 +189,16 @@ async function searchVideos(input: { db: Db; callerId: string; scope: GallerySco
   };
 }
 
-type Cursor = { kind: "list"; createdAt: Date; id: string } | { kind: "search"; rowid: number };
+type Cursor = ({ kind: "list" } & Keyset) | { kind: "search"; rowid: number };
 
 function encodeCursor(c: Cursor): string {
-  const text = c.kind === "list" ? `${c.createdAt.getTime()}.${c.id}` : `s${c.rowid}`;
-  return Buffer.from(text).toString("base64url");
+  return toCursor(c.kind === "list" ? keysetText(c) : `s${c.rowid}`);
 }
 
 function decodeCursor(cursor: string): Cursor {
-  const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const list = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(text);
-  if (list) return { kind: "list", createdAt: new Date(Number(list[1])), id: list[2]! };
+  const text = cursorText(cursor);
+  const list = parseKeyset(text);
+  if (list) return { kind: "list", ...list };
   const search = /^s(\d{1,15})$/.exec(text);
   if (search) return { kind: "search", rowid: Number(search[1]) };
   throw new AppError("BAD_REQUEST", "invalid cursor");

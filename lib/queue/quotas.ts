@@ -5,7 +5,7 @@
  * (QUEUE_MAX_COST_IN_FLIGHT) and submitted per hour (QUEUE_MAX_COST_PER_HOUR), each
  * overridable per user by the admin; a global cap on queued jobs (QUEUE_MAX_QUEUED); and for
  * anonymous visitors, where SPACETIME_ANONYMOUS_JOBS allows them, that many jobs per client
- * address. Every limit answers 429 with the reason and Retry-After (lib/db/jobs.ts).
+ * address. Every limit answers 429 with the reason and Retry-After (lib/db/limits.ts).
  */
 import type { Actor } from "../auth/actor";
 import { anonymousJobsPerAddress } from "../auth/mode";
