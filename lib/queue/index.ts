@@ -1,7 +1,8 @@
 /**
  * The job queue: what the API routes and the workers call. The statements are in
- * lib/db/jobs.ts (and the limits' and positions' reads in lib/db/limits.ts, positions.ts); this module adds the policy (validation, limits, lease and backoff
- * lengths, ETAs), taken from QUEUE_DEFAULTS unless a call says otherwise.
+ * lib/db/jobs.ts (the limits' and the positions' reads in lib/db/limits.ts and positions.ts);
+ * this module adds the policy (validation, limits, lease and backoff lengths, ETAs), taken
+ * from QUEUE_DEFAULTS unless a call says otherwise.
  *
  * Delivery is at least once (a worker that dies mid-job loses its lease and the job runs
  * again) and completion exactly once (fenced on the lease; one video per job).
