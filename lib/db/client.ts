@@ -55,6 +55,7 @@ export interface OpenDbOptions {
   url?: string; // "file:PATH" or "postgres://..."; default DATABASE_URL or ./data/spacetime.db
   busyTimeoutMs?: number; // how long a statement waits for another process's lock (or a free pooled connection)
   poolSize?: number; // PostgreSQL: connections in the pool (default 5)
+  onQuery?: (sql: string) => void; // sees every statement sent (tests count them)
 }
 
 export function openDb(options: OpenDbOptions = {}): Db {
@@ -79,7 +80,8 @@ function openSqlite(url: string, options: OpenDbOptions): Db {
   makeDatabasePrivate(file);
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   const adapter = new PrismaBetterSQLite3({ url: file, timeout: busyTimeoutMs }, { timestampFormat: "unixepoch-ms" });
-  const prisma = new PrismaClient({ adapter });
+  const prisma: PrismaClient = new PrismaClient({ adapter, ...queryLog(options) });
+  watchQueries(prisma, options);
 
   const ready = (async () => {
     // journal_mode answers with a row, so it goes through $queryRaw.
@@ -126,7 +128,9 @@ function openPostgres(url: string, options: OpenDbOptions): Db {
     const generated = createRequire(import.meta.url)(".prisma/client-postgresql") as { PrismaClient: new (o: object) => unknown };
     const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 5, connectionTimeoutMillis: busyTimeoutMs });
     // Same datamodel, same model API as the SQLite client's type (see above).
-    return new generated.PrismaClient({ adapter }) as PrismaClient;
+    const prisma = new generated.PrismaClient({ adapter, ...queryLog(options) }) as PrismaClient;
+    watchQueries(prisma, options);
+    return prisma;
   })();
 
   const call = async <T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> => {
@@ -153,6 +157,14 @@ function openPostgres(url: string, options: OpenDbOptions): Db {
       ),
     close: () => call((prisma) => prisma.$disconnect()),
   };
+}
+
+/** Prisma emits query events only when asked to at construction. */
+const queryLog = (options: OpenDbOptions): { log?: Prisma.LogDefinition[] } => (options.onQuery ? { log: [{ emit: "event", level: "query" }] } : {});
+
+function watchQueries(prisma: PrismaClient, options: OpenDbOptions): void {
+  const onQuery = options.onQuery;
+  if (onQuery) (prisma as PrismaClient<Prisma.PrismaClientOptions, "query">).$on("query", (e) => onQuery(e.query));
 }
 
 /** Database failures the caller can act on become AppErrors; anything else is rethrown as is. */

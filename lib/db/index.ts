@@ -9,6 +9,8 @@ export { AppError, ERROR_STATUS, isAppError, type AppErrorCode } from "./errors"
 export { ID_PATTERN, isId, newId } from "./ids";
 export { DEFAULT_DATABASE_URL, databaseFile } from "./url";
 export * from "./jobs";
+export * from "./limits";
+export * from "./positions";
 export * from "./queue-state";
 export * from "./videos";
 export * from "./workers";

@@ -14,16 +14,23 @@
  * whose job another worker re-claimed) can no longer heartbeat, complete or fail it.
  *
  * Policy (limits, backoff lengths, lease length) comes from lib/queue as arguments; times are
- * passed in as `now` so the queue can be driven deterministically in tests.
+ * passed in as `now` so the queue can be driven deterministically in tests. What the
+ * transitions consult or write besides the job lives with its own data: the submit limits in
+ * ./limits.ts, a finished job's clip in ./videos.ts, its worker's speed in ./workers.ts; the
+ * reads of where jobs stand (positions, ETAs) are ./positions.ts.
  */
-import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
+import { Prisma, type Job as JobRow } from "@prisma/client";
 
 import { SETTING_KEYS, type JobSettings } from "../pipeline/contract";
-import type { ScenePlan } from "../plan/schema";
 
-import { getDb, type Db, type Tx } from "./client";
+import { getDb, type Db } from "./client";
+import { decodeKeyset, keysetText, toCursor } from "./cursor";
 import { AppError } from "./errors";
 import { newId } from "./ids";
+import { planColumn, planFromColumn } from "./plan-column";
+import { checkSubmitLimits, type SubmitLimits } from "./limits";
+import { insertVideo, toVideo, type Video, type VideoOutput } from "./videos";
+import { recordWorkerSpeed } from "./workers";
 
 export type { JobSettings };
 
@@ -39,15 +46,10 @@ export type JobState = (typeof JOB_STATES)[keyof typeof JOB_STATES];
 
 /** A job as the app sees it: the seed as a number (it fits: at most 2^48), no checkpoint or preview bytes. */
 export type Job = Omit<JobRow, "seed" | "checkpoint" | "preview" | "state"> & { seed: number | null; state: JobState };
-export type Video = Omit<VideoRow, "seed"> & { seed: number };
 
 export function toJob(row: JobRow): Job {
   const { checkpoint: _checkpoint, preview: _preview, seed, ...rest } = row;
   return { ...rest, state: row.state as JobState, seed: seed === null ? null : Number(seed) };
-}
-
-export function toVideo(row: VideoRow): Video {
-  return { ...row, seed: Number(row.seed) };
 }
 
 /** A job's settings as its row keeps them: a setting left out is null, the model's default when it runs. */
@@ -63,16 +65,6 @@ function settingsColumns(s: JobSettings) {
     scheduler: s.scheduler ?? null,
     plan: planColumn(s.plan),
   };
-}
-
-/**
- * Job.plan and Video.plan are JSON text: NULL for no plan given (a job: the worker plans the
- * prompt; a clip: made before plans were kept), "null" for text alone, else the ScenePlan.
- */
-export const planColumn = (plan: ScenePlan | null | undefined): string | null => (plan === undefined ? null : JSON.stringify(plan));
-
-export function planFromColumn(text: string | null): ScenePlan | null | undefined {
-  return text === null ? undefined : (JSON.parse(text) as ScenePlan | null);
 }
 
 /** A job's settings back from its row (the contract's record: what its worker hands the pipeline). */
@@ -98,22 +90,44 @@ const dbOf = (o: { db?: Db }) => o.db ?? getDb();
  *  would take it as text. SQLite keeps the adapter's integer milliseconds (NUMERIC affinity). */
 const timestamp = (d: Date) => Prisma.sql`CAST(${d} AS TIMESTAMP)`;
 
-// ------------------------------------------------------------------ submit
+const state = (s: JobState) => Prisma.raw(`'${s}'`);
+
+/** A state as a job whose cancel was asked for ends instead: canceled. */
+const canceledElse = (s: JobState) => Prisma.sql`CASE WHEN "cancelRequested" THEN 'canceled' ELSE ${state(s)} END`;
+
+/** What a running job that does not end goes back to: the queue, unfinished. */
+const QUEUED_AGAIN = { state: state("queued"), finishedAt: Prisma.sql`NULL` };
 
 /**
- * What a submission may not exceed. maxActive and perHour always apply; the rest only where
- * given (a shared instance's quotas, lib/queue/quotas.ts). Cost is denoising steps x chunks,
- * (steps ?? costDefaultSteps) * (1 + extend).
+ * The columns that every statement ending jobs sets in parallel. The rows where `when` holds
+ * (every row, without it) end: they take the state `ends`, finish now and drop their
+ * checkpoint, which a finished job no longer needs. The others take `otherwise` and keep
+ * their checkpoint for the next attempt. The preview goes either way.
  */
-export interface SubmitLimits {
-  maxActive: number; // the caller's queued + running jobs
-  perHour: number; // the caller's submissions in the last hour
-  maxCostInFlight?: number; // the caller's queued + running cost
-  maxCostPerHour?: number; // the cost the caller submitted in the last hour (canceled jobs count)
-  maxQueued?: number; // every caller's queued jobs together: the global cap
-  address?: { value: string; maxActive: number }; // anonymous: queued + running jobs from this client address
-  costDefaultSteps?: number;
+function ending(
+  o: { ends: Prisma.Sql; now: Date } & ({ when?: undefined } | { when: Prisma.Sql; otherwise: { state: Prisma.Sql; finishedAt: Prisma.Sql } }),
+): Prisma.Sql {
+  const { ends, now } = o;
+  if (o.when === undefined) {
+    return Prisma.sql`"state" = ${ends}, "finishedAt" = ${now}, "checkpoint" = NULL, "checkpointStep" = NULL, "checkpointAt" = NULL, "preview" = NULL`;
+  }
+  const { when, otherwise } = o;
+  return Prisma.sql`
+    "state" = CASE WHEN ${when} THEN ${ends} ELSE ${otherwise.state} END,
+    "finishedAt" = CASE WHEN ${when} THEN ${timestamp(now)} ELSE ${otherwise.finishedAt} END,
+    "checkpoint" = CASE WHEN ${when} THEN NULL ELSE "checkpoint" END,
+    "checkpointStep" = CASE WHEN ${when} THEN NULL ELSE "checkpointStep" END,
+    "checkpointAt" = CASE WHEN ${when} THEN NULL ELSE "checkpointAt" END,
+    "preview" = NULL`;
 }
+
+/** A lease of `leaseMs` from now, as a claim takes it and a heartbeat renews it. */
+const renewLease = (leaseMs: number, now: Date) => Prisma.sql`"leaseExpiresAt" = ${new Date(now.getTime() + leaseMs)}, "heartbeatAt" = ${now}`;
+
+/** A heartbeat's answer from the row it updated (RETURNING "cancelRequested"), if it did. */
+const heartbeatStatus = (rows: { cancelRequested: boolean }[]): HeartbeatStatus => (!rows[0] ? "lost" : rows[0].cancelRequested ? "canceled" : "ok");
+
+// ------------------------------------------------------------------ submit
 
 export interface InsertJobInput {
   callerId: string;
@@ -124,9 +138,6 @@ export interface InsertJobInput {
   now?: Date;
   db?: Db;
 }
-
-/** A job's cost in denoising steps x chunks, as the quotas count it. */
-export const jobCost = (s: { steps?: number | null; extend: number }, defaultSteps: number) => (s.steps ?? defaultSteps) * (1 + s.extend);
 
 /**
  * Creates a job, or returns the caller's job with the same idempotency key (`created: false`).
@@ -148,31 +159,7 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
       }
     }
 
-    const active = await tx.job.count({ where: { callerId, state: { in: ["queued", "running"] } } });
-    if (active >= limits.maxActive) {
-      throw new AppError(
-        "RATE_LIMITED",
-        `you have ${active} jobs queued or running, the most allowed at once is ${limits.maxActive}: wait for one to finish or cancel one`,
-        { retryAfterSeconds: 30 },
-      );
-    }
-    const hourAgo = new Date(now.getTime() - 3_600_000);
-    const recent = await tx.job.findMany({
-      where: { callerId, createdAt: { gt: hourAgo } },
-      select: { createdAt: true },
-      orderBy: { createdAt: "asc" },
-      take: limits.perHour,
-    });
-    if (recent.length >= limits.perHour) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((recent[0]!.createdAt.getTime() + 3_600_000 - now.getTime()) / 1000));
-      throw new AppError(
-        "RATE_LIMITED",
-        `you have submitted ${limits.perHour} jobs in the last hour, the most allowed: try again in ${formatWait(retryAfterSeconds)}`,
-        { retryAfterSeconds },
-      );
-    }
-
-    await checkQuotas(tx, { callerId, settings, limits, now });
+    await checkSubmitLimits(tx, { callerId, settings, limits, now });
 
     const row = await tx.job.create({
       data: {
@@ -190,74 +177,8 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
   });
 }
 
-/** The cost and global quotas, in the insert's transaction (see SubmitLimits). */
-async function checkQuotas(tx: Tx, o: { callerId: string; settings: JobSettings; limits: SubmitLimits; now: Date }): Promise<void> {
-  const { limits, callerId, now } = o;
-  const d = limits.costDefaultSteps ?? 20;
-  const cost = jobCost(o.settings, d);
-  if (limits.address) {
-    const fromAddress = await tx.job.count({ where: { submitAddress: limits.address.value, state: { in: ["queued", "running"] } } });
-    if (fromAddress >= limits.address.maxActive) {
-      throw new AppError(
-        "RATE_LIMITED",
-        `anonymous jobs from your address: ${fromAddress} queued or running, the most allowed is ${limits.address.maxActive}: wait for one to finish, or sign in`,
-        { retryAfterSeconds: 60 },
-      );
-    }
-  }
-  if (limits.maxQueued !== undefined) {
-    const queued = await tx.job.count({ where: { state: "queued" } });
-    if (queued >= limits.maxQueued) {
-      throw new AppError("RATE_LIMITED", `the queue is full (${queued} jobs waiting, the most this server takes): try again later`, { retryAfterSeconds: 60 });
-    }
-  }
-  const costOf = (rows: { steps: number | null; extend: number }[]) => rows.reduce((a, r) => a + jobCost(r, d), 0);
-  if (limits.maxCostInFlight !== undefined) {
-    const active = await tx.job.findMany({ where: { callerId, state: { in: ["queued", "running"] } }, select: { steps: true, extend: true } });
-    const inFlight = costOf(active);
-    if (inFlight + cost > limits.maxCostInFlight) {
-      throw new AppError(
-        "RATE_LIMITED",
-        `this job costs ${cost} steps x chunks and yours queued or running already cost ${inFlight}: the most allowed at once is ${limits.maxCostInFlight}` +
-          (cost > limits.maxCostInFlight ? " (this job alone is over it: use fewer steps or chunks)" : ": wait for one to finish or cancel one"),
-        { retryAfterSeconds: 30 },
-      );
-    }
-  }
-  if (limits.maxCostPerHour !== undefined) {
-    const hourAgo = new Date(now.getTime() - 3_600_000);
-    const recent = await tx.job.findMany({
-      where: { callerId, createdAt: { gt: hourAgo } },
-      select: { steps: true, extend: true, createdAt: true },
-      orderBy: { createdAt: "asc" },
-    });
-    let spent = costOf(recent);
-    if (spent + cost > limits.maxCostPerHour) {
-      // When enough of the oldest submissions leave the hour for this one to fit.
-      let at = now.getTime() + 3_600_000;
-      for (const r of recent) {
-        spent -= jobCost(r, d);
-        if (spent + cost <= limits.maxCostPerHour) {
-          at = r.createdAt.getTime() + 3_600_000;
-          break;
-        }
-      }
-      const retryAfterSeconds = Math.max(1, Math.ceil((at - now.getTime()) / 1000));
-      throw new AppError(
-        "RATE_LIMITED",
-        `this job costs ${cost} steps x chunks; you have submitted ${costOf(recent)} in the last hour and the most allowed is ${limits.maxCostPerHour}: try again in ${formatWait(retryAfterSeconds)}`,
-        { retryAfterSeconds },
-      );
-    }
-  }
-}
-
 function sameSettings(job: Job, s: JobSettings): boolean {
   return SETTING_KEYS.every((k) => (job[k] ?? null) === (s[k] ?? null)) && job.plan === planColumn(s.plan);
-}
-
-function formatWait(seconds: number): string {
-  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
 }
 
 // ------------------------------------------------------------------ reads
@@ -284,7 +205,7 @@ export async function listJobs(input: {
   db?: Db;
 }): Promise<{ jobs: Job[]; nextCursor: string | null }> {
   const limit = input.limit ?? 50;
-  const after = input.cursor ? decodeJobCursor(input.cursor) : null;
+  const after = input.cursor ? decodeKeyset(input.cursor) : null;
   const rows = await dbOf(input).run((p) =>
     p.job.findMany({
       where: {
@@ -298,14 +219,8 @@ export async function listJobs(input: {
   );
   const jobs = rows.slice(0, limit).map(toJob);
   const last = jobs.at(-1);
-  const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt.getTime()}.${last.id}`).toString("base64url") : null;
+  const nextCursor = rows.length > limit && last ? toCursor(keysetText(last)) : null;
   return { jobs, nextCursor };
-}
-
-function decodeJobCursor(cursor: string): { createdAt: Date; id: string } {
-  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!match) throw new AppError("BAD_REQUEST", "invalid cursor");
-  return { createdAt: new Date(Number(match[1])), id: match[2]! };
 }
 
 // ------------------------------------------------------------------ worker side
@@ -329,8 +244,7 @@ export async function claimNextJob(input: { workerId: string; leaseMs: number; n
         "state" = 'running',
         "attempt" = "attempt" + 1,
         "workerId" = ${input.workerId},
-        "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
-        "heartbeatAt" = ${now},
+        ${renewLease(input.leaseMs, now)},
         "startedAt" = ${now},
         "progressStep" = 0,
         "progressTotal" = 0
@@ -363,16 +277,14 @@ export async function heartbeatJob(
   const rows = await dbOf(input).run((p) =>
     p.$queryRaw<{ cancelRequested: boolean }[]>`
       UPDATE "Job" SET
-        "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
-        "heartbeatAt" = ${now},
+        ${renewLease(input.leaseMs, now)},
         "progressStep" = coalesce(${step}, "progressStep"),
         "progressTotal" = coalesce(${total}, "progressTotal"),
         "preview" = coalesce(${preview}, "preview")
       WHERE ${fenced(input)}
       RETURNING "cancelRequested"`,
   );
-  if (!rows[0]) return "lost";
-  return rows[0].cancelRequested ? "canceled" : "ok";
+  return heartbeatStatus(rows);
 }
 
 /**
@@ -390,13 +302,11 @@ export async function saveCheckpoint(
         "checkpoint" = ${input.bytes},
         "checkpointStep" = ${input.step},
         "checkpointAt" = ${now},
-        "leaseExpiresAt" = ${new Date(now.getTime() + input.leaseMs)},
-        "heartbeatAt" = ${now}
+        ${renewLease(input.leaseMs, now)}
       WHERE ${fenced(input)}
       RETURNING "cancelRequested"`,
   );
-  if (!rows[0]) return "lost";
-  return rows[0].cancelRequested ? "canceled" : "ok";
+  return heartbeatStatus(rows);
 }
 
 /** The checkpoint an earlier attempt left, for the worker that has just claimed the job. */
@@ -413,41 +323,6 @@ export async function readPreview(input: { jobId: string; callerId: string; db?:
   const row = await dbOf(input).run((p) => p.job.findUnique({ where: { id: input.jobId }, select: { callerId: true, state: true, preview: true } }));
   if (!row || row.callerId !== input.callerId || row.state !== "running" || !row.preview) return null;
   return new Uint8Array(row.preview);
-}
-
-/** Set on every way a job ends: the checkpoint and preview of a finished job are dead weight. */
-const CLEAR_RUN_STATE = Prisma.sql`"checkpoint" = NULL, "checkpointStep" = NULL, "checkpointAt" = NULL, "preview" = NULL`;
-
-/** The same, where only some rows end (`ends`); the others keep their checkpoint for the next attempt. */
-const clearRunStateWhen = (ends: Prisma.Sql) => Prisma.sql`
-  "checkpoint" = CASE WHEN ${ends} THEN NULL ELSE "checkpoint" END,
-  "checkpointStep" = CASE WHEN ${ends} THEN NULL ELSE "checkpointStep" END,
-  "checkpointAt" = CASE WHEN ${ends} THEN NULL ELSE "checkpointAt" END,
-  "preview" = NULL`;
-
-/** What a finished run made; keys are relative to the media root. */
-export interface VideoOutput extends VideoMetadata {
-  videoId: string; // chosen by the worker before the run: its files are named after it
-  mp4Key: string;
-  webmKey?: string;
-  posterKey?: string;
-  webpKey?: string;
-}
-
-/** The clip's description and how it was made, as the handler reports it and the Video row keeps it. */
-export interface VideoMetadata {
-  width: number;
-  height: number;
-  frames: number;
-  fps: number;
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: string;
-  modelId: string;
-  timings: Record<string, number>; // ms
-  secondsPerStep: number | null; // measured denoising speed, for ETAs
-  plan?: ScenePlan | null; // the scene plan the clip followed (null: text alone; absent: not known)
 }
 
 export type CompleteResult =
@@ -469,14 +344,12 @@ export async function completeJob(
   return dbOf(input).write(async (tx) => {
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
-        "state" = CASE WHEN "cancelRequested" THEN 'canceled' ELSE 'succeeded' END,
-        "finishedAt" = ${now},
+        ${ending({ ends: canceledElse("succeeded"), now })},
         "leaseExpiresAt" = NULL,
         "progressTotal" = coalesce(${total}, "progressTotal"),
         "progressStep" = CASE WHEN "cancelRequested" THEN "progressStep" ELSE coalesce(${total}, "progressTotal") END,
         "secondsPerStep" = ${o.secondsPerStep},
-        "error" = NULL,
-        ${CLEAR_RUN_STATE}
+        "error" = NULL
       WHERE ${fenced(input)}
       RETURNING *`;
     const row = rows[0];
@@ -490,48 +363,10 @@ export async function completeJob(
     }
     if (row.state === "canceled") return { status: "canceled", job: toJob(row) };
 
-    const video = await tx.video.create({
-      data: {
-        id: o.videoId,
-        jobId: row.id,
-        slug: newId(),
-        callerId: row.callerId,
-        prompt: row.prompt,
-        negativePrompt: row.negativePrompt,
-        steps: o.steps,
-        guidance: o.guidance,
-        scheduler: o.scheduler,
-        mp4Key: o.mp4Key,
-        webmKey: o.webmKey ?? null,
-        posterKey: o.posterKey ?? null,
-        webpKey: o.webpKey ?? null,
-        width: o.width,
-        height: o.height,
-        frames: o.frames,
-        fps: o.fps,
-        seed: BigInt(o.seed),
-        modelId: o.modelId,
-        timings: JSON.stringify(o.timings),
-        plan: planColumn(o.plan),
-        createdAt: now,
-      },
-    });
+    const video = await insertVideo(tx, { job: row, output: o, now });
     await recordWorkerSpeed(tx, input.workerId, o.secondsPerStep, now);
-    return { status: "completed", job: toJob(row), video: toVideo(video) };
+    return { status: "completed", job: toJob(row), video };
   });
-}
-
-async function recordWorkerSpeed(tx: Tx, workerId: string, secondsPerStep: number | null, now: Date) {
-  // A moving average: recent jobs count most, one odd job does not swing the ETA. (The CAST
-  // gives PostgreSQL the parameter's type; SQLite reads DOUBLE PRECISION as REAL.)
-  const measured = Prisma.sql`CAST(${secondsPerStep} AS DOUBLE PRECISION)`;
-  const speed = secondsPerStep === null ? Prisma.sql`"secondsPerStep"` : Prisma.sql`coalesce(0.7 * "secondsPerStep" + 0.3 * ${measured}, ${measured})`;
-  await tx.$executeRaw`
-    UPDATE "Worker" SET
-      "jobsDone" = "jobsDone" + 1,
-      "heartbeatAt" = ${now},
-      "secondsPerStep" = ${speed}
-    WHERE "id" = ${workerId}`;
 }
 
 export type FailResult = { status: "retrying"; job: Job } | { status: "failed"; job: Job } | { status: "canceled"; job: Job } | { status: "lost" };
@@ -551,12 +386,10 @@ export async function failJob(
   const rows = await dbOf(input).run((p) =>
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
-        "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN ${retry} THEN 'queued' ELSE 'failed' END,
+        ${ending({ when: Prisma.sql`NOT ${retry}`, ends: canceledElse("failed"), otherwise: QUEUED_AGAIN, now })},
         "runAt" = CASE WHEN ${retry} THEN ${timestamp(new Date(now.getTime() + backoffMs))} ELSE "runAt" END,
-        "finishedAt" = CASE WHEN ${retry} THEN NULL ELSE ${timestamp(now)} END,
         "error" = ${input.error.slice(0, 4000)},
-        "leaseExpiresAt" = NULL,
-        ${clearRunStateWhen(Prisma.sql`NOT ${retry}`)}
+        "leaseExpiresAt" = NULL
       WHERE ${fenced(input)}
       RETURNING *`,
   );
@@ -575,13 +408,11 @@ export async function releaseJob(input: Lease & { now?: Date; db?: Db }): Promis
   const rows = await dbOf(input).run((p) =>
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
-        "state" = CASE WHEN "cancelRequested" THEN 'canceled' ELSE 'queued' END,
+        ${ending({ when: Prisma.sql`"cancelRequested"`, ends: state("canceled"), otherwise: QUEUED_AGAIN, now })},
         "attempt" = CASE WHEN "cancelRequested" THEN "attempt" ELSE "attempt" - 1 END,
-        "finishedAt" = CASE WHEN "cancelRequested" THEN ${timestamp(now)} ELSE NULL END,
         "runAt" = ${now},
         "leaseExpiresAt" = NULL,
-        "progressStep" = 0,
-        ${clearRunStateWhen(Prisma.sql`"cancelRequested"`)}
+        "progressStep" = 0
       WHERE ${fenced(input)}
       RETURNING *`,
   );
@@ -601,12 +432,10 @@ export async function expireLeases(input: { now?: Date; db?: Db } = {}): Promise
   const rows = await dbOf(input).run((p) =>
     p.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
-        "state" = CASE WHEN "cancelRequested" THEN 'canceled' WHEN "attempt" < "maxAttempts" THEN 'queued' ELSE 'failed' END,
-        "finishedAt" = CASE WHEN "cancelRequested" OR "attempt" >= "maxAttempts" THEN ${timestamp(now)} ELSE NULL END,
+        ${ending({ when: Prisma.sql`("cancelRequested" OR "attempt" >= "maxAttempts")`, ends: canceledElse("failed"), otherwise: QUEUED_AGAIN, now })},
         "error" = 'the worker stopped renewing its lease (attempt ' || "attempt" || ' of ' || "maxAttempts" || ', worker ' || coalesce("workerId", '?') || ')',
         "runAt" = ${now},
-        "leaseExpiresAt" = NULL,
-        ${clearRunStateWhen(Prisma.sql`("cancelRequested" OR "attempt" >= "maxAttempts")`)}
+        "leaseExpiresAt" = NULL
       WHERE "state" = 'running' AND "leaseExpiresAt" < ${now}
       RETURNING *`,
   );
@@ -624,9 +453,7 @@ export async function cancelJob(input: { jobId: string; callerId?: string; now?:
     const rows = await tx.$queryRaw<JobRow[]>`
       UPDATE "Job" SET
         "cancelRequested" = TRUE,
-        "state" = CASE WHEN "state" = 'queued' THEN 'canceled' ELSE "state" END,
-        "finishedAt" = CASE WHEN "state" = 'queued' THEN ${timestamp(now)} ELSE "finishedAt" END,
-        ${clearRunStateWhen(Prisma.sql`"state" = 'queued'`)}
+        ${ending({ when: Prisma.sql`"state" = 'queued'`, ends: state("canceled"), otherwise: { state: Prisma.sql`"state"`, finishedAt: Prisma.sql`"finishedAt"` }, now })}
       WHERE "id" = ${input.jobId} AND ${owner} AND "state" IN ('queued', 'running')
       RETURNING *`;
     if (rows[0]) return toJob(rows[0]);
@@ -685,54 +512,5 @@ export async function moveJobAheadOfOwn(input: { jobId: string; callerId: string
       UPDATE "Job" SET "priority" = CASE "id" ${cases} ELSE "priority" END
       WHERE "state" = 'queued' AND "id" IN (${Prisma.join([...priority.keys()])})`;
     return toJob((await tx.job.findUnique({ where: { id: row.id } }))!);
-  });
-}
-
-// ------------------------------------------------------------------ position and speed
-
-export interface QueueSnapshot {
-  job: Job;
-  ahead: number; // queued jobs that will be claimed before it
-  stepsAhead: number; // their denoising steps, plus what running jobs have left
-  workers: { id: string; secondsPerStep: number | null }[]; // live: heartbeated within `liveWithinMs`, not stopped
-  recentSecondsPerStep: number | null; // mean over recent finished jobs, whoever ran them
-}
-
-/** What an ETA needs, read in one go. Unknown step counts are taken as `defaultSteps`. */
-export async function queueSnapshot(input: { jobId: string; defaultSteps: number; liveWithinMs: number; now?: Date; db?: Db }): Promise<QueueSnapshot> {
-  const now = input.now ?? new Date();
-  const d = input.defaultSteps;
-  return dbOf(input).run(async (p) => {
-    const row = await p.job.findUnique({ where: { id: input.jobId } });
-    if (!row) throw new AppError("NOT_FOUND", "no such job");
-    const job = toJob(row);
-    const [queued] = await p.$queryRaw<{ n: bigint; steps: number | bigint | null }[]>`
-      SELECT count(*) AS "n", sum(coalesce("steps", ${d}) * (1 + "extend")) AS "steps" FROM "Job"
-      WHERE "state" = 'queued' AND ${job.state === "queued" ? Prisma.sql`TRUE` : Prisma.sql`FALSE`} AND (
-        "priority" < ${job.priority} OR ("priority" = ${job.priority} AND ("createdAt" < ${job.createdAt}
-          OR ("createdAt" = ${job.createdAt} AND "id" < ${job.id}))))`;
-    const [running] = await p.$queryRaw<{ steps: number | bigint | null }[]>`
-      SELECT sum(CASE WHEN "left" > 0 THEN "left" ELSE 0 END) AS "steps" FROM (
-        SELECT CASE WHEN "progressTotal" > 0 THEN "progressTotal" ELSE coalesce("steps", ${d}) * (1 + "extend") END - "progressStep" AS "left"
-        FROM "Job" WHERE "state" = 'running' AND "id" <> ${job.id}) AS "running"`;
-    const live = new Date(now.getTime() - input.liveWithinMs);
-    const workers = await p.worker.findMany({
-      where: { heartbeatAt: { gte: live }, stoppedAt: null },
-      select: { id: true, secondsPerStep: true },
-      orderBy: { id: "asc" },
-    });
-    const recent = await p.job.findMany({
-      where: { state: "succeeded", secondsPerStep: { not: null } },
-      orderBy: { finishedAt: "desc" },
-      take: 20,
-      select: { secondsPerStep: true },
-    });
-    return {
-      job,
-      ahead: Number(queued?.n ?? 0),
-      stepsAhead: Number(queued?.steps ?? 0) + Number(running?.steps ?? 0),
-      workers,
-      recentSecondsPerStep: recent.length ? recent.reduce((a, r) => a + r.secondsPerStep!, 0) / recent.length : null,
-    };
   });
 }

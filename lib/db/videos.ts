@@ -3,13 +3,84 @@
  * slug opens a published clip for anyone. Deleted clips are kept as rows (deletedAt) so a
  * slug never comes back to life, but are invisible everywhere.
  */
-import { Prisma, type Video as VideoRow } from "@prisma/client";
+import { Prisma, type Job as JobRow, type Video as VideoRow } from "@prisma/client";
 
-import { getDb, type Db } from "./client";
+import type { ScenePlan } from "../plan/schema";
+
+import { getDb, type Db, type Tx } from "./client";
+import { cursorText, keysetText, parseKeyset, toCursor, type Keyset } from "./cursor";
 import { AppError } from "./errors";
-import { toVideo, type Video } from "./jobs";
+import { newId } from "./ids";
+import { planColumn } from "./plan-column";
 
 const dbOf = (o: { db?: Db }) => o.db ?? getDb();
+
+/** A clip as the app sees it: the seed as a number (it fits: at most 2^48). */
+export type Video = Omit<VideoRow, "seed"> & { seed: number };
+
+export function toVideo(row: VideoRow): Video {
+  return { ...row, seed: Number(row.seed) };
+}
+
+/** What a finished run made; keys are relative to the media root. */
+export interface VideoOutput extends VideoMetadata {
+  videoId: string; // chosen by the worker before the run: its files are named after it
+  mp4Key: string;
+  webmKey?: string;
+  posterKey?: string;
+  webpKey?: string;
+}
+
+/** The clip's description and how it was made, as the handler reports it and the Video row keeps it. */
+export interface VideoMetadata {
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: string;
+  modelId: string;
+  timings: Record<string, number>; // ms
+  secondsPerStep: number | null; // measured denoising speed, for ETAs
+  plan?: ScenePlan | null; // the scene plan the clip followed (null: text alone; absent: not known)
+}
+
+/**
+ * The clip of a job that has just succeeded, in completeJob's transaction (lib/db/jobs.ts):
+ * its prompt and owner from the job's row, the rest from what the run made.
+ */
+export async function insertVideo(tx: Tx, input: { job: JobRow; output: VideoOutput; now: Date }): Promise<Video> {
+  const { job: row, output: o, now } = input;
+  const video = await tx.video.create({
+    data: {
+      id: o.videoId,
+      jobId: row.id,
+      slug: newId(),
+      callerId: row.callerId,
+      prompt: row.prompt,
+      negativePrompt: row.negativePrompt,
+      steps: o.steps,
+      guidance: o.guidance,
+      scheduler: o.scheduler,
+      mp4Key: o.mp4Key,
+      webmKey: o.webmKey ?? null,
+      posterKey: o.posterKey ?? null,
+      webpKey: o.webpKey ?? null,
+      width: o.width,
+      height: o.height,
+      frames: o.frames,
+      fps: o.fps,
+      seed: BigInt(o.seed),
+      modelId: o.modelId,
+      timings: JSON.stringify(o.timings),
+      plan: planColumn(o.plan),
+      createdAt: now,
+    },
+  });
+  return toVideo(video);
+}
 
 /** A clip its owner may see, or anyone may if published (`anyOwner`: the admin sees every clip). */
 export async function getVideo(input: { videoId: string; callerId: string; anyOwner?: boolean; db?: Db }): Promise<Video> {
@@ -123,17 +194,16 @@ async function searchVideos(input: { db: Db; callerId: string; scope: GallerySco
   };
 }
 
-type Cursor = { kind: "list"; createdAt: Date; id: string } | { kind: "search"; rowid: number };
+type Cursor = ({ kind: "list" } & Keyset) | { kind: "search"; rowid: number };
 
 function encodeCursor(c: Cursor): string {
-  const text = c.kind === "list" ? `${c.createdAt.getTime()}.${c.id}` : `s${c.rowid}`;
-  return Buffer.from(text).toString("base64url");
+  return toCursor(c.kind === "list" ? keysetText(c) : `s${c.rowid}`);
 }
 
 function decodeCursor(cursor: string): Cursor {
-  const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const list = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(text);
-  if (list) return { kind: "list", createdAt: new Date(Number(list[1])), id: list[2]! };
+  const text = cursorText(cursor);
+  const list = parseKeyset(text);
+  if (list) return { kind: "list", ...list };
   const search = /^s(\d{1,15})$/.exec(text);
   if (search) return { kind: "search", rowid: Number(search[1]) };
   throw new AppError("BAD_REQUEST", "invalid cursor");
@@ -180,11 +250,9 @@ export async function mediaOwners(input: { jobIds: string[]; db?: Db }): Promise
   );
 }
 
-/** The live videos of some of a caller's jobs, by job id (a job card shows its finished clip). */
-export async function videosOfJobs(input: { jobIds: string[]; callerId: string; db?: Db }): Promise<Map<string, Video>> {
+/** The live videos of some jobs, by job id (a job card shows its finished clip, to its owner). */
+export async function videosOfJobs(input: { jobIds: string[]; db?: Db }): Promise<Map<string, Video>> {
   if (input.jobIds.length === 0) return new Map();
-  const rows = await dbOf(input).run((p) =>
-    p.video.findMany({ where: { jobId: { in: input.jobIds }, callerId: input.callerId, deletedAt: null } }),
-  );
+  const rows = await dbOf(input).run((p) => p.video.findMany({ where: { jobId: { in: input.jobIds }, deletedAt: null } }));
   return new Map(rows.map((r) => [r.jobId, toVideo(r)]));
 }

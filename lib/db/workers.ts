@@ -1,11 +1,12 @@
 /**
  * Worker processes, on this host or any other: each announces itself on start (id, host,
  * execution provider, model), heartbeats while alive, counts the jobs it finished and its
- * measured seconds per denoising step (lib/db/jobs.ts completeJob), and is marked stopped on exit.
+ * measured seconds per denoising step (recorded by lib/db/jobs.ts completeJob), and is marked
+ * stopped on exit.
  */
-import type { Worker } from "@prisma/client";
+import { Prisma, type Worker } from "@prisma/client";
 
-import { getDb, type Db } from "./client";
+import { getDb, type Db, type Tx } from "./client";
 
 export type { Worker } from "@prisma/client";
 
@@ -39,12 +40,26 @@ export async function stopWorker(input: { workerId: string; now?: Date; db?: Db 
   await (input.db ?? getDb()).run((p) => p.worker.updateMany({ where: { id: input.workerId }, data: { stoppedAt: now } }));
 }
 
-/** Workers that heartbeated within `withinMs` and have not stopped. */
+/** Workers that heartbeated within `withinMs` and have not stopped, by id (the queue's ETAs). */
 export async function liveWorkers(input: { withinMs: number; now?: Date; db?: Db }): Promise<Worker[]> {
   const since = new Date((input.now ?? new Date()).getTime() - input.withinMs);
   return (input.db ?? getDb()).run((p) =>
-    p.worker.findMany({ where: { heartbeatAt: { gte: since }, stoppedAt: null }, orderBy: { startedAt: "asc" } }),
+    p.worker.findMany({ where: { heartbeatAt: { gte: since }, stoppedAt: null }, orderBy: { id: "asc" } }),
   );
+}
+
+/** A job the worker ran has succeeded, `secondsPerStep` measured (completeJob's transaction). */
+export async function recordWorkerSpeed(tx: Tx, workerId: string, secondsPerStep: number | null, now: Date): Promise<void> {
+  // A moving average: recent jobs count most, one odd job does not swing the ETA. (The CAST
+  // gives PostgreSQL the parameter's type; SQLite reads DOUBLE PRECISION as REAL.)
+  const measured = Prisma.sql`CAST(${secondsPerStep} AS DOUBLE PRECISION)`;
+  const speed = secondsPerStep === null ? Prisma.sql`"secondsPerStep"` : Prisma.sql`coalesce(0.7 * "secondsPerStep" + 0.3 * ${measured}, ${measured})`;
+  await tx.$executeRaw`
+    UPDATE "Worker" SET
+      "jobsDone" = "jobsDone" + 1,
+      "heartbeatAt" = ${now},
+      "secondsPerStep" = ${speed}
+    WHERE "id" = ${workerId}`;
 }
 
 /** Workers seen within `withinMs` (stopped ones too), each with how many jobs it is running now. */

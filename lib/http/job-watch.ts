@@ -7,7 +7,8 @@
  * watched jobs in one statement and, while one of them is queued, a fingerprint of the queue
  * in another; a job's view (as
  * GET /api/jobs/[id] shows it, plus its latest latent preview while running) is built again
- * only when its row changed, or, for a queued job, when the queue did (its position may have).
+ * only when its row changed, or, for a queued job, when the queue did (its position may have),
+ * all of a poll's changed views together in a fixed number of statements (./views.ts).
  * Each new snapshot is serialized once and handed to every stream of that job. A watch ends
  * at the job's terminal state or when its last stream leaves.
  */
@@ -18,7 +19,7 @@ import type { Job } from "../db/jobs";
 import { jobsByIds, queueFingerprint } from "../db/watch";
 import { isTerminal } from "../queue";
 import { previewView } from "../queue/preview";
-import { jobViews, type JobView } from "./views";
+import { callerJobViews, jobViews, type JobView } from "./views";
 
 export interface Snapshot {
   id: string; // names the snapshot: the stream's event id (Last-Event-ID)
@@ -127,6 +128,7 @@ async function poll(): Promise<void> {
         const jobs = await jobsByIds({ jobIds: [...new Set(batch.map((w) => w.jobId))] });
         const anyQueued = [...jobs.values()].some(({ job }) => job.state === "queued");
         const queue = anyQueued ? await queueFingerprint() : "";
+        const changed: { watch: Watch; job: Job; preview: Uint8Array | null; seen: string }[] = [];
         for (const watch of batch) {
           const { job, preview } = jobs.get(watch.jobId) ?? {};
           if (!job || job.callerId !== watch.callerId) {
@@ -135,9 +137,11 @@ async function poll(): Promise<void> {
           }
           // A queued job's position follows the queue; anything else shows only its own row.
           const seen = job.state === "queued" ? `${rowFingerprint(job)}/${queue}` : rowFingerprint(job);
-          if (seen !== watch.seen) await refresh(watch, job, preview ?? null, seen);
-          if (watch.latest && isTerminal(watch.latest.view.state)) end(watch);
+          if (seen !== watch.seen) changed.push({ watch, job, preview: preview ?? null, seen });
         }
+        const views = await callerJobViews(changed.map(({ watch, job }) => ({ job, callerId: watch.callerId })));
+        changed.forEach(({ watch, job, preview, seen }, i) => publish(watch, job, preview, seen, views[i]!));
+        for (const watch of batch) if (watch.latest && isTerminal(watch.latest.view.state)) end(watch);
       } catch (err) {
         console.error("[events]", err);
         for (const watch of batch) end(watch, err);
@@ -152,10 +156,15 @@ async function poll(): Promise<void> {
 /** A new snapshot from a job's row and the preview read with it (shown while the view is of the running job). */
 async function refresh(watch: Watch, job: Job, preview: Uint8Array | null, seen: string): Promise<void> {
   const [view] = await jobViews([job], watch.callerId);
-  const id = snapshotId(view!);
+  publish(watch, job, preview, seen, view!);
+}
+
+/** Hands `view`, made from `job` (and `preview`), to the watch's streams unless they have it already. */
+function publish(watch: Watch, job: Job, preview: Uint8Array | null, seen: string, view: JobView): void {
+  const id = snapshotId(view);
   watch.seen = seen;
   if (id === watch.latest?.id) return;
-  if (view!.state === "running") view!.preview = preview && job.state === "running" ? previewView(preview) : null;
-  watch.latest = { id, view: view!, data: JSON.stringify(view) };
+  if (view.state === "running") view.preview = preview && job.state === "running" ? previewView(preview) : null;
+  watch.latest = { id, view, data: JSON.stringify(view) };
   for (const w of [...watch.watchers]) w.snapshot(watch.latest);
 }

@@ -5,7 +5,7 @@
  * 206, or 416 when unsatisfiable; Safari will not play video without them), the store's strong
  * ETag (objects never change once put), If-None-Match -> 304, If-Range.
  */
-import type { Video } from "../db/jobs";
+import type { Video } from "../db/videos";
 import { contentTypeOf, isMediaKey, type MediaStore } from "../storage";
 
 export const MEDIA_FILES = Object.freeze({

@@ -2,10 +2,11 @@
  * What the API shows of jobs and clips: no caller ids, worker ids, idempotency keys or file
  * paths; media as /media/<videoId>/<name> URLs (see ./media.ts).
  */
-import { getJob, planFromColumn, type Job, type Video } from "../db/jobs";
+import type { Job } from "../db/jobs";
+import { planFromColumn } from "../db/plan-column";
+import { videosOfJobs, type Video } from "../db/videos";
 import type { ScenePlan } from "../plan/schema";
-import { videosOfJobs } from "../db/videos";
-import { isTerminal, position } from "../queue";
+import { isTerminal, positions, type Position } from "../queue";
 import type { PreviewView } from "../queue/preview";
 import { MEDIA_FILES } from "./media";
 
@@ -98,43 +99,54 @@ export function videoView(v: Video, callerId: string | null, o: { withPlan?: boo
 }
 
 /** Jobs as the API shows them: with queue position and ETA while live, the clip once done; `withPlan` for one job's view. */
-export async function jobViews(jobs: Job[], callerId: string, o: { withPlan?: boolean } = {}): Promise<JobView[]> {
-  const videos = await videosOfJobs({ jobIds: jobs.filter((j) => j.state === "succeeded").map((j) => j.id), callerId });
-  return Promise.all(
-    jobs.map(async (job) => {
-      const pos = isTerminal(job.state) ? null : await position({ jobId: job.id });
-      if (pos && pos.state !== job.state) {
-        // The job moved on between the two reads (claimed, or finished): describe it from a
-        // fresh read, or a "succeeded" would go out without its finish time and video (and an
-        // event stream ends at that terminal state).
-        const [fresh] = await jobViews([await getJob({ jobId: job.id })], callerId, o);
-        return fresh!;
-      }
-      const video = videos.get(job.id);
-      return {
-        id: job.id,
-        state: job.state,
-        prompt: job.prompt,
-        negativePrompt: job.negativePrompt,
-        seed: job.seed,
-        steps: job.steps,
-        guidance: job.guidance,
-        frames: job.frames,
-        scheduler: job.scheduler,
-        createdAt: job.createdAt.toISOString(),
-        startedAt: job.startedAt?.toISOString() ?? null,
-        finishedAt: job.finishedAt?.toISOString() ?? null,
-        attempt: job.attempt,
-        cancelRequested: job.cancelRequested,
-        progress: { step: job.progressStep, total: job.progressTotal },
-        position: pos?.position ?? null,
-        ahead: pos?.ahead ?? 0,
-        etaSeconds: pos?.etaSeconds === null || pos?.etaSeconds === undefined ? null : Math.round(pos.etaSeconds),
-        error: job.state === "failed" ? job.error : null,
-        video: video ? videoView(video, callerId) : null,
-        planSource: job.plan === null ? "planner" : job.plan === "null" ? "none" : "given", // no parse of a list's plans
-        ...(o.withPlan ? { plan: planFromColumn(video ? video.plan : job.plan) ?? null } : {}),
-      };
-    }),
-  );
+export function jobViews(jobs: Job[], callerId: string, o: { withPlan?: boolean } = {}): Promise<JobView[]> {
+  return callerJobViews(jobs.map((job) => ({ job, callerId })), o);
+}
+
+/**
+ * The same for jobs each seen by its own caller (the event streams' poller), in a fixed
+ * number of statements however many jobs: the live jobs' positions together, then the clips.
+ */
+export async function callerJobViews(entries: { job: Job; callerId: string }[], o: { withPlan?: boolean } = {}): Promise<JobView[]> {
+  const live = entries.filter((e) => !isTerminal(e.job.state)).map((e) => e.job.id);
+  const standings = live.length ? await positions({ jobIds: live }) : new Map<string, { job: Job; position: Position }>();
+  const current = entries.map(({ job, callerId }) => {
+    const s = standings.get(job.id);
+    // The job moved on between the two reads (claimed, or finished): describe it from the
+    // fresh read, or a "succeeded" would go out without its finish time and video (and an
+    // event stream ends at that terminal state).
+    return { job: s && s.position.state !== job.state ? s.job : job, pos: s?.position ?? null, callerId };
+  });
+  const videos = await videosOfJobs({ jobIds: current.filter((c) => c.job.state === "succeeded").map((c) => c.job.id) });
+  return current.map(({ job, pos, callerId }) => {
+    const v = videos.get(job.id);
+    return jobView(job, pos, v && v.callerId === callerId ? v : undefined, callerId, o);
+  });
+}
+
+function jobView(job: Job, pos: Position | null, video: Video | undefined, callerId: string, o: { withPlan?: boolean }): JobView {
+  return {
+    id: job.id,
+    state: job.state,
+    prompt: job.prompt,
+    negativePrompt: job.negativePrompt,
+    seed: job.seed,
+    steps: job.steps,
+    guidance: job.guidance,
+    frames: job.frames,
+    scheduler: job.scheduler,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    attempt: job.attempt,
+    cancelRequested: job.cancelRequested,
+    progress: { step: job.progressStep, total: job.progressTotal },
+    position: pos?.position ?? null,
+    ahead: pos?.ahead ?? 0,
+    etaSeconds: pos?.etaSeconds === null || pos?.etaSeconds === undefined ? null : Math.round(pos.etaSeconds),
+    error: job.state === "failed" ? job.error : null,
+    video: video ? videoView(video, callerId) : null,
+    planSource: job.plan === null ? "planner" : job.plan === "null" ? "none" : "given", // no parse of a list's plans
+    ...(o.withPlan ? { plan: planFromColumn(video ? video.plan : job.plan) ?? null } : {}),
+  };
 }

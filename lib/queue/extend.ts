@@ -8,7 +8,9 @@
  * The clip's scene plan goes with it, held over the added frames (lib/plan/extend.ts); a clip
  * made from text alone stays text alone, so its first frames come out the same.
  */
-import { planFromColumn, type Job, type Video } from "../db/jobs";
+import type { Job } from "../db/jobs";
+import { planFromColumn } from "../db/plan-column";
+import type { Video } from "../db/videos";
 import { decodedFrames } from "../pipeline/contract";
 import { extendPlan } from "../plan/extend";
 import { modelSettingsLimits, parseJobSettings, type JobSettingsInput } from "./settings";

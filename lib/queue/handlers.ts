@@ -6,7 +6,8 @@
  * pipelineHandler() runs the real model through generate(); tests use the stand-in in
  * ./testing/stand-in-handler.ts.
  */
-import { settingsOf, type Job, type VideoMetadata } from "../db/jobs";
+import { settingsOf, type Job } from "../db/jobs";
+import type { VideoMetadata } from "../db/videos";
 import type { Preview } from "./preview";
 
 export interface ProgressEvent {

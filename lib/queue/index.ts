@@ -1,7 +1,8 @@
 /**
  * The job queue: what the API routes and the workers call. The statements are in
- * lib/db/jobs.ts; this module adds the policy (validation, limits, lease and backoff
- * lengths, ETAs), taken from QUEUE_DEFAULTS unless a call says otherwise.
+ * lib/db/jobs.ts (the limits' and the positions' reads in lib/db/limits.ts and positions.ts);
+ * this module adds the policy (validation, limits, lease and backoff lengths, ETAs), taken
+ * from QUEUE_DEFAULTS unless a call says otherwise.
  *
  * Delivery is at least once (a worker that dies mid-job loses its lease and the job runs
  * again) and completion exactly once (fenced on the lease; one video per job).
@@ -9,12 +10,16 @@
 import type { Db } from "../db/client";
 import { AppError } from "../db/errors";
 import * as jobs from "../db/jobs";
-import type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease, VideoOutput } from "../db/jobs";
+import type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease } from "../db/jobs";
+import type { SubmitLimits } from "../db/limits";
+import { queueSnapshot } from "../db/positions";
 import { isQueuePaused, setQueuePaused } from "../db/queue-state";
+import type { VideoOutput } from "../db/videos";
 import { parseJobSettings } from "./settings";
 
 export { JOB_STATES, TERMINAL_STATES, isTerminal, type JobState } from "./states";
-export type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease, VideoOutput } from "../db/jobs";
+export type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease } from "../db/jobs";
+export type { VideoOutput } from "../db/videos";
 
 export const QUEUE_DEFAULTS = Object.freeze({
   leaseMs: 30_000, // a worker renews it every leaseMs / 2
@@ -27,7 +32,8 @@ export const QUEUE_DEFAULTS = Object.freeze({
   liveWorkerMs: 60_000, // a worker heartbeating within this counts as serving the queue
 });
 
-function intFromEnv(name: string, fallback: number): number {
+/** A positive integer from the environment (the queue's limits and quotas.ts's), `fallback` if unset; anything else throws. */
+export function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
@@ -46,7 +52,7 @@ export interface SubmitInput extends WithDb {
   callerId: string;
   idempotencyKey?: string; // same caller + same key -> same job (a double click makes one job)
   settings: unknown; // validated here: see ./settings.ts
-  limits?: Partial<jobs.SubmitLimits>; // see lib/queue/quotas.ts for a shared instance's
+  limits?: Partial<SubmitLimits>; // see lib/queue/quotas.ts for a shared instance's
   maxAttempts?: number;
 }
 
@@ -136,20 +142,31 @@ export function fleetSpeed(
  * own steps at the typical worker's speed. Running: its steps left at its worker's speed.
  */
 export async function position(input: { jobId: string; defaultSteps?: number } & WithDb): Promise<Position> {
+  const standings = await positions({ ...input, jobIds: [input.jobId] });
+  return standings.get(input.jobId)!.position;
+}
+
+/**
+ * position() for many jobs at once, in a fixed number of statements (a page of the job list,
+ * a poll of the event streams), with each job as it was read for it: NOT_FOUND if one does not exist.
+ */
+export async function positions(input: { jobIds: string[]; defaultSteps?: number } & WithDb): Promise<Map<string, { job: Job; position: Position }>> {
   const defaultSteps = input.defaultSteps ?? QUEUE_DEFAULTS.defaultSteps;
-  const s = await jobs.queueSnapshot({ jobId: input.jobId, defaultSteps, liveWithinMs: QUEUE_DEFAULTS.liveWorkerMs, now: input.now, db: input.db });
-  const { job } = s;
+  const s = await queueSnapshot({ jobIds: input.jobIds, defaultSteps, liveWithinMs: QUEUE_DEFAULTS.liveWorkerMs, now: input.now, db: input.db });
   const fleet = fleetSpeed(s.workers, s.recentSecondsPerStep);
   const sps = fleet?.secondsPerStep ?? null;
-  const ownSteps = (job.steps ?? defaultSteps) * (1 + job.extend);
-  if (job.state === "running") {
-    const left = Math.max((job.progressTotal > 0 ? job.progressTotal : ownSteps) - job.progressStep, 0);
-    const mine = s.workers.find((w) => w.id === job.workerId)?.secondsPerStep ?? sps;
-    return { state: job.state, position: 0, ahead: 0, etaSeconds: mine === null ? null : left * mine, secondsPerStep: sps };
-  }
-  if (job.state !== "queued") return { state: job.state, position: null, ahead: 0, etaSeconds: null, secondsPerStep: sps };
-  const eta = fleet === null ? null : s.stepsAhead / fleet.stepsPerSecond + ownSteps * fleet.secondsPerStep;
-  return { state: job.state, position: s.ahead + 1, ahead: s.ahead, etaSeconds: eta, secondsPerStep: sps };
+  const positionOf = ({ job, ahead, stepsAhead }: { job: Job; ahead: number; stepsAhead: number }): Position => {
+    const ownSteps = (job.steps ?? defaultSteps) * (1 + job.extend);
+    if (job.state === "running") {
+      const left = Math.max((job.progressTotal > 0 ? job.progressTotal : ownSteps) - job.progressStep, 0);
+      const mine = s.workers.find((w) => w.id === job.workerId)?.secondsPerStep ?? sps;
+      return { state: job.state, position: 0, ahead: 0, etaSeconds: mine === null ? null : left * mine, secondsPerStep: sps };
+    }
+    if (job.state !== "queued") return { state: job.state, position: null, ahead: 0, etaSeconds: null, secondsPerStep: sps };
+    const eta = fleet === null ? null : stepsAhead / fleet.stepsPerSecond + ownSteps * fleet.secondsPerStep;
+    return { state: job.state, position: ahead + 1, ahead, etaSeconds: eta, secondsPerStep: sps };
+  };
+  return new Map([...s.jobs].map(([id, standing]) => [id, { job: standing.job, position: positionOf(standing) }]));
 }
 
 // ------------------------------------------------------------------ workers

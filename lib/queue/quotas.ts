@@ -5,20 +5,12 @@
  * (QUEUE_MAX_COST_IN_FLIGHT) and submitted per hour (QUEUE_MAX_COST_PER_HOUR), each
  * overridable per user by the admin; a global cap on queued jobs (QUEUE_MAX_QUEUED); and for
  * anonymous visitors, where SPACETIME_ANONYMOUS_JOBS allows them, that many jobs per client
- * address. Every limit answers 429 with the reason and Retry-After (lib/db/jobs.ts).
+ * address. Every limit answers 429 with the reason and Retry-After (lib/db/limits.ts).
  */
 import type { Actor } from "../auth/actor";
 import { anonymousJobsPerAddress } from "../auth/mode";
-import type { SubmitLimits } from "../db/jobs";
-import { QUEUE_DEFAULTS } from "./index";
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
+import type { SubmitLimits } from "../db/limits";
+import { intFromEnv, QUEUE_DEFAULTS } from "./index";
 
 /** The server's defaults, read when asked (so a test or an admin's restart can change them). */
 export function quotaDefaults() {

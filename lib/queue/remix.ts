@@ -3,7 +3,8 @@
  * comes with it unless the remix says otherwise (`plan`: a new plan, or null for text alone),
  * so the same objects move the same way under another seed, prompt wording or step count.
  */
-import { planFromColumn, type Video } from "../db/jobs";
+import { planFromColumn } from "../db/plan-column";
+import type { Video } from "../db/videos";
 import type { ScenePlan } from "../plan/schema";
 import { parseJobSettings, type JobSettingsInput } from "./settings";
 

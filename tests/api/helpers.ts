@@ -6,6 +6,7 @@
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { test as base } from "vitest";
 
 import { SESSION_COOKIE_HTTP, SESSION_COOKIE_HTTPS } from "../../lib/auth/cookies";
 import { hashPassword } from "../../lib/auth/password";
@@ -13,7 +14,7 @@ import type { Db } from "../../lib/db/client";
 import { createSession } from "../../lib/db/sessions";
 import { createUser, type Role, type User } from "../../lib/db/users";
 import { newId } from "../../lib/db/ids";
-import type { Video } from "../../lib/db/jobs";
+import type { Video } from "../../lib/db/videos";
 import { CALLER_COOKIE, signCaller } from "../../lib/http/caller";
 import { PEER_HEADER, peerStamped, peerStampValue, setPeerNonce } from "../../lib/http/proxy";
 import { claim, complete, submit } from "../../lib/queue";
@@ -26,8 +27,8 @@ export const TEST_PEER = "192.0.2.10";
 
 const globalForDb = globalThis as unknown as { spacetimeDb?: Db };
 
-export function apiTestDb(): TestDb {
-  const t = freshDb();
+export function apiTestDb(options: Parameters<typeof freshDb>[0] = {}): TestDb {
+  const t = freshDb(options);
   globalForDb.spacetimeDb = t.db;
   process.env.MEDIA_ROOT = t.media;
   process.env.SPACETIME_SECRET = SECRET;
@@ -42,6 +43,15 @@ export function apiTestDb(): TestDb {
     },
   };
 }
+
+/** `it` with a fresh database as `t`, installed as the process's connection (see apiTestDb). */
+export const it = base.extend<{ t: TestDb }>({
+  t: async ({}, use) => {
+    const t = apiTestDb();
+    await use(t);
+    await t.cleanup();
+  },
+});
 
 /** A caller id and its signed cookie header. */
 export function newCaller(): { id: string; cookie: string } {

@@ -1,23 +1,16 @@
 /** /api/jobs: create, read, cancel, move to front; identity, ownership, idempotency, limits, bodies. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { GET as getJobRoute, DELETE as cancelJobRoute } from "../../app/api/jobs/[id]/route";
 import { POST as frontRoute } from "../../app/api/jobs/[id]/front/route";
 import { GET as listJobsRoute, POST as createJob } from "../../app/api/jobs/route";
 import { claim } from "../../lib/queue";
-import { apiTestDb, body, issuedCookie, newCaller, params, request } from "./helpers";
-import type { TestDb } from "../queue/helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(() => t.cleanup());
+import { body, issuedCookie, it, newCaller, params, request } from "./helpers";
 
 const create = (b: unknown, o: Parameters<typeof request>[2] = {}) => createJob(request("POST", "/api/jobs", { body: b, ...o }));
 
 describe("POST /api/jobs", () => {
-  it("queues a job (202) and hands a new browser a signed, httpOnly, SameSite=Lax caller cookie", async () => {
+  it("queues a job (202) and hands a new browser a signed, httpOnly, SameSite=Lax caller cookie", async ({ t }) => {
     const res = await create({ prompt: "a red ball bounces", steps: 4, seed: 5 }, { caller: null });
     expect(res.status).toBe(202);
     const { jobs } = await body(res);
@@ -40,7 +33,7 @@ describe("POST /api/jobs", () => {
     expect((await body(one)).job).toMatchObject({ id: jobs[0].id, position: 1, ahead: 0 });
   });
 
-  it("marks the cookie Secure over https behind a trusted proxy, and believes X-Forwarded-Proto from nobody else", async () => {
+  it("marks the cookie Secure over https behind a trusted proxy, and believes X-Forwarded-Proto from nobody else", async ({ t }) => {
     const spoofed = await create({ prompt: "a ball" }, { caller: null, headers: { "x-forwarded-proto": "https" } });
     expect(spoofed.status).toBe(202);
     expect(spoofed.headers.get("set-cookie")).not.toContain("Secure");
@@ -56,14 +49,14 @@ describe("POST /api/jobs", () => {
     }
   });
 
-  it("keeps a known caller's identity and issues no new cookie", async () => {
+  it("keeps a known caller's identity and issues no new cookie", async ({ t }) => {
     const alice = newCaller();
     const res = await create({ prompt: "a ball" }, { caller: alice });
     expect(res.status).toBe(202);
     expect(res.headers.get("set-cookie")).toBeNull();
   });
 
-  it("treats a tampered cookie as no identity", async () => {
+  it("treats a tampered cookie as no identity", async ({ t }) => {
     const alice = newCaller();
     const { jobs } = await body(await create({ prompt: "a ball" }, { caller: alice }));
     const forged = { cookie: alice.cookie.slice(0, -2) + (alice.cookie.endsWith("A") ? "BB" : "AA") };
@@ -80,7 +73,7 @@ describe("POST /api/jobs", () => {
     expect(made.headers.get("set-cookie")).toMatch(/^spacetime_caller=/);
   });
 
-  it("queues 1-4 variations with consecutive seeds", async () => {
+  it("queues 1-4 variations with consecutive seeds", async ({ t }) => {
     const { jobs } = await body(await create({ prompt: "a ball", seed: 100, variations: 3 }, { caller: newCaller() }));
     expect(jobs.map((j: { seed: number }) => j.seed)).toEqual([100, 101, 102]);
     expect(jobs.map((j: { position: number }) => j.position)).toEqual([1, 2, 3]);
@@ -89,12 +82,12 @@ describe("POST /api/jobs", () => {
     expect((await body(res)).error.message).toMatch(/variations/);
   });
 
-  it("gives every job a seed, so it can be remixed", async () => {
+  it("gives every job a seed, so it can be remixed", async ({ t }) => {
     const { jobs } = await body(await create({ prompt: "a ball" }, { caller: newCaller() }));
     expect(Number.isInteger(jobs[0].seed)).toBe(true);
   });
 
-  it("rejects bad bodies with 400 and a message naming the field", async () => {
+  it("rejects bad bodies with 400 and a message naming the field", async ({ t }) => {
     const alice = newCaller();
     const cases: [unknown, RegExp][] = [
       [{ prompt: "   " }, /prompt: must not be empty/],
@@ -125,7 +118,7 @@ describe("POST /api/jobs", () => {
     expect((await body(latin1)).error.message).toMatch(/UTF-8/);
   });
 
-  it("refuses bodies over 256 KB (room for a minute's scene plan) with 413, declared or not", async () => {
+  it("refuses bodies over 256 KB (room for a minute's scene plan) with 413, declared or not", async ({ t }) => {
     const alice = newCaller();
     const big = JSON.stringify({ prompt: "a ball", negativePrompt: "x".repeat(300_000) });
     const declared = await create(big, { caller: alice, headers: { "content-length": String(big.length) } });
@@ -143,7 +136,7 @@ describe("POST /api/jobs", () => {
     expect(streamed.status).toBe(413);
   });
 
-  it("makes one job per idempotency key (a double click), 409 if the key is reused with other settings", async () => {
+  it("makes one job per idempotency key (a double click), 409 if the key is reused with other settings", async ({ t }) => {
     const alice = newCaller();
     const headers = { "idempotency-key": "click-1" };
     const a = await create({ prompt: "a ball" }, { caller: alice, headers });
@@ -165,7 +158,7 @@ describe("POST /api/jobs", () => {
     expect(bad.status).toBe(400);
   });
 
-  it("answers 429 with Retry-After past the per-caller limit, and takes back a batch that does not fit", async () => {
+  it("answers 429 with Retry-After past the per-caller limit, and takes back a batch that does not fit", async ({ t }) => {
     const alice = newCaller();
     for (let i = 0; i < 8; i++) expect((await create({ prompt: `ball ${i}` }, { caller: alice })).status).toBe(202);
     const batch = await create({ prompt: "four balls", variations: 4 }, { caller: alice });
@@ -190,7 +183,7 @@ describe("/api/jobs/[id]", () => {
     return { alice, id: jobs[0].id as string };
   }
 
-  it("asks for an identity (401) where only an owner can act", async () => {
+  it("asks for an identity (401) where only an owner can act", async ({ t }) => {
     const { id } = await aliceJob();
     for (const res of [
       await getJobRoute(request("GET", `/api/jobs/${id}`), params({ id })),
@@ -202,7 +195,7 @@ describe("/api/jobs/[id]", () => {
     }
   });
 
-  it("shows another caller's job as not found (no IDOR), as it does odd ids", async () => {
+  it("shows another caller's job as not found (no IDOR), as it does odd ids", async ({ t }) => {
     const { id } = await aliceJob();
     const bob = newCaller();
     for (const res of [
@@ -221,7 +214,7 @@ describe("/api/jobs/[id]", () => {
     expect((await body(await listJobsRoute(request("GET", "/api/jobs", { caller: bob })))).jobs).toEqual([]);
   });
 
-  it("lists a caller's jobs in one state, newest first, by cursor pages (the gallery's status filter)", async () => {
+  it("lists a caller's jobs in one state, newest first, by cursor pages (the gallery's status filter)", async ({ t }) => {
     const alice = newCaller();
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -246,7 +239,7 @@ describe("/api/jobs/[id]", () => {
     expect((await listJobsRoute(request("GET", "/api/jobs?cursor=nope", { caller: alice }))).status).toBe(400);
   });
 
-  it("cancels a queued job at once, again harmlessly, and refuses to cancel a finished one", async () => {
+  it("cancels a queued job at once, again harmlessly, and refuses to cancel a finished one", async ({ t }) => {
     const { alice, id } = await aliceJob();
     const res = await cancelJobRoute(request("DELETE", `/api/jobs/${id}`, { caller: alice }), params({ id }));
     expect(res.status).toBe(200);
@@ -254,14 +247,14 @@ describe("/api/jobs/[id]", () => {
     expect((await cancelJobRoute(request("DELETE", `/api/jobs/${id}`, { caller: alice }), params({ id }))).status).toBe(200);
   });
 
-  it("flags a running job for its worker", async () => {
+  it("flags a running job for its worker", async ({ t }) => {
     const { alice, id } = await aliceJob();
     await claim({ db: t.db, workerId: "w" });
     const res = await cancelJobRoute(request("DELETE", `/api/jobs/${id}`, { caller: alice }), params({ id }));
     expect((await body(res)).job).toMatchObject({ state: "running", cancelRequested: true, position: 0 });
   });
 
-  it("moves a queued job to the front; 409 for one that is not queued", async () => {
+  it("moves a queued job to the front; 409 for one that is not queued", async ({ t }) => {
     const alice = newCaller();
     const { jobs } = await body(await create({ prompt: "a ball", variations: 3 }, { caller: alice }));
     const last = jobs[2].id;
@@ -276,7 +269,7 @@ describe("/api/jobs/[id]", () => {
 });
 
 describe("Origin check", () => {
-  it("refuses cross-site writes with 403 and allows same-origin and non-browser ones", async () => {
+  it("refuses cross-site writes with 403 and allows same-origin and non-browser ones", async ({ t }) => {
     const alice = newCaller();
     const evil = await create({ prompt: "a ball" }, { caller: alice, origin: "https://evil.example" });
     expect(evil.status).toBe(403);

@@ -1,25 +1,19 @@
 /** /api/queue: pause and resume the whole queue. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 
 import { GET as queueRoute } from "../../app/api/queue/route";
 import { POST as pauseRoute } from "../../app/api/queue/pause/route";
 import { POST as resumeRoute } from "../../app/api/queue/resume/route";
 import { POST as createJob } from "../../app/api/jobs/route";
 import { claim } from "../../lib/queue";
-import type { TestDb } from "../queue/helpers";
-import { apiTestDb, body, newCaller, request } from "./helpers";
+import { body, it, newCaller, request } from "./helpers";
 
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(async () => {
+afterEach(() => {
   delete process.env.SPACETIME_ADMIN_TOKEN;
-  await t.cleanup();
 });
 
 describe("pause and resume", () => {
-  it("stops claims while paused and starts them again", async () => {
+  it("stops claims while paused and starts them again", async ({ t }) => {
     const alice = newCaller();
     await createJob(request("POST", "/api/jobs", { caller: alice, body: { prompt: "a ball" } }));
     const paused = await pauseRoute(request("POST", "/api/queue/pause", { caller: alice }));
@@ -32,7 +26,7 @@ describe("pause and resume", () => {
     expect(await claim({ db: t.db, workerId: "w" })).not.toBeNull();
   });
 
-  it("needs an identity, the admin token when one is set, and a same-site request", async () => {
+  it("needs an identity, the admin token when one is set, and a same-site request", async ({ t }) => {
     expect((await pauseRoute(request("POST", "/api/queue/pause"))).status).toBe(401);
     expect((await pauseRoute(request("POST", "/api/queue/pause", { caller: newCaller(), origin: "https://evil.example" }))).status).toBe(403);
     process.env.SPACETIME_ADMIN_TOKEN = "s3cret-admin-token";

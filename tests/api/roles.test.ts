@@ -7,7 +7,7 @@
  * anonymous browser (a signed caller cookie, no account; anonymous use is off by default).
  * alice and bob each have a queued job and a private clip; alice also has a published one.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { GET as accountRoute } from "../../app/api/account/route";
 import { GET as adminJobsList, POST as adminJobsBulk } from "../../app/api/admin/jobs/route";
@@ -28,16 +28,10 @@ import { DELETE as deleteVideoRoute, GET as getVideoRoute, PATCH as patchVideoRo
 import { GET as galleryRoute } from "../../app/api/videos/route";
 import { GET as workersRoute } from "../../app/api/workers/route";
 import { GET as mediaRoute } from "../../app/media/[videoId]/[file]/route";
-import type { Video } from "../../lib/db/jobs";
+import type { Video } from "../../lib/db/videos";
 import { submit } from "../../lib/queue";
 import { settings, type TestDb } from "../queue/helpers";
-import { apiTestDb, body, makeUser, makeVideo, newCaller, params, request } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(() => t.cleanup());
+import { body, it, makeUser, makeVideo, newCaller, params, request } from "./helpers";
 
 type Who = "admin" | "alice" | "bob" | "pending" | "anonymous";
 const WHO: Who[] = ["admin", "alice", "bob", "pending", "anonymous"];
@@ -49,7 +43,7 @@ interface Fixture {
   clip: { alice: Video; bob: Video; alicePublic: Video };
 }
 
-async function fixture(): Promise<Fixture> {
+async function fixture(t: TestDb): Promise<Fixture> {
   const admin = await makeUser(t, "root"); // the first account: admin
   expect(admin.user.role).toBe("admin");
   const alice = await makeUser(t, "alice", "user");
@@ -76,10 +70,11 @@ async function fixture(): Promise<Fixture> {
 }
 
 type Call = (f: Fixture, who: Who) => Promise<Response>;
+type Statuses = [Who, number][];
 
 /** Runs `call` as each actor, in the order given (refusals before the one that changes things), and checks each status. */
-async function expectStatuses(f: Fixture, call: Call, expected: [Who, number][]) {
-  const got: [Who, number][] = [];
+async function expectStatuses(f: Fixture, call: Call, expected: Statuses) {
+  const got: Statuses = [];
   for (const [who] of expected) got.push([who, (await call(f, who)).status]);
   expect(got).toEqual(expected);
 }
@@ -87,161 +82,99 @@ async function expectStatuses(f: Fixture, call: Call, expected: [Who, number][])
 const as = (f: Fixture, who: Who) => ({ caller: f.cookie[who] });
 const P = (id: string) => params({ id });
 
+// The answers most actions give, refusals first.
+/** Anyone but `owner` and the admin is told there is no such thing (404), then `owner` and the admin get `ok`. */
+const ownerAndAdmin = (owner: "alice" | "bob", ok = 200): Statuses => [[owner === "alice" ? "bob" : "alice", 404], ["pending", 404], ["anonymous", 404], [owner, ok], ["admin", ok]];
+/** Pending accounts may not (403), anonymous visitors must sign in (401; anonymous use is off), the others get `ok`. */
+const signedIn = (ok: number, ...others: Who[]): Statuses => [["pending", 403], ["anonymous", 401], ...others.map((w): [Who, number] => [w, ok])];
+/** Users and pending accounts 403, anonymous 401, the admin `ok`. */
+const adminOnly = (ok = 200): Statuses => [["alice", 403], ["pending", 403], ["anonymous", 401], ["admin", ok]];
+const everyone = (ok = 200): Statuses => WHO.map((w): [Who, number] => [w, ok]);
+
+/** Actions whose statuses say it all: each runs on a fixture of its own. */
+const STATUSES: { action: string; call: Call; expected: Statuses }[] = [
+  {
+    action: "POST /api/jobs: users and the admin queue; pending 403; anonymous 401 (anonymous use off)",
+    call: (f, w) => createJobRoute(request("POST", "/api/jobs", { ...as(f, w), body: { prompt: "a ball" } })),
+    expected: signedIn(202, "alice", "admin"),
+  },
+  {
+    action: "POST /api/jobs/:id/front: the owner (among their own jobs) and the admin; others 404",
+    call: (f, w) => frontRoute(request("POST", "/api/jobs/x/front", as(f, w)), P(f.job.bob)),
+    expected: ownerAndAdmin("bob"),
+  },
+  { action: "POST /api/queue/pause: the admin only", call: (f, w) => pauseRoute(request("POST", "/api/queue/pause", as(f, w))), expected: adminOnly() },
+  { action: "POST /api/queue/resume: the admin only", call: (f, w) => resumeRoute(request("POST", "/api/queue/resume", as(f, w))), expected: adminOnly() },
+  { action: "GET /api/workers (the fleet): the admin only", call: (f, w) => workersRoute(request("GET", "/api/workers", as(f, w))), expected: adminOnly() },
+  {
+    action: "GET /api/videos/:id of a published clip: everyone",
+    call: (f, w) => getVideoRoute(request("GET", "/api/videos/x", as(f, w)), P(f.clip.alicePublic.id)),
+    expected: everyone(),
+  },
+  {
+    action: "PATCH /api/videos/:id (publish): the owner only; others 404, pending 403, anonymous 401",
+    call: (f, w) => patchVideoRoute(request("PATCH", "/api/videos/x", { ...as(f, w), body: { visibility: "public" } }), P(f.clip.alice.id)),
+    expected: [["bob", 404], ["admin", 404], ["pending", 403], ["anonymous", 401], ["alice", 200]],
+  },
+  {
+    action: "POST /api/videos/:id/extend of a published clip: users and the admin; pending 403; anonymous 401",
+    call: (f, w) => extendRoute(request("POST", "/api/videos/x/extend", as(f, w)), P(f.clip.alicePublic.id)),
+    expected: signedIn(202, "bob", "admin"),
+  },
+];
+
 describe("roles x actions on a shared instance", () => {
-  it("POST /api/jobs: users and the admin queue; pending 403; anonymous 401 (anonymous use off)", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => createJobRoute(request("POST", "/api/jobs", { ...as(f, w), body: { prompt: "a ball" } })), [
-      ["pending", 403],
-      ["anonymous", 401],
-      ["alice", 202],
-      ["admin", 202],
-    ]);
+  it.for(STATUSES)("$action", async ({ call, expected }, { t }) => {
+    await expectStatuses(await fixture(t), call, expected);
   });
 
-  it("GET /api/jobs: own jobs for users and the admin; pending 403; anonymous 401", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => listJobsRoute(request("GET", "/api/jobs", as(f, w))), [
-      ["pending", 403],
-      ["anonymous", 401],
-      ["bob", 200],
-      ["alice", 200],
-      ["admin", 200],
-    ]);
+  it("GET /api/jobs: own jobs for users and the admin; pending 403; anonymous 401", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => listJobsRoute(request("GET", "/api/jobs", as(f, w))), signedIn(200, "bob", "alice", "admin"));
     const mine = await body(await listJobsRoute(request("GET", "/api/jobs?state=queued", as(f, "alice"))));
     expect(mine.jobs.map((j: { id: string }) => j.id)).toEqual([f.job.alice]);
   });
 
-  it("GET /api/jobs/:id and its events: the owner and the admin; anyone else 404", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => getJobRoute(request("GET", "/api/jobs/x", as(f, w)), P(f.job.alice)), [
-      ["bob", 404],
-      ["pending", 404],
-      ["anonymous", 404],
-      ["alice", 200],
-      ["admin", 200],
-    ]);
-    await expectStatuses(f, (f, w) => eventsRoute(request("GET", "/api/jobs/x/events", as(f, w)), P(f.job.alice)), [
-      ["bob", 404],
-      ["pending", 404],
-      ["anonymous", 404],
-    ]);
+  it("GET /api/jobs/:id and its events: the owner and the admin; anyone else 404", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => getJobRoute(request("GET", "/api/jobs/x", as(f, w)), P(f.job.alice)), ownerAndAdmin("alice"));
+    await expectStatuses(f, (f, w) => eventsRoute(request("GET", "/api/jobs/x/events", as(f, w)), P(f.job.alice)), ownerAndAdmin("alice").slice(0, 3));
   });
 
-  it("DELETE /api/jobs/:id: the owner cancels; the admin cancels anyone's; others 404", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => cancelRoute(request("DELETE", "/api/jobs/x", as(f, w)), P(f.job.alice)), [
-      ["bob", 404],
-      ["pending", 404],
-      ["anonymous", 404],
-      ["alice", 200],
-    ]);
+  it("DELETE /api/jobs/:id: the owner cancels; the admin cancels anyone's; others 404", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => cancelRoute(request("DELETE", "/api/jobs/x", as(f, w)), P(f.job.alice)), ownerAndAdmin("alice").slice(0, 4));
     await expectStatuses(f, (f, w) => cancelRoute(request("DELETE", "/api/jobs/x", as(f, w)), P(f.job.bob)), [["admin", 200]]);
     const bobs = await body(await getJobRoute(request("GET", "/api/jobs/x", as(f, "bob")), P(f.job.bob)));
     expect(bobs.job.state).toBe("canceled");
   });
 
-  it("POST /api/jobs/:id/front: the owner (among their own jobs) and the admin; others 404", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => frontRoute(request("POST", "/api/jobs/x/front", as(f, w)), P(f.job.bob)), [
-      ["alice", 404],
-      ["pending", 404],
-      ["anonymous", 404],
-      ["bob", 200],
-      ["admin", 200],
-    ]);
+  it("GET /api/videos/:id and /media: a private clip for its owner and the admin", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => getVideoRoute(request("GET", "/api/videos/x", as(f, w)), P(f.clip.alice.id)), ownerAndAdmin("alice"));
+    const media: Call = (f, w) => mediaRoute(request("GET", "/media/x/poster.png", as(f, w)), params({ videoId: f.clip.alice.id, file: "poster.png" }));
+    await expectStatuses(f, media, [["bob", 404], ["anonymous", 404], ["alice", 200]]);
   });
 
-  it("pause, resume and the fleet: the admin only (users and pending 403, anonymous 401)", async () => {
-    const f = await fixture();
-    for (const call of [
-      (f: Fixture, w: Who) => pauseRoute(request("POST", "/api/queue/pause", as(f, w))),
-      (f: Fixture, w: Who) => resumeRoute(request("POST", "/api/queue/resume", as(f, w))),
-      (f: Fixture, w: Who) => workersRoute(request("GET", "/api/workers", as(f, w))),
-    ]) {
-      await expectStatuses(f, call, [
-        ["alice", 403],
-        ["pending", 403],
-        ["anonymous", 401],
-        ["admin", 200],
-      ]);
-    }
-  });
-
-  it("GET /api/videos/:id and /media: a private clip for its owner and the admin; a published one for everyone", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => getVideoRoute(request("GET", "/api/videos/x", as(f, w)), P(f.clip.alice.id)), [
-      ["bob", 404],
-      ["pending", 404],
-      ["anonymous", 404],
-      ["alice", 200],
-      ["admin", 200],
-    ]);
-    await expectStatuses(
-      f,
-      (f, w) => mediaRoute(request("GET", "/media/x/poster.png", as(f, w)), params({ videoId: f.clip.alice.id, file: "poster.png" })),
-      [
-        ["bob", 404],
-        ["anonymous", 404],
-        ["alice", 200],
-      ],
-    );
-    await expectStatuses(
-      f,
-      (f, w) => getVideoRoute(request("GET", "/api/videos/x", as(f, w)), P(f.clip.alicePublic.id)),
-      WHO.map((w) => [w, 200] as [Who, number]),
-    );
-  });
-
-  it("GET /api/videos: the gallery answers everyone; pending and anonymous see public clips only", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => galleryRoute(request("GET", "/api/videos", as(f, w))), WHO.map((w) => [w, 200] as [Who, number]));
+  it("GET /api/videos: the gallery answers everyone; pending and anonymous see public clips only", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => galleryRoute(request("GET", "/api/videos", as(f, w))), everyone());
     const seen = async (w: Who) => (await body(await galleryRoute(request("GET", "/api/videos", as(f, w))))).videos.map((v: { id: string }) => v.id).sort();
     expect(await seen("pending")).toEqual([f.clip.alicePublic.id]);
     expect(await seen("anonymous")).toEqual([f.clip.alicePublic.id]);
     expect(await seen("alice")).toEqual([f.clip.alice.id, f.clip.alicePublic.id].sort());
   });
 
-  it("PATCH /api/videos/:id (publish): the owner only; others 404, pending 403, anonymous 401", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => patchVideoRoute(request("PATCH", "/api/videos/x", { ...as(f, w), body: { visibility: "public" } }), P(f.clip.alice.id)), [
-      ["bob", 404],
-      ["admin", 404],
-      ["pending", 403],
-      ["anonymous", 401],
-      ["alice", 200],
-    ]);
-  });
-
-  it("DELETE /api/videos/:id: the owner, and the admin for any clip; others 404", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => deleteVideoRoute(request("DELETE", "/api/videos/x", as(f, w)), P(f.clip.alice.id)), [
-      ["bob", 404],
-      ["pending", 404],
-      ["anonymous", 404],
-      ["alice", 204],
-    ]);
+  it("DELETE /api/videos/:id: the owner, and the admin for any clip; others 404", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => deleteVideoRoute(request("DELETE", "/api/videos/x", as(f, w)), P(f.clip.alice.id)), ownerAndAdmin("alice", 204).slice(0, 4));
     await expectStatuses(f, (f, w) => deleteVideoRoute(request("DELETE", "/api/videos/x", as(f, w)), P(f.clip.bob.id)), [["admin", 204]]);
     expect((await getVideoRoute(request("GET", "/api/videos/x", as(f, "bob")), P(f.clip.bob.id))).status).toBe(404);
   });
 
-  it("POST /api/videos/:id/extend of a published clip: users and the admin; pending 403; anonymous 401", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => extendRoute(request("POST", "/api/videos/x/extend", as(f, w)), P(f.clip.alicePublic.id)), [
-      ["pending", 403],
-      ["anonymous", 401],
-      ["bob", 202],
-      ["admin", 202],
-    ]);
-  });
-
-  it("the admin API (users, password reset, sessions, settings, the whole queue): the admin only", async () => {
-    const f = await fixture();
-    const refusals: [Who, number][] = [
-      ["alice", 403],
-      ["bob", 403],
-      ["pending", 403],
-      ["anonymous", 401],
-    ];
+  it("the admin API (users, password reset, sessions, settings, the whole queue): the admin only", async ({ t }) => {
+    const f = await fixture(t);
+    const refusals: Statuses = [["alice", 403], ["bob", 403], ["pending", 403], ["anonymous", 401]];
     const calls: Call[] = [
       (f, w) => adminUsersRoute(request("GET", "/api/admin/users", as(f, w))),
       (f, w) => adminUserPatch(request("PATCH", "/api/admin/users/x", { ...as(f, w), body: { role: "user" } }), P(f.id.pending)),
@@ -261,14 +194,9 @@ describe("roles x actions on a shared instance", () => {
     expect((await body(await meRoute(request("GET", "/api/auth/me", as(f, "admin"))))).role).toBe("admin");
   });
 
-  it("GET /api/account and /api/auth/me: accounts see their own; anonymous has no account (401) but a role", async () => {
-    const f = await fixture();
-    await expectStatuses(f, (f, w) => accountRoute(request("GET", "/api/account", as(f, w))), [
-      ["anonymous", 401],
-      ["pending", 200],
-      ["alice", 200],
-      ["admin", 200],
-    ]);
+  it("GET /api/account and /api/auth/me: accounts see their own; anonymous has no account (401) but a role", async ({ t }) => {
+    const f = await fixture(t);
+    await expectStatuses(f, (f, w) => accountRoute(request("GET", "/api/account", as(f, w))), [["anonymous", 401], ["pending", 200], ["alice", 200], ["admin", 200]]);
     const roles: Record<string, string> = {};
     for (const w of WHO) roles[w] = (await body(await meRoute(request("GET", "/api/auth/me", as(f, w))))).role;
     expect(roles).toEqual({ admin: "admin", alice: "user", bob: "user", pending: "pending", anonymous: "anonymous" });
@@ -278,7 +206,7 @@ describe("roles x actions on a shared instance", () => {
 });
 
 describe("roles x actions on a local studio (loopback, no accounts)", () => {
-  it("the local owner has every right: queue, pause, fleet, the whole queue, moving to the very front", async () => {
+  it("the local owner has every right: queue, pause, fleet, the whole queue, moving to the very front", async ({ t }) => {
     const owner = newCaller();
     const other = newCaller();
     const limits = { maxActive: 100, perHour: 100 };
@@ -298,7 +226,7 @@ describe("roles x actions on a local studio (loopback, no accounts)", () => {
     expect((await getJobRoute(request("GET", "/api/jobs/x", { caller: owner }), P(others.id))).status).toBe(404);
   });
 
-  it("a request relayed by an undeclared proxy is not the local owner", async () => {
+  it("a request relayed by an undeclared proxy is not the local owner", async ({ t }) => {
     const caller = newCaller();
     const proxied = { caller, headers: { "x-forwarded-for": "203.0.113.5" } };
     expect(await body(await meRoute(request("GET", "/api/auth/me", proxied)))).toMatchObject({ mode: "shared", role: "anonymous" });

@@ -5,7 +5,7 @@
  * and bad bodies (oversized, non-UTF-8, empty, over-long, control characters: a clear 4xx).
  * Response headers of pages are checked in the browser test (tests/e2e/security.e2e.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { GET as eventsRoute } from "../../app/api/jobs/[id]/events/route";
 import { POST as frontRoute } from "../../app/api/jobs/[id]/front/route";
@@ -23,15 +23,8 @@ import { GET as mediaRoute } from "../../app/media/[videoId]/[file]/route";
 import { GET as embedRoute } from "../../app/v/[slug]/embed/route";
 import { newId } from "../../lib/db/ids";
 import { MISS_LIMIT } from "../../lib/http/rate-limit";
-import type { TestDb } from "../queue/helpers";
 import { PEER_HEADER, peerStampValue } from "../../lib/http/proxy";
-import { apiTestDb, BASE, body, makeVideo, newCaller, params, request } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(() => t.cleanup());
+import { BASE, body, it, makeVideo, newCaller, params, request } from "./helpers";
 
 // Each test gets its own client address, so miss counts of one test do not limit another.
 // The address is the TCP peer the server stamps (lib/http/proxy.ts), not a client's header.
@@ -68,7 +61,7 @@ async function expectNotFound(res: Response, what: string) {
 }
 
 describe("odd ids and path traversal", () => {
-  it("give 404 NOT_FOUND on every route that takes an id", async () => {
+  it("give 404 NOT_FOUND on every route that takes an id", async ({ t }) => {
     const alice = newCaller();
     const odd = [
       "..",
@@ -101,7 +94,7 @@ describe("odd ids and path traversal", () => {
 });
 
 describe("another browser's things (IDOR)", () => {
-  it("are 404 on every route, exactly like ids that do not exist, and stay unchanged", async () => {
+  it("are 404 on every route, exactly like ids that do not exist, and stay unchanged", async ({ t }) => {
     const alice = newCaller();
     const bob = newCaller();
     const video = await makeVideo(t, alice.id, "alice's private clip");
@@ -129,7 +122,7 @@ describe("another browser's things (IDOR)", () => {
 });
 
 describe("share slugs", () => {
-  it("are 144 random bits, unrelated to the clip's id", async () => {
+  it("are 144 random bits, unrelated to the clip's id", async ({ t }) => {
     const alice = newCaller();
     const a = await makeVideo(t, alice.id, "one");
     const b = await makeVideo(t, alice.id, "two");
@@ -149,7 +142,7 @@ describe("share slugs", () => {
     for (const n of ones) expect(Math.abs(n / ids.length - 0.5)).toBeLessThan(0.03);
   });
 
-  it(`cannot be enumerated: after ${MISS_LIMIT} misses an address gets 429 for every lookup, hits included`, async () => {
+  it(`cannot be enumerated: after ${MISS_LIMIT} misses an address gets 429 for every lookup, hits included`, async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a published clip");
     await patchVideoRoute(request("PATCH", "/api/videos/x", { caller: alice, body: { visibility: "public" } }), params({ id: v.id }));
@@ -186,7 +179,7 @@ describe("share slugs", () => {
 });
 
 describe("cross-site writes", () => {
-  it("are refused with 403 on every route that changes something, and change nothing", async () => {
+  it("are refused with 403 on every route that changes something, and change nothing", async ({ t }) => {
     const alice = newCaller();
     const video = await makeVideo(t, alice.id, "a clip");
     const { jobs } = await body(await createJobRoute(request("POST", "/api/jobs", { caller: alice, body: { prompt: "a job" } })));
@@ -233,7 +226,7 @@ describe("bad bodies and prompts", () => {
     expect(e.message).toMatch(message);
   }
 
-  it("empty, blank, over-long prompts and control characters: 400 naming the field", async () => {
+  it("empty, blank, over-long prompts and control characters: 400 naming the field", async ({ t }) => {
     const cases: [unknown, RegExp][] = [
       [{ prompt: "" }, /prompt: must not be empty/],
       [{ prompt: " \t\n\u3000\u00a0" }, /prompt: must not be empty/],
@@ -250,7 +243,7 @@ describe("bad bodies and prompts", () => {
     expect((await post({ prompt: "a ball\n\tin the snow, 雪の中のボール 🎈" })).status).toBe(202);
   });
 
-  it("bodies that are not UTF-8 JSON, or too big: 400, 415 or 413 on every route that reads one", async () => {
+  it("bodies that are not UTF-8 JSON, or too big: 400, 415 or 413 on every route that reads one", async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a clip");
     const raw = (method: string, url: string, bodyBytes: BodyInit, headers: Record<string, string> = {}) =>

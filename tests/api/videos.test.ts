@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
 import { MAX_EXTEND } from "../../lib/pipeline/contract";
@@ -10,21 +10,14 @@ import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "../
 import { GET as listRoute } from "../../app/api/videos/route";
 import { GET as mediaRoute, HEAD as mediaHead } from "../../app/media/[videoId]/[file]/route";
 import { GET as embedRoute } from "../../app/v/[slug]/embed/route";
-import type { TestDb } from "../queue/helpers";
-import { apiTestDb, body, issuedCookie, makeVideo, newCaller, params, request } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(() => t.cleanup());
+import { body, issuedCookie, it, makeVideo, newCaller, params, request } from "./helpers";
 
 const ids = (b: { videos: { id: string }[] }) => b.videos.map((v) => v.id);
 const publish = (id: string, caller: { cookie: string }, visibility = "public") =>
   patchRoute(request("PATCH", `/api/videos/${id}`, { caller, body: { visibility } }), params({ id }));
 
 describe("GET /api/videos", () => {
-  it("pages newest first by cursor, searches prompts and filters mine/public", async () => {
+  it("pages newest first by cursor, searches prompts and filters mine/public", async ({ t }) => {
     const alice = newCaller();
     const bob = newCaller();
     const base = Date.parse("2026-01-01T00:00:00Z");
@@ -58,7 +51,7 @@ describe("GET /api/videos", () => {
     expect(stranger.headers.get("set-cookie")).toMatch(/^spacetime_caller=/);
   });
 
-  it("rejects bad queries with 400", async () => {
+  it("rejects bad queries with 400", async ({ t }) => {
     const alice = newCaller();
     for (const q of ["scope=everyone", "limit=0", "limit=abc", "cursor=garbage", `q=${"x".repeat(201)}`, "bogus=1"]) {
       const res = await listRoute(request("GET", `/api/videos?${q}`, { caller: alice }));
@@ -69,7 +62,7 @@ describe("GET /api/videos", () => {
 });
 
 describe("/api/videos/[id]", () => {
-  it("shows a private clip to its owner only; publishing opens it to everyone, unpublishing closes it", async () => {
+  it("shows a private clip to its owner only; publishing opens it to everyone, unpublishing closes it", async ({ t }) => {
     const alice = newCaller();
     const bob = newCaller();
     const v = await makeVideo(t, alice.id, "a ball");
@@ -95,7 +88,7 @@ describe("/api/videos/[id]", () => {
     expect((await patchRoute(request("PATCH", `/api/videos/${v.id}`, { caller: alice, origin: "https://evil.example", body: { visibility: "public" } }), params({ id: v.id }))).status).toBe(403);
   });
 
-  it("soft-deletes for the owner only: gone from everywhere, files removed", async () => {
+  it("soft-deletes for the owner only: gone from everywhere, files removed", async ({ t }) => {
     const alice = newCaller();
     const bob = newCaller();
     const v = await makeVideo(t, alice.id, "a ball");
@@ -118,7 +111,7 @@ describe("GET /media/[videoId]/[file]", () => {
   const media = (videoId: string, file: string, o: Parameters<typeof request>[2] = {}) =>
     mediaRoute(request("GET", `/media/${videoId}/${file}`, o), params({ videoId, file }));
 
-  it("serves the owner's file whole, with type, length, ETag and nosniff; 304 on a matching ETag", async () => {
+  it("serves the owner's file whole, with type, length, ETag and nosniff; 304 on a matching ETag", async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a ball", { bytes: 1000 });
     const res = await media(v.id, "video.mp4", { caller: alice });
@@ -144,7 +137,7 @@ describe("GET /media/[videoId]/[file]", () => {
     expect(head.headers.get("content-length")).toBe("1000");
   });
 
-  it("answers byte ranges with 206 and impossible ones with 416", async () => {
+  it("answers byte ranges with 206 and impossible ones with 416", async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a ball", { bytes: 1000 });
     const range = async (r: string, extra: Record<string, string> = {}) => media(v.id, "video.mp4", { caller: alice, headers: { range: r, ...extra } });
@@ -183,7 +176,7 @@ describe("GET /media/[videoId]/[file]", () => {
     await stale.arrayBuffer();
   });
 
-  it("gives 404 for other callers' private clips, odd ids, unknown names and traversal", async () => {
+  it("gives 404 for other callers' private clips, odd ids, unknown names and traversal", async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a ball");
     expect((await media(v.id, "video.mp4", { caller: newCaller() })).status).toBe(404);
@@ -217,7 +210,7 @@ describe("GET /media/[videoId]/[file]", () => {
     await anon.arrayBuffer();
   });
 
-  it("gives 404, not 500, when a file has gone missing from disk", async () => {
+  it("gives 404, not 500, when a file has gone missing from disk", async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, "a ball");
     const { rmSync } = await import("node:fs");
@@ -227,7 +220,7 @@ describe("GET /media/[videoId]/[file]", () => {
 });
 
 // Keeps the issued-cookie helper honest for the gallery's first visit.
-it("a gallery visit without a cookie issues one that later requests are recognised by", async () => {
+it("a gallery visit without a cookie issues one that later requests are recognised by", async ({ t }) => {
   const first = await listRoute(request("GET", "/api/videos?scope=mine"));
   const again = await listRoute(request("GET", "/api/videos?scope=mine", { caller: issuedCookie(first) }));
   expect(again.status).toBe(200);
@@ -235,7 +228,7 @@ it("a gallery visit without a cookie issues one that later requests are recognis
 });
 
 describe("GET /v/[slug]/embed", () => {
-  it("plays a published clip for anyone, with the prompt escaped and no script; 404 otherwise", async () => {
+  it("plays a published clip for anyone, with the prompt escaped and no script; 404 otherwise", async ({ t }) => {
     const alice = newCaller();
     const v = await makeVideo(t, alice.id, `<script>alert(1)</script><img src=x onerror="alert(2)">`);
     const embed = () => embedRoute(request("GET", `/v/${v.slug}/embed`), params({ slug: v.slug }));
@@ -255,7 +248,7 @@ describe("GET /v/[slug]/embed", () => {
 });
 
 describe("POST /api/videos/[id]/extend", () => {
-  it("queues the clip's settings with one chunk more, for any clip the caller can see, once per key", async () => {
+  it("queues the clip's settings with one chunk more, for any clip the caller can see, once per key", async ({ t }) => {
     const alice = newCaller();
     const bob = newCaller();
     const v = await makeVideo(t, alice.id, "a red ball bouncing");

@@ -1,20 +1,14 @@
 /** lib/http/views.ts: a job's view is one consistent picture even when the job moves on while it is being made. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { getJob } from "../../lib/db/jobs";
 import { jobViews } from "../../lib/http/views";
 import { claim, complete, submit } from "../../lib/queue";
-import { outputFor, settings, type TestDb } from "../queue/helpers";
-import { apiTestDb, newCaller } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(() => t.cleanup());
+import { outputFor, settings } from "../queue/helpers";
+import { it, newCaller } from "./helpers";
 
 describe("jobViews", () => {
-  it("describes a job that finished after it was read as finished, with its finish time and video", async () => {
+  it("describes a job that finished after it was read as finished, with its finish time and video", async ({ t }) => {
     const alice = newCaller();
     await submit({ db: t.db, callerId: alice.id, settings: settings("a ball") });
     const running = (await claim({ db: t.db, workerId: "w" }))!;
@@ -27,7 +21,7 @@ describe("jobViews", () => {
     expect(view!.finishedAt).not.toBeNull();
   });
 
-  it("describes a queued job that was claimed meanwhile as running, with its start time", async () => {
+  it("describes a queued job that was claimed meanwhile as running, with its start time", async ({ t }) => {
     const alice = newCaller();
     const { job: queued } = await submit({ db: t.db, callerId: alice.id, settings: settings("a ball") });
     await claim({ db: t.db, workerId: "w" });

@@ -1,34 +1,29 @@
 /** GET /api/workers: the fleet of workers, whatever host they run on, and its throughput. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 
 import { GET } from "../../app/api/workers/route";
 import { registerWorker, stopWorker } from "../../lib/db/workers";
 import { claim, submit } from "../../lib/queue";
 import { settings, type TestDb } from "../queue/helpers";
-import { apiTestDb, body, newCaller, request } from "./helpers";
+import { body, it, newCaller, request } from "./helpers";
 
-let t: TestDb;
-beforeEach(() => {
-  t = apiTestDb();
-});
-afterEach(async () => {
+afterEach(() => {
   delete process.env.SPACETIME_ADMIN_TOKEN;
-  await t.cleanup();
 });
 
-async function announce(id: string, host: string, provider: string, secondsPerStep: number | null, heartbeatAgoMs = 0) {
+async function announce(t: TestDb, id: string, host: string, provider: string, secondsPerStep: number | null, heartbeatAgoMs = 0) {
   const now = new Date(Date.now() - heartbeatAgoMs);
   await registerWorker({ db: t.db, id, host, pid: 1, provider, model: "models/dev", now });
   await t.db.run((p) => p.worker.update({ where: { id }, data: { secondsPerStep, jobsDone: secondsPerStep === null ? 0 : 3 } }));
 }
 
 describe("GET /api/workers", () => {
-  it("lists each worker's host, provider, model, status and speed, and the live ones' throughput", async () => {
-    await announce("gpu-box-1", "gpu-box", "cuda", 0.25);
-    await announce("cpu-box-1", "cpu-box", "cpu", 1);
-    await announce("new-box-1", "new-box", "cpu", null);
-    await announce("gone-box-1", "gone-box", "cpu", 0.1, 5 * 60_000); // no heartbeat for 5 minutes
-    await announce("old-box-1", "old-box", "cpu", 0.1);
+  it("lists each worker's host, provider, model, status and speed, and the live ones' throughput", async ({ t }) => {
+    await announce(t, "gpu-box-1", "gpu-box", "cuda", 0.25);
+    await announce(t, "cpu-box-1", "cpu-box", "cpu", 1);
+    await announce(t, "new-box-1", "new-box", "cpu", null);
+    await announce(t, "gone-box-1", "gone-box", "cpu", 0.1, 5 * 60_000); // no heartbeat for 5 minutes
+    await announce(t, "old-box-1", "old-box", "cpu", 0.1);
     await stopWorker({ db: t.db, workerId: "old-box-1" });
     await submit({ db: t.db, callerId: "alice", settings: settings() });
     await claim({ db: t.db, workerId: "gpu-box-1" });
@@ -49,7 +44,7 @@ describe("GET /api/workers", () => {
     expect(JSON.stringify(fleet)).not.toMatch(/"pid"/);
   });
 
-  it("needs an identity, and the admin token when the server has one", async () => {
+  it("needs an identity, and the admin token when the server has one", async ({ t }) => {
     expect((await GET(request("GET", "/api/workers"))).status).toBe(401);
     process.env.SPACETIME_ADMIN_TOKEN = "fleet-admin-token-0123456789";
     const caller = newCaller();

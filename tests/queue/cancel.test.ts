@@ -1,17 +1,11 @@
 /** Cancel by id: a queued job at once, a running one through its worker's next heartbeat. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { cancel, claim, complete, expireLeases, fail, heartbeat, submit } from "../../lib/queue";
-import { backdateLease, freshDb, leaseOf, outputFor, settings, submitAndClaim, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { backdateLease, it, leaseOf, outputFor, settings, submitAndClaim } from "./helpers";
 
 describe("cancel", () => {
-  it("cancels a queued job at once; it is never claimed", async () => {
+  it("cancels a queued job at once; it is never claimed", async ({ t }) => {
     const { job } = await submit({ db: t.db, callerId: "alice", settings: settings() });
     await expect(cancel({ db: t.db, jobId: job.id, callerId: "bob" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const canceled = await cancel({ db: t.db, jobId: job.id, callerId: "alice" });
@@ -21,7 +15,7 @@ describe("cancel", () => {
     expect(await cancel({ db: t.db, jobId: job.id, callerId: "alice" })).toMatchObject({ state: "canceled" }); // idempotent
   });
 
-  it("flags a running job: its heartbeat says canceled, and it ends canceled without a video", async () => {
+  it("flags a running job: its heartbeat says canceled, and it ends canceled without a video", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     expect(await cancel({ db: t.db, jobId: job.id, callerId: "alice" })).toMatchObject({ state: "running", cancelRequested: true });
     expect(await heartbeat({ db: t.db, ...leaseOf(job) })).toBe("canceled");
@@ -30,7 +24,7 @@ describe("cancel", () => {
     expect(await t.db.run((p) => p.video.count())).toBe(0);
   });
 
-  it("a canceled running job is not retried, and a lost lease does not bring it back", async () => {
+  it("a canceled running job is not retried, and a lost lease does not bring it back", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     await cancel({ db: t.db, jobId: job.id, callerId: "alice" });
     expect(await fail({ db: t.db, ...leaseOf(job), error: "aborted" })).toMatchObject({ status: "canceled" });
@@ -41,7 +35,7 @@ describe("cancel", () => {
     expect((await expireLeases({ db: t.db })).ended).toMatchObject([{ id: other.id, state: "canceled" }]);
   });
 
-  it("refuses to cancel a finished job", async () => {
+  it("refuses to cancel a finished job", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     await complete({ db: t.db, ...leaseOf(job), output: outputFor(job) });
     await expect(cancel({ db: t.db, jobId: job.id, callerId: "alice" })).rejects.toMatchObject({ code: "CONFLICT", message: /already succeeded/ });

@@ -3,7 +3,7 @@
  * checkpoint is its step number): an attempt that dies resumes where the last one saved;
  * the checkpoint outlives retries, releases and expired leases, and goes when the job ends.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect } from "vitest";
 
 import { getJob, readCheckpoint, readPreview } from "../../lib/db/jobs";
 import { cancel, checkpoint, claim, expireLeases, heartbeat, release, submit } from "../../lib/queue";
@@ -11,31 +11,28 @@ import type { JobHandler, JobRun } from "../../lib/queue/handlers";
 import { decodePreview, encodePreview } from "../../lib/queue/preview";
 import { standInHandler } from "../../lib/queue/testing/stand-in-handler";
 import { createWorker } from "../../lib/queue/worker";
-import { backdateLease, freshDb, leaseOf, settings, type TestDb } from "./helpers";
+import { backdateLease, it, leaseOf, settings, type TestDb } from "./helpers";
 
-let t: TestDb;
 const logs: string[] = [];
 beforeEach(() => {
-  t = freshDb();
   logs.length = 0;
 });
-afterEach(() => t.cleanup());
 
-const worker = (handler: JobHandler) => createWorker({ handler, db: t.db, id: "w1", mediaRoot: t.media, leaseMs: 2_000, progressEveryMs: 0, log: (l) => logs.push(l) });
-const add = async (extra = {}, maxAttempts?: number) => (await submit({ db: t.db, callerId: "alice", settings: settings("a ball", extra), maxAttempts })).job;
-const skipBackoff = (jobId: string) => t.db.run((p) => p.job.update({ where: { id: jobId }, data: { runAt: new Date() } }));
+const worker = (t: TestDb, handler: JobHandler) => createWorker({ handler, db: t.db, id: "w1", mediaRoot: t.media, leaseMs: 2_000, progressEveryMs: 0, log: (l) => logs.push(l) });
+const add = async (t: TestDb, extra = {}, maxAttempts?: number) => (await submit({ db: t.db, callerId: "alice", settings: settings("a ball", extra), maxAttempts })).job;
+const skipBackoff = (t: TestDb, jobId: string) => t.db.run((p) => p.job.update({ where: { id: jobId }, data: { runAt: new Date() } }));
 
 describe("checkpoints", () => {
-  it("a failed attempt's last checkpoint is where the retry resumes; success clears it", async () => {
-    const job = await add({ steps: 10 });
+  it("a failed attempt's last checkpoint is where the retry resumes; success clears it", async ({ t }) => {
+    const job = await add(t, { steps: 10 });
     // Fails at step 5 on attempt 1, after checkpoints at steps 2 and 4.
-    await worker(standInHandler({ stepMs: 1, checkpointEvery: 2, failAttempts: 1 })).runOnce();
+    await worker(t, standInHandler({ stepMs: 1, checkpointEvery: 2, failAttempts: 1 })).runOnce();
     expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "queued", checkpointStep: 4 });
 
     const resumes: JobRun["resume"][] = [];
     const inner = standInHandler({ stepMs: 1, checkpointEvery: 2 });
-    await skipBackoff(job.id);
-    await worker((run) => {
+    await skipBackoff(t, job.id);
+    await worker(t, (run) => {
       resumes.push(run.resume);
       return inner(run);
     }).runOnce();
@@ -45,8 +42,8 @@ describe("checkpoints", () => {
     expect(await readCheckpoint({ db: t.db, jobId: job.id })).toBeNull();
   });
 
-  it("survives a release and an expired lease; a job that ends failed or canceled loses it", async () => {
-    const a = await add({}, 2);
+  it("survives a release and an expired lease; a job that ends failed or canceled loses it", async ({ t }) => {
+    const a = await add(t, {}, 2);
     let claimed = (await claim({ db: t.db, workerId: "w1" }))!;
     expect(await checkpoint({ db: t.db, ...leaseOf(claimed), step: 3, bytes: Buffer.from("3") })).toBe("ok");
     await release({ db: t.db, ...leaseOf(claimed) });
@@ -64,7 +61,7 @@ describe("checkpoints", () => {
     await expireLeases({ db: t.db }); // the second and last attempt: failed
     expect(await getJob({ db: t.db, jobId: a.id })).toMatchObject({ state: "failed", checkpointStep: null });
 
-    const b = await add();
+    const b = await add(t, );
     claimed = (await claim({ db: t.db, workerId: "w1" }))!;
     await checkpoint({ db: t.db, ...leaseOf(claimed), step: 2, bytes: Buffer.from("2") });
     await release({ db: t.db, ...leaseOf(claimed) });
@@ -74,8 +71,8 @@ describe("checkpoints", () => {
 });
 
 describe("previews", () => {
-  it("the newest preview rides on the heartbeat; only the owner of a running job reads it", async () => {
-    const job = await add();
+  it("the newest preview rides on the heartbeat; only the owner of a running job reads it", async ({ t }) => {
+    const job = await add(t, );
     const claimed = (await claim({ db: t.db, workerId: "w1" }))!;
     const preview = { width: 2, height: 1, frames: 2, rgb: Uint8Array.from({ length: 12 }, (_, i) => i * 20) };
     await heartbeat({ db: t.db, ...leaseOf(claimed), progress: { step: 2, total: 4 }, preview: encodePreview(preview)! });

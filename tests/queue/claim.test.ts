@@ -1,23 +1,15 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { openDb } from "../../lib/db/client";
 import { getJob } from "../../lib/db/jobs";
 import { claim } from "../../lib/queue";
-import { drain, freshDb, queueJobs, ROOT, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
-
-const queue = (n: number) => queueJobs(t.db, n);
+import { drain, it, queueJobs, ROOT } from "./helpers";
 
 describe("claim", () => {
-  it("takes the oldest queued job and sets state, lease, worker, attempt and start together", async () => {
-    const [first, second] = await queue(2);
+  it("takes the oldest queued job and sets state, lease, worker, attempt and start together", async ({ t }) => {
+    const [first, second] = await queueJobs(t.db, 2);
     const before = Date.now();
     const job = await claim({ db: t.db, workerId: "w1", leaseMs: 10_000 });
     expect(job).toMatchObject({ id: first, state: "running", workerId: "w1", attempt: 1 });
@@ -27,8 +19,8 @@ describe("claim", () => {
     expect(await claim({ db: t.db, workerId: "w3" })).toBeNull();
   });
 
-  it("gives each job to exactly one of several claiming processes", async () => {
-    const ids = await queue(60);
+  it("gives each job to exactly one of several claiming processes", async ({ t }) => {
+    const ids = await queueJobs(t.db, 60);
     const claimers = [1, 2, 3].map((n) => {
       const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures/claimer.ts"), `claimer-${n}`], {
         cwd: ROOT,
@@ -53,8 +45,8 @@ describe("claim", () => {
     for (const id of ids.slice(0, 5)) expect((await getJob({ db: t.db, jobId: id })).attempt).toBe(1);
   });
 
-  it("is exclusive across connections claiming at the same time", async () => {
-    const ids = await queue(20);
+  it("is exclusive across connections claiming at the same time", async ({ t }) => {
+    const ids = await queueJobs(t.db, 20);
     const conns = [openDb({ url: t.url }), openDb({ url: t.url }), openDb({ url: t.url }), openDb({ url: t.url })];
     try {
       const all = (await Promise.all(conns.map((db, i) => drain(db, `w${i}`)))).flat();

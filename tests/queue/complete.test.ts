@@ -1,17 +1,11 @@
 /** Completion: one video per job, exactly once. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { complete, heartbeat } from "../../lib/queue";
-import { freshDb, leaseOf, outputFor, submitAndClaim, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { it, leaseOf, outputFor, submitAndClaim } from "./helpers";
 
 describe("complete", () => {
-  it("records one video and marks the job succeeded, exactly once", async () => {
+  it("records one video and marks the job succeeded, exactly once", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     await heartbeat({ db: t.db, ...leaseOf(job), progress: { step: 2, total: 4 } });
     const out = outputFor(job);

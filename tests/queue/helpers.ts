@@ -12,13 +12,14 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { inject } from "vitest";
+import { inject, test as base } from "vitest";
 
-import { openDb, type Db } from "../../lib/db/client";
+import { openDb, type Db, type OpenDbOptions } from "../../lib/db/client";
 import { newId } from "../../lib/db/ids";
-import type { Job, VideoOutput } from "../../lib/db/jobs";
+import type { Job } from "../../lib/db/jobs";
 import { migrateDeploy } from "../../lib/db/migrate";
 import type { DatabaseProvider } from "../../lib/db/url";
+import type { VideoOutput } from "../../lib/db/videos";
 import { claim, submit } from "../../lib/queue";
 import type { JobSettingsInput } from "../../lib/queue/settings";
 import { TEMPLATE_DATABASE } from "../postgres/global-setup";
@@ -53,12 +54,13 @@ export interface TestDb {
 /** Tests of the "postgresql" project (vitest.config.ts) run the same code against PostgreSQL. */
 export const TEST_PROVIDER: DatabaseProvider = process.env.SPACETIME_TEST_PROVIDER === "postgresql" ? "postgresql" : "sqlite";
 
-export function freshDb(): TestDb {
+/** `options.onQuery` sees every statement the test's connection sends. */
+export function freshDb(options: Pick<OpenDbOptions, "onQuery"> = {}): TestDb {
   const dir = mkdtempSync(path.join(tmpdir(), "spacetime-queue-"));
   const media = path.join(dir, "media");
   mkdirSync(media);
   const { url, drop } = TEST_PROVIDER === "postgresql" ? postgresDatabase() : sqliteDatabase(dir);
-  const db = openDb({ url });
+  const db = openDb({ url, ...options });
   return {
     db,
     url,
@@ -71,6 +73,18 @@ export function freshDb(): TestDb {
     },
   };
 }
+
+/**
+ * `it` with a fresh database as `t`: a test that names it gets its own (made as it starts,
+ * cleaned up after it, whether it passes or not); `it("...", async ({ t }) => ...)`.
+ */
+export const it = base.extend<{ t: TestDb }>({
+  t: async ({}, use) => {
+    const t = freshDb();
+    await use(t);
+    await t.cleanup();
+  },
+});
 
 function sqliteDatabase(dir: string) {
   const file = path.join(dir, "test.db");

@@ -1,18 +1,12 @@
 /** Leases: heartbeats renew them; the supervisor returns a dead worker's job to the queue. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { getJob } from "../../lib/db/jobs";
 import { claim, complete, expireLeases, fail, heartbeat } from "../../lib/queue";
-import { backdateLease, freshDb, leaseOf, outputFor, submitAndClaim, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { backdateLease, it, leaseOf, outputFor, submitAndClaim } from "./helpers";
 
 describe("leases", () => {
-  it("heartbeats extend the lease and record progress", async () => {
+  it("heartbeats extend the lease and record progress", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     expect(await heartbeat({ db: t.db, ...leaseOf(job), leaseMs: 60_000, progress: { step: 3, total: 8 } })).toBe("ok");
     const now = await getJob({ db: t.db, jobId: job.id });
@@ -20,7 +14,7 @@ describe("leases", () => {
     expect(now.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
   });
 
-  it("returns a job whose worker stopped heartbeating to the queue, and another worker takes it", async () => {
+  it("returns a job whose worker stopped heartbeating to the queue, and another worker takes it", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     expect((await expireLeases({ db: t.db })).requeued).toEqual([]); // lease still valid: untouched
     await backdateLease(t.db, job.id);
@@ -39,7 +33,7 @@ describe("leases", () => {
     expect((await complete({ db: t.db, ...leaseOf(again!), output: outputFor(again!) })).status).toBe("completed");
   });
 
-  it("fails a job whose last attempt's lease expired, keeping the reason", async () => {
+  it("fails a job whose last attempt's lease expired, keeping the reason", async ({ t }) => {
     const job = await submitAndClaim(t.db, { maxAttempts: 1 });
     await backdateLease(t.db, job.id);
     const { ended } = await expireLeases({ db: t.db });

@@ -1,17 +1,11 @@
 /** Reordering: a caller moves one of their queued jobs ahead of every other queued job. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { claim, moveToFront } from "../../lib/queue";
-import { drain, freshDb, queueJobs, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { drain, it, queueJobs } from "./helpers";
 
 describe("move to front", () => {
-  it("puts a queued job first; the latest move wins", async () => {
+  it("puts a queued job first; the latest move wins", async ({ t }) => {
     const [a, b, c] = await queueJobs(t.db, 3);
     const moved = await moveToFront({ db: t.db, jobId: c!, callerId: "alice" });
     expect(moved.priority).toBeLessThan(0);
@@ -19,7 +13,7 @@ describe("move to front", () => {
     expect(await drain(t.db)).toEqual([b, c, a]);
   });
 
-  it("only lets the owner move a job, and only a queued one", async () => {
+  it("only lets the owner move a job, and only a queued one", async ({ t }) => {
     const [a] = await queueJobs(t.db, 1);
     await expect(moveToFront({ db: t.db, jobId: a!, callerId: "mallory" })).rejects.toMatchObject({ code: "NOT_FOUND", status: 404 });
     await claim({ db: t.db, workerId: "w" });

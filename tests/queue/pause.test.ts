@@ -1,18 +1,12 @@
 /** Pausing the whole queue stops claims; running jobs are left alone; resume starts them again. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { getJob } from "../../lib/db/jobs";
 import { claim, heartbeat, isPaused, pause, resume } from "../../lib/queue";
-import { freshDb, leaseOf, queueJobs, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { it, leaseOf, queueJobs } from "./helpers";
 
 describe("pause and resume", () => {
-  it("claims nothing while paused, and resumes in order", async () => {
+  it("claims nothing while paused, and resumes in order", async ({ t }) => {
     const [a, b] = await queueJobs(t.db, 2);
     const running = (await claim({ db: t.db, workerId: "w" }))!;
     expect(running.id).toBe(a);

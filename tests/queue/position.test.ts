@@ -1,23 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { registerWorker } from "../../lib/db/workers";
 import { claim, complete, fleetSpeed, heartbeat, moveToFront, position, submit } from "../../lib/queue";
-import { freshDb, settings, type TestDb } from "./helpers";
+import { it, settings, type TestDb } from "./helpers";
 
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
-
-async function add(steps: number, extend = 0) {
+async function add(t: TestDb, steps: number, extend = 0) {
   return (await submit({ db: t.db, callerId: "alice", settings: settings("x", { steps, extend }), limits: { maxActive: 100, perHour: 100 } })).job;
 }
 
 describe("position and ETA", () => {
-  it("counts the jobs ahead; no ETA until a step time has been measured", async () => {
-    const a = await add(10);
-    const b = await add(10);
+  it("counts the jobs ahead; no ETA until a step time has been measured", async ({ t }) => {
+    const a = await add(t, 10);
+    const b = await add(t, 10);
     expect(await position({ db: t.db, jobId: a.id })).toMatchObject({ state: "queued", position: 1, ahead: 0, etaSeconds: null });
     expect(await position({ db: t.db, jobId: b.id })).toMatchObject({ position: 2, ahead: 1, etaSeconds: null });
     await moveToFront({ db: t.db, jobId: b.id, callerId: "alice" });
@@ -25,9 +19,9 @@ describe("position and ETA", () => {
     expect(await position({ db: t.db, jobId: a.id })).toMatchObject({ position: 2, ahead: 1 });
   });
 
-  it("estimates from measured seconds per step, the work ahead and the live workers", async () => {
+  it("estimates from measured seconds per step, the work ahead and the live workers", async ({ t }) => {
     // One finished job measured 0.5 s per step.
-    const done = await add(4);
+    const done = await add(t, 4);
     const c = (await claim({ db: t.db, workerId: "w1" }))!;
     await complete({
       db: t.db,
@@ -37,12 +31,12 @@ describe("position and ETA", () => {
       output: { videoId: "v".repeat(24), mp4Key: `${done.id}/x.mp4`, width: 1, height: 1, frames: 1, fps: 1, seed: 1, steps: 4, guidance: 1, scheduler: "s", modelId: "m", timings: {}, secondsPerStep: 0.5 },
     });
 
-    const running = await add(10); // will run, 4 of 10 steps done
+    const running = await add(t, 10); // will run, 4 of 10 steps done
     const r = (await claim({ db: t.db, workerId: "w1" }))!;
     expect(r.id).toBe(running.id);
     await heartbeat({ db: t.db, jobId: r.id, workerId: "w1", attempt: 1, progress: { step: 4, total: 10 } });
-    const ahead = await add(20); // queued, 20 steps
-    const mine = await add(8, 1); // queued, 8 steps x 2 chunks
+    const ahead = await add(t, 20); // queued, 20 steps
+    const mine = await add(t, 8, 1); // queued, 8 steps x 2 chunks
 
     expect(await position({ db: t.db, jobId: running.id })).toMatchObject({ state: "running", position: 0, etaSeconds: 6 * 0.5 });
     // One worker: (6 left + 20 ahead) then its own 16, at 0.5 s.
@@ -54,17 +48,17 @@ describe("position and ETA", () => {
     expect(await position({ db: t.db, jobId: done.id })).toMatchObject({ state: "succeeded", position: null, etaSeconds: null });
   });
 
-  it("uses the fleet's throughput: each live worker at its own measured speed", async () => {
+  it("uses the fleet's throughput: each live worker at its own measured speed", async ({ t }) => {
     const setSpeed = (id: string, secondsPerStep: number) =>
       t.db.run((p) => p.worker.update({ where: { id }, data: { secondsPerStep } }));
     for (const [id, pid] of [["gpu", 1], ["cpu", 2]] as const) await registerWorker({ db: t.db, id, host: "h", pid, provider: id, model: "m" });
     await setSpeed("gpu", 0.5); // 2 steps/s
     await setSpeed("cpu", 2); // 0.5 steps/s
-    const running = await add(10);
+    const running = await add(t, 10);
     const r = (await claim({ db: t.db, workerId: "cpu" }))!;
     await heartbeat({ db: t.db, jobId: r.id, workerId: "cpu", attempt: 1, progress: { step: 4, total: 10 } });
-    const ahead = await add(20);
-    const mine = await add(8);
+    const ahead = await add(t, 20);
+    const mine = await add(t, 8);
     expect(ahead.id).not.toBe(mine.id);
 
     // The running job: its 6 steps left at its own worker's 2 s.

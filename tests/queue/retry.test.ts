@@ -1,18 +1,12 @@
 /** Failed runs: exponential backoff while attempts remain, then failed with the error kept. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { getJob } from "../../lib/db/jobs";
 import { claim, fail, release, submit } from "../../lib/queue";
-import { freshDb, leaseOf, settings, submitAndClaim, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { it, leaseOf, settings, submitAndClaim } from "./helpers";
 
 describe("retries", () => {
-  it("backs off exponentially, then fails with the error kept", async () => {
+  it("backs off exponentially, then fails with the error kept", async ({ t }) => {
     const { job } = await submit({ db: t.db, callerId: "alice", settings: settings(), maxAttempts: 3 });
     const t0 = Date.now();
     const backoff = { backoffMs: 1_000, maxBackoffMs: 1_500 };
@@ -36,14 +30,14 @@ describe("retries", () => {
     expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "failed", error: "boom 3" });
   });
 
-  it("does not retry an error marked permanent", async () => {
+  it("does not retry an error marked permanent", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     const err = Object.assign(new Error("steps above 100"), { code: "BAD_INPUT" });
     const r = await fail({ db: t.db, ...leaseOf(job), error: err, retryable: false });
     expect(r).toMatchObject({ status: "failed", job: { attempt: 1, error: "BAD_INPUT: steps above 100" } });
   });
 
-  it("release (worker shutdown) requeues without counting the attempt", async () => {
+  it("release (worker shutdown) requeues without counting the attempt", async ({ t }) => {
     const job = await submitAndClaim(t.db);
     const r = await release({ db: t.db, ...leaseOf(job) });
     expect(r).toMatchObject({ status: "released", job: { state: "queued", attempt: 0 } });

@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 
 import { AppError } from "../../lib/db/errors";
 import { ID_PATTERN } from "../../lib/db/ids";
 import { getJob } from "../../lib/db/jobs";
 import { JOB_STATES, submit } from "../../lib/queue";
-import { freshDb, settings, type TestDb } from "./helpers";
-
-let t: TestDb;
-beforeEach(() => {
-  t = freshDb();
-});
-afterEach(() => t.cleanup());
+import { it, settings } from "./helpers";
 
 describe("submit", () => {
-  it("queues a job with an unguessable id and the settings given", async () => {
+  it("queues a job with an unguessable id and the settings given", async ({ t }) => {
     const { job, created } = await submit({ db: t.db, callerId: "alice", settings: settings("a ball", { seed: 2 ** 32 - 1, steps: 12, guidance: 3.5 }) });
     expect(created).toBe(true);
     expect(job.id).toMatch(ID_PATTERN);
@@ -21,12 +15,12 @@ describe("submit", () => {
     expect(await getJob({ db: t.db, jobId: job.id, callerId: "alice" })).toEqual(job);
   });
 
-  it("hides a job from other callers", async () => {
+  it("hides a job from other callers", async ({ t }) => {
     const { job } = await submit({ db: t.db, callerId: "alice", settings: settings() });
     await expect(getJob({ db: t.db, jobId: job.id, callerId: "bob" })).rejects.toMatchObject({ code: "NOT_FOUND", status: 404 });
   });
 
-  it("rejects bad settings with BAD_REQUEST naming the field", async () => {
+  it("rejects bad settings with BAD_REQUEST naming the field", async ({ t }) => {
     const err = await submit({ db: t.db, callerId: "alice", settings: { prompt: "  ", steps: 0 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: "BAD_REQUEST", status: 400 });
@@ -35,7 +29,7 @@ describe("submit", () => {
     await expect(submit({ db: t.db, callerId: "alice", settings: { prompt: "x", bogus: 1 } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
-  it("makes one job per idempotency key, per caller", async () => {
+  it("makes one job per idempotency key, per caller", async ({ t }) => {
     const a = await submit({ db: t.db, callerId: "alice", idempotencyKey: "click-1", settings: settings() });
     const b = await submit({ db: t.db, callerId: "alice", idempotencyKey: "click-1", settings: settings() });
     expect(b).toEqual({ job: a.job, created: false });
@@ -52,7 +46,7 @@ describe("submit", () => {
     expect(e.job.id).not.toBe(a.job.id);
   });
 
-  it("refuses to reuse an idempotency key for different settings", async () => {
+  it("refuses to reuse an idempotency key for different settings", async ({ t }) => {
     await submit({ db: t.db, callerId: "alice", idempotencyKey: "k", settings: settings("one") });
     await expect(submit({ db: t.db, callerId: "alice", idempotencyKey: "k", settings: settings("two") })).rejects.toMatchObject({
       code: "CONFLICT",
@@ -62,7 +56,7 @@ describe("submit", () => {
 });
 
 describe("rate limits", () => {
-  it("caps queued + running jobs per caller with RATE_LIMITED", async () => {
+  it("caps queued + running jobs per caller with RATE_LIMITED", async ({ t }) => {
     const limits = { maxActive: 2, perHour: 100 };
     await submit({ db: t.db, callerId: "alice", settings: settings(), limits });
     await submit({ db: t.db, callerId: "alice", settings: settings(), limits });
@@ -73,7 +67,7 @@ describe("rate limits", () => {
     await expect(submit({ db: t.db, callerId: "bob", settings: settings(), limits })).resolves.toMatchObject({ created: true });
   });
 
-  it("caps submissions per hour and says when to come back", async () => {
+  it("caps submissions per hour and says when to come back", async ({ t }) => {
     const limits = { maxActive: 100, perHour: 3 };
     const start = new Date("2026-01-01T12:00:00Z");
     for (let i = 0; i < 3; i++) {
@@ -91,7 +85,7 @@ describe("rate limits", () => {
     });
   });
 
-  it("an idempotent repeat does not count against the limits", async () => {
+  it("an idempotent repeat does not count against the limits", async ({ t }) => {
     const limits = { maxActive: 1, perHour: 1 };
     await submit({ db: t.db, callerId: "alice", idempotencyKey: "k", settings: settings(), limits });
     await expect(submit({ db: t.db, callerId: "alice", idempotencyKey: "k", settings: settings(), limits })).resolves.toMatchObject({ created: false });

@@ -1,32 +1,29 @@
 /** The worker loop in-process, with the stand-in handler (not the model). */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect } from "vitest";
 
 import { getJob } from "../../lib/db/jobs";
 import { cancel, pause, resume, submit } from "../../lib/queue";
 import type { JobHandler } from "../../lib/queue/handlers";
 import { standInHandler } from "../../lib/queue/testing/stand-in-handler";
 import { createWorker, type WorkerOptions } from "../../lib/queue/worker";
-import { freshDb, listFiles, settings, waitFor, type TestDb } from "./helpers";
+import { it, listFiles, settings, waitFor, type TestDb } from "./helpers";
 
-let t: TestDb;
 const logs: string[] = [];
 beforeEach(() => {
-  t = freshDb();
   logs.length = 0;
 });
-afterEach(() => t.cleanup());
 
-const worker = (handler: JobHandler, extra: Partial<WorkerOptions> = {}) =>
+const worker = (t: TestDb, handler: JobHandler, extra: Partial<WorkerOptions> = {}) =>
   createWorker({ handler, db: t.db, id: "w1", mediaRoot: t.media, leaseMs: 2_000, log: (l) => logs.push(l), ...extra });
 
-const add = async (extra = {}) => (await submit({ db: t.db, callerId: "alice", settings: settings("a ball", extra) })).job;
+const add = async (t: TestDb, extra = {}) => (await submit({ db: t.db, callerId: "alice", settings: settings("a ball", extra) })).job;
 
 describe("worker", () => {
-  it("runs a job to a video whose files are in place, and nothing else", async () => {
-    const job = await add({ steps: 3 });
-    const w = worker(standInHandler({ stepMs: 5 }));
+  it("runs a job to a video whose files are in place, and nothing else", async ({ t }) => {
+    const job = await add(t, { steps: 3 });
+    const w = worker(t, standInHandler({ stepMs: 5 }));
     expect(await w.runOnce()).toBe(true);
     const done = await getJob({ db: t.db, jobId: job.id });
     expect(done).toMatchObject({ state: "succeeded", progressStep: 3, progressTotal: 3 });
@@ -36,9 +33,9 @@ describe("worker", () => {
     expect(await w.runOnce()).toBe(false);
   });
 
-  it("retries a failing run and removes its files each time", async () => {
-    const job = await add({ steps: 4 });
-    const w = worker(standInHandler({ stepMs: 5, failAttempts: 1 }));
+  it("retries a failing run and removes its files each time", async ({ t }) => {
+    const job = await add(t, { steps: 4 });
+    const w = worker(t, standInHandler({ stepMs: 5, failAttempts: 1 }));
     await w.runOnce();
     const failed = await getJob({ db: t.db, jobId: job.id });
     expect(failed).toMatchObject({ state: "queued", attempt: 1, error: "stand-in failure on attempt 1" });
@@ -49,15 +46,15 @@ describe("worker", () => {
     expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "succeeded", attempt: 2, error: null });
   });
 
-  it("aborts a running job within a step when its owner cancels it", async () => {
-    const job = await add({ steps: 100 });
+  it("aborts a running job within a step when its owner cancels it", async ({ t }) => {
+    const job = await add(t, { steps: 100 });
     let aborted = false;
     const inner = standInHandler({ stepMs: 10 });
     const handler: JobHandler = async (run) => {
       run.signal.addEventListener("abort", () => (aborted = true));
       return inner(run);
     };
-    const w = worker(handler, { progressEveryMs: 0 });
+    const w = worker(t, handler, { progressEveryMs: 0 });
     const running = w.runOnce();
     await waitFor(async () => (await getJob({ db: t.db, jobId: job.id })).progressStep >= 3, 10_000, "progress");
     await cancel({ db: t.db, jobId: job.id, callerId: "alice" });
@@ -69,9 +66,9 @@ describe("worker", () => {
     expect(listFiles(t.media)).toEqual([]);
   });
 
-  it("on stop, aborts the running job and returns it to the queue without counting the attempt", async () => {
-    const job = await add({ steps: 100 });
-    const w = worker(standInHandler({ stepMs: 20 }), { idleMs: { min: 10, max: 20 } });
+  it("on stop, aborts the running job and returns it to the queue without counting the attempt", async ({ t }) => {
+    const job = await add(t, { steps: 100 });
+    const w = worker(t, standInHandler({ stepMs: 20 }), { idleMs: { min: 10, max: 20 } });
     const loop = w.start();
     await waitFor(async () => (await getJob({ db: t.db, jobId: job.id })).progressStep >= 2, 10_000, "progress");
     await w.stop();
@@ -82,10 +79,10 @@ describe("worker", () => {
     expect(row.stoppedAt).not.toBeNull();
   });
 
-  it("polls with backoff while the queue is paused, then picks work up", async () => {
+  it("polls with backoff while the queue is paused, then picks work up", async ({ t }) => {
     await pause({ db: t.db });
-    const job = await add({ steps: 2 });
-    const w = worker(standInHandler({ stepMs: 1 }), { idleMs: { min: 10, max: 40 } });
+    const job = await add(t, { steps: 2 });
+    const w = worker(t, standInHandler({ stepMs: 1 }), { idleMs: { min: 10, max: 40 } });
     const loop = w.start();
     await new Promise((r) => setTimeout(r, 150));
     expect((await getJob({ db: t.db, jobId: job.id })).state).toBe("queued");
@@ -95,16 +92,16 @@ describe("worker", () => {
     await loop;
   });
 
-  it("sweeps orphan media on start: dirs of unknown or failed jobs, stray files of finished ones", async () => {
-    const job = await add({ steps: 1 });
-    const w = worker(standInHandler({ stepMs: 1 }));
+  it("sweeps orphan media on start: dirs of unknown or failed jobs, stray files of finished ones", async ({ t }) => {
+    const job = await add(t, { steps: 1 });
+    const w = worker(t, standInHandler({ stepMs: 1 }));
     await w.runOnce();
     const video = await t.db.run((p) => p.video.findUniqueOrThrow({ where: { jobId: job.id } }));
     const { mkdirSync, writeFileSync } = await import("node:fs");
     writeFileSync(path.join(t.media, job.id, ".stray.mp4.part"), "x");
     mkdirSync(path.join(t.media, "A".repeat(24)));
     writeFileSync(path.join(t.media, "A".repeat(24), "old.mp4"), "x");
-    const w2 = worker(standInHandler(), { idleMs: { min: 10, max: 10 } });
+    const w2 = worker(t, standInHandler(), { idleMs: { min: 10, max: 10 } });
     const loop = w2.start();
     await waitFor(async () => !existsSync(path.join(t.media, "A".repeat(24))), 5_000, "the sweep");
     await w2.stop();
@@ -114,10 +111,10 @@ describe("worker", () => {
 });
 
 describe("worker with the real pipeline", () => {
-  it("turns a job into a video on the stub model (tests/pipeline/fixtures)", async () => {
+  it("turns a job into a video on the stub model (tests/pipeline/fixtures)", async ({ t }) => {
     const { pipelineHandler } = await import("../../lib/queue/handlers");
-    const job = await add({ steps: 2, seed: 7 });
-    const w = worker(pipelineHandler({ modelDir: "tests/pipeline/fixtures/stub-model" }));
+    const job = await add(t, { steps: 2, seed: 7 });
+    const w = worker(t, pipelineHandler({ modelDir: "tests/pipeline/fixtures/stub-model" }));
     expect(await w.runOnce()).toBe(true);
     expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "succeeded", attempt: 1, progressStep: 2, progressTotal: 2 });
     const video = await t.db.run((p) => p.video.findUniqueOrThrow({ where: { jobId: job.id } }));

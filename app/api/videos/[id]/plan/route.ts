@@ -5,7 +5,7 @@
  */
 import { canActOnAny } from "@/lib/auth/actor";
 import { AppError } from "@/lib/db/errors";
-import { planFromColumn } from "@/lib/db/jobs";
+import { planFromColumn } from "@/lib/db/plan-column";
 import { getVideo } from "@/lib/db/videos";
 import { limitMisses } from "@/lib/http/rate-limit";
 import { idParam, json, route } from "@/lib/http/respond";
