@@ -61,8 +61,16 @@ export function validate(options: GenerateOptions, m: Manifest): Settings {
   return parsed.data;
 }
 
+/** How a clip is cut into DiT windows. */
+export interface ChunkPlan {
+  chunks: number;
+  skip: number; // leading video frames of a conditioned chunk that re-decode its context (dropped)
+  perExtension: number; // video frames each chunk after the first contributes
+  frames: number; // the clip's length in video frames
+}
+
 /** How many chunks, and how many frames each contributes. */
-export function planChunks(s: Pick<Settings, "contextFrames" | "continueFrom" | "extend" | "frames">, m: Manifest) {
+export function planChunks(s: Pick<Settings, "contextFrames" | "continueFrom" | "extend" | "frames">, m: Manifest): ChunkPlan {
   const k = s.contextFrames;
   const r = temporalRatio(m);
   const perExtension = framesPerExtension(m, k); // video frames of a chunk's new latent frames
