@@ -17,7 +17,7 @@
  * Nothing touches the disk before stage 8, and mux() writes atomically, so an
  * abort or a failure leaves no partial files.
  *
- * Checkpoints (./resume.ts): every `checkpointEvery` steps the loop hands `onCheckpoint` its
+ * Resume states (./resume.ts): every `resumeStateEvery` steps the loop hands `onResumeState` its
  * state; a run given that state as `resumeFrom` skips the steps already taken and ends with
  * the same frames as a run that never stopped.
  */
@@ -28,10 +28,10 @@ import { PipelineError, throwIfAborted } from "./errors";
 import { mux, type MuxOutputs } from "./ffmpeg";
 import { contextFrom, decodeFrames, keepContext, preview, repeat, type Preview } from "./latents";
 import { NoiseStream } from "./noise";
-import { fingerprint, type DenoiseState } from "./resume";
+import { settingsHash, type DenoiseState } from "./resume";
 import { createScheduler, type SCHEDULERS, type Scheduler } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
-import { planChunks, validate, type ChunkPlan, type FORMATS, type Settings } from "./settings";
+import { checkSettings, planChunks, type ChunkPlan, type FORMATS, type Settings } from "./settings";
 import type { Encoded } from "./tokenizer";
 import type { Manifest } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
@@ -72,10 +72,10 @@ export interface GenerateOptions {
   formats?: readonly (typeof FORMATS)[number][];
   previewEvery?: number; // 0 = no previews
   onStepEnd?: (event: StepEndEvent) => void;
-  resumeFrom?: DenoiseState; // continue an earlier run of the same settings from its checkpoint
-  checkpointEvery?: number; // steps between onCheckpoint calls (counted over all chunks); default 5
+  resumeFrom?: DenoiseState; // continue an earlier run of the same settings from its resume state
+  resumeStateEvery?: number; // steps between onResumeState calls (counted over all chunks); default 5
   /** Awaited before the next step. The state's arrays are never changed afterwards, so they may be kept as they are. */
-  onCheckpoint?: (state: DenoiseState, info: { step: number; total: number }) => void | Promise<void>;
+  onResumeState?: (state: DenoiseState, info: { step: number; total: number }) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -118,10 +118,10 @@ export interface GenerateResult {
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const clock = stageClock();
-  const { signal, onStepEnd, onCheckpoint, resumeFrom } = options;
+  const { signal, onStepEnd, onResumeState, resumeFrom } = options;
 
   // 1. Check inputs against the manifest (loading the model, verified and cached, to read it).
-  const { rt, s, seed, scenePlan, plan, print, checkpointEvery } = await checkInputs(options);
+  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery } = await checkInputs(options);
   const m = rt.model.manifest;
   clock.lap("validate");
 
@@ -141,7 +141,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const stepMs: number[] = [];
   const frames: Uint8Array[] = [];
   let prev: Float32Array | null = s.continueFrom ?? null;
-  const chunkLatents: Float32Array[] = []; // each finished chunk's final latent, for checkpoints
+  const chunkLatents: Float32Array[] = []; // each finished chunk's final latent, for resume states
   let stepsDone = 0;
 
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
@@ -183,9 +183,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
           ...(wantPreview ? { preview: preview(before, v, t, m) } : {}),
         });
       }
-      if (onCheckpoint && stepsDone % checkpointEvery === 0 && stepsDone < total) {
-        const state: DenoiseState = { fingerprint: print, seed, chunk, step: i + 1, latent: x, scheduler: scheduler.state(), chunkLatents: [...chunkLatents] };
-        await onCheckpoint(state, { step: stepsDone, total });
+      if (onResumeState && stepsDone % resumeStateEvery === 0 && stepsDone < total) {
+        const state: DenoiseState = { settingsHash: hash, seed, chunk, step: i + 1, latent: x, scheduler: scheduler.state(), chunkLatents: [...chunkLatents] };
+        await onResumeState(state, { step: stepsDone, total });
       }
     }
     clock.add("denoise", denoiseStart);
@@ -241,15 +241,15 @@ interface CheckedInputs {
   seed: number; // given, kept from the resumed run, or drawn
   scenePlan: ScenePlan | null;
   plan: ChunkPlan;
-  print: string; // the settings hash a resume state must carry
-  checkpointEvery: number;
+  hash: string; // settingsHash(): what a resume state must carry to resume this run
+  resumeStateEvery: number;
 }
 
 async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   const { signal, resumeFrom } = options;
-  const checkpointEvery = options.checkpointEvery ?? 5;
-  if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
-    throw new PipelineError("BAD_INPUT", `checkpointEvery must be a positive integer, got ${checkpointEvery}`);
+  const resumeStateEvery = options.resumeStateEvery ?? 5;
+  if (!Number.isInteger(resumeStateEvery) || resumeStateEvery < 1) {
+    throw new PipelineError("BAD_INPUT", `resumeStateEvery must be a positive integer, got ${resumeStateEvery}`);
   }
   throwIfAborted(signal, "before start");
   const rt = await getRuntime(options.modelDir ?? DEFAULT_MODEL_DIR, {
@@ -259,12 +259,12 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   const m = rt.model.manifest;
   if (options.seconds !== undefined && options.frames !== undefined) throw new PipelineError("BAD_INPUT", "seconds: give frames or seconds, not both");
   const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * m.video.fps) + 1 : options.frames;
-  const s = validate({ ...options, frames: requestedFrames }, m);
+  const s = checkSettings({ ...options, frames: requestedFrames }, m);
   // A resumed run keeps the seed its first attempt drew.
   const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
   const scenePlan = resolvePlan(options.plan, s, m, seed);
   const plan = planChunks({ ...s, frames: s.frames ?? scenePlan?.frames }, m);
-  const print = fingerprint({
+  const hash = settingsHash({
     modelId: m.model_id,
     prompt: s.prompt,
     negativePrompt: s.negativePrompt,
@@ -277,8 +277,8 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     continueFrom: s.continueFrom,
     ...(scenePlan ? { plan: scenePlan } : {}),
   });
-  if (resumeFrom) checkResumable(resumeFrom, print, plan.chunks, s.steps, m.latent);
-  return { rt, s, seed, scenePlan, plan, print, checkpointEvery };
+  if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, m.latent);
+  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery };
 }
 
 /** Stage 3's output: the encoded text, row 0 conditional and (with guidance) row 1 unconditional. */
@@ -321,8 +321,8 @@ function prepareLatents(noise: NoiseStream, prev: Float32Array | null, contextFr
 }
 
 /**
- * Where a resumed run takes over in this chunk: a chunk done before the checkpoint needs only
- * its saved final latent (for its frames); the checkpoint's chunk continues from its latent and
+ * Where a resumed run takes over in this chunk: a chunk done before the resume state needs only
+ * its saved final latent (for its frames); the state's chunk continues from its latent and
  * scheduler state. Null: denoise this chunk from its noise.
  */
 function resumePoint(r: DenoiseState | undefined, chunk: number, steps: number, scheduler: Scheduler): { latent: Float32Array; stepsTaken: number } | null {
@@ -437,10 +437,10 @@ function stageClock() {
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 
 /** A resume state must come from a run of these settings, and fit this model and plan. */
-function checkResumable(r: DenoiseState, print: string, chunks: number, steps: number, latent: { channels: number; frames: number; height: number; width: number }) {
+function checkResumable(r: DenoiseState, hash: string, chunks: number, steps: number, latent: { channels: number; frames: number; height: number; width: number }) {
   const size = latent.channels * latent.frames * latent.height * latent.width;
   const problem =
-    r.fingerprint !== print
+    r.settingsHash !== hash
       ? "it was made with other settings or another model"
       : r.chunk >= chunks || r.step < 1 || r.step > steps || r.scheduler.stepIndex !== r.step
         ? `step ${r.step} of chunk ${r.chunk + 1} does not fit ${chunks} chunk(s) of ${steps} steps`
@@ -449,5 +449,5 @@ function checkResumable(r: DenoiseState, print: string, chunks: number, steps: n
           : [r.latent, r.scheduler.previous, ...r.chunkLatents].some((a) => a !== null && a.length !== size)
             ? `its latents do not hold ${size} values`
             : null;
-  if (problem) throw new PipelineError("BAD_CHECKPOINT", `cannot resume from this checkpoint: ${problem}`);
+  if (problem) throw new PipelineError("BAD_RESUME_STATE", `cannot resume from this state: ${problem}`);
 }

@@ -50,9 +50,9 @@ function inputSchema(m: Manifest) {
 
 export type Settings = z.infer<ReturnType<typeof inputSchema>>;
 
-export function validate(options: GenerateOptions, m: Manifest): Settings {
+export function checkSettings(options: GenerateOptions, m: Manifest): Settings {
   // Callbacks, the signal, where the model lives and the resume state are generate()'s own business.
-  const { onStepEnd: _cb, onCheckpoint: _ck, resumeFrom: _resume, checkpointEvery: _every, signal: _signal, modelDir: _dir, threads: _threads, ...rest } = options;
+  const { onStepEnd: _cb, onResumeState: _rs, resumeFrom: _resume, resumeStateEvery: _every, signal: _signal, modelDir: _dir, threads: _threads, ...rest } = options;
   const parsed = inputSchema(m).safeParse(rest);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "input"}: ${i.message}`);

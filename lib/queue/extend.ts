@@ -6,7 +6,7 @@
  * steps again, which keeps the feature honest and simple.
  */
 import type { Job, Video } from "../db/jobs";
-import { parseJobSettings, type JobSettingsInput } from "./settings";
+import { parseJobSettings, type JobSettingsInput } from "./job-settings";
 
 /** How many chunks made a clip: its denoising steps over steps per chunk, else its settings. */
 export function chunksOf(job: Pick<Job, "progressTotal" | "extend">, video: Pick<Video, "steps">): number {

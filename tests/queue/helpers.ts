@@ -20,7 +20,7 @@ import type { Job, VideoOutput } from "../../lib/db/jobs";
 import { migrateDeploy } from "../../lib/db/migrate";
 import type { DatabaseProvider } from "../../lib/db/url";
 import { claim, submit } from "../../lib/queue";
-import type { JobSettingsInput } from "../../lib/queue/settings";
+import type { JobSettingsInput } from "../../lib/queue/job-settings";
 import { TEMPLATE_DATABASE } from "../postgres/global-setup";
 import { postgresBinDir } from "../postgres/server";
 
