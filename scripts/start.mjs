@@ -5,7 +5,7 @@
 //
 // Both are supervised (./supervise.mjs): one that dies is restarted after a delay that doubles
 // with each restart, and every restart is logged with its cause; the other keeps running, so a
-// crashed worker does not take the web server down (its job resumes from its checkpoint once
+// crashed worker does not take the web server down (its job resumes from its last resume state once
 // the lease runs out). More than START_RESTARTS restarts (default 5) of one of them within
 // START_RESTART_WINDOW_S (default 60) is a crash loop: the launcher says so, stops both and
 // exits non-zero, as it does at once when the worker exits with status 2 (it cannot run as
