@@ -2,7 +2,7 @@ import { CreateStudio } from "@/components/CreateStudio";
 import { capabilities } from "@/lib/auth/actor";
 import { pageActor } from "@/lib/http/page";
 import { modelPlanTarget } from "@/lib/queue/plan-target";
-import { modelSettingsLimits } from "@/lib/queue/settings";
+import { modelSettingsLimits } from "@/lib/queue/job-settings";
 
 export default async function CreatePage({ searchParams }: { searchParams: Promise<{ remix?: string | string[] }> }) {
   const { remix } = await searchParams;

@@ -94,7 +94,7 @@ export function CreateStudio({
       (r) => setJobs(r.jobs),
       (err: Error) => setError(err.message),
     );
-  }, []);
+  }, [can.create]); // a prop that does not change while the page is open: the effect runs once
 
   useEffect(() => {
     if (!remix) return;

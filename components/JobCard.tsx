@@ -10,12 +10,11 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 
 import type { JobView } from "@/lib/http/views";
+import { isTerminal } from "@/lib/queue/states";
 
 import { api, formatEta } from "./api";
 import { subscribeJobEvents } from "./job-events";
 import { LatentPreview } from "./LatentPreview";
-
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (job: JobView) => void }) {
   const [job, setJob] = useState(initial);
@@ -24,13 +23,13 @@ export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (j
   const [trouble, setTrouble] = useState<string | null>(null); // the live stream's, while it lasts
 
   useEffect(() => {
-    if (TERMINAL.has(initial.state)) return;
+    if (isTerminal(initial.state)) return;
     return subscribeJobEvents(new EventSource(`/api/jobs/${initial.id}/events`), {
       update(next) {
         setJob(next);
         if (next.preview) setPreview(next.preview);
         onChange?.(next);
-        if (TERMINAL.has(next.state)) notify(next);
+        if (isTerminal(next.state)) notify(next);
       },
       trouble: setTrouble,
     });
@@ -98,7 +97,7 @@ export function JobCard({ initial, onChange }: { initial: JobView; onChange?: (j
           <Link href={`/videos/${job.video.id}`}>Open</Link>
         </>
       )}
-      {trouble && !TERMINAL.has(job.state) && (
+      {trouble && !isTerminal(job.state) && (
         <p className="notice" role="status">
           {trouble}
         </p>

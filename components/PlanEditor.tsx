@@ -369,6 +369,7 @@ export function PlanEditor({
           onPointerUp={onPointerUp}
           onPointerCancel={onPointerUp}
         >
+          <desc id="plan-handle-help">Drag, or use the arrow keys (Shift for bigger steps); Delete removes the object</desc>
           <defs>
             {Object.entries(SCENE).map(([scene, [top, bottom]]) => (
               <linearGradient key={scene} id={`scene-${scene}`} x1="0" y1="0" x2="0" y2="1">
@@ -434,7 +435,7 @@ export function PlanEditor({
                   role="button"
                   aria-roledescription="draggable point"
                   aria-label={`${names.get(o.id)} ${h} point`}
-                  aria-description="Drag, or use the arrow keys (Shift for bigger steps); Delete removes the object"
+                  aria-describedby="plan-handle-help"
                   data-object={o.id}
                   data-handle={h}
                   onPointerDown={onPointerDown(o.id, h)}

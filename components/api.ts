@@ -1,12 +1,6 @@
-/** The browser's side of the HTTP API: fetch + the `{ error: { code, message } }` shape. */
+/** The browser's side of the HTTP API: fetch + the `{ error: { code, message } }` shape; a failed call throws its message. */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+  override name = "ApiError";
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -25,7 +19,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   }
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? "HTTP_" + res.status, e?.message ?? `the server answered ${res.status}`);
+    throw new ApiError(e?.message ?? `the server answered ${res.status}`);
   }
   return data as T;
 }

@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 
 import { chromium, type Page } from "playwright-core";
 
+import { toolsConfig } from "../lib/config";
 import { migrateDeploy } from "../lib/db/migrate";
 
 const { values: args } = parseArgs({ options: { model: { type: "string", default: "models/dev" }, out: { type: "string", default: "docs/screenshots" } } });
@@ -47,7 +48,7 @@ async function main() {
   migrateDeploy({ url: dbUrl, cwd: ROOT });
   start([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"]);
   start(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")]);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox"] });
+  const browser = await chromium.launch({ executablePath: toolsConfig().chromiumPath, args: ["--no-sandbox"] });
   try {
     for (let i = 0; !(await fetch(`${BASE}/api/queue`).then((r) => r.ok, () => false)); i++) {
       if (i > 120) throw new Error("the web server did not come up in 60 s");

@@ -5,7 +5,7 @@
 //
 // Both are supervised (./supervise.mjs): one that dies is restarted after a delay that doubles
 // with each restart, and every restart is logged with its cause; the other keeps running, so a
-// crashed worker does not take the web server down (its job resumes from its checkpoint once
+// crashed worker does not take the web server down (its job resumes from its last resume state once
 // the lease runs out). More than START_RESTARTS restarts (default 5) of one of them within
 // START_RESTART_WINDOW_S (default 60) is a crash loop: the launcher says so, stops both and
 // exits non-zero, as it does at once when the worker exits with status 2 (it cannot run as
@@ -15,33 +15,34 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { tsImport } from "tsx/esm/api";
+
 import { supervise } from "./supervise.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
 const prismaBin = join(root, "node_modules", "prisma", "build", "index.js");
-const port = process.env.PORT || "3000";
-// Loopback unless told otherwise, as ComfyUI and AUTOMATIC1111 do: HOST=0.0.0.0 (or an address)
-// opens the studio to the network, which makes it a shared instance (lib/auth/mode.ts reads
-// HOST in the web server, so it is exported to it).
-const host = (process.env.HOST ?? "").trim() || "127.0.0.1";
-process.env.HOST = host;
+// The environment is read and checked by lib/config.ts, this launcher's settings and the web
+// server's alike, so a bad value stops `npm start` at once with the variable named (the worker
+// checks its own when it starts, and exits with status 2).
+const { ConfigError, checkServerConfig, startConfig } = await tsImport("../lib/config.ts", import.meta.url);
 const log = (line) => console.log(`start: ${line}`);
 const fail = (line, status = 2) => {
   console.error(`start: ${line}`);
   process.exit(status);
 };
-if (!["", "0", "1"].includes(process.env.START_WORKER ?? "")) fail(`START_WORKER must be 1 (default) or 0, got "${process.env.START_WORKER}"`);
-const withWorker = process.env.START_WORKER !== "0";
-const positive = (name, fallback) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!(n > 0)) fail(`${name} must be a positive number, got "${raw}"`);
-  return n;
-};
-const restarts = positive("START_RESTARTS", 5);
-const windowMs = positive("START_RESTART_WINDOW_S", 60) * 1000;
+let settings;
+try {
+  settings = startConfig();
+  checkServerConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  fail(`cannot start: ${err.message}`);
+}
+// Loopback unless told otherwise, as ComfyUI and AUTOMATIC1111 do: HOST=0.0.0.0 (or an address)
+// opens the studio to the network, which makes it a shared instance (lib/auth/mode.ts reads
+// HOST in the web server, so it is handed to it).
+const { port, host, withWorker, restarts, restartWindowMs: windowMs } = settings;
 
 // Everything the studio writes (the database, media, the secret) is the owner's alone.
 process.umask(0o077);
@@ -64,9 +65,10 @@ const stopAll = async (signal, status) => {
   await Promise.all(children.map((c) => c.stop(signal)));
   process.exit(status);
 };
-const common = { log, restarts, windowMs, spawnOptions: { cwd: root, stdio: "inherit" }, onGiveUp: (_reason, status) => void stopAll("SIGTERM", status || 1) };
+const childEnv = { ...process.env, HOST: host };
+const common = { log, restarts, windowMs, spawnOptions: { cwd: root, stdio: "inherit", env: childEnv }, onGiveUp: (_reason, status) => void stopAll("SIGTERM", status || 1) };
 
-children.push(supervise({ ...common, name: "web server", command: process.execPath, args: [nextBin, "start", "-p", port, "-H", host] }));
+children.push(supervise({ ...common, name: "web server", command: process.execPath, args: [nextBin, "start", "-p", String(port), "-H", host] }));
 if (withWorker) {
   // One process (no tsx CLI wrapper) so that signals reach the worker itself.
   const workerArgs = ["--import", "tsx", join(root, "scripts", "worker.ts")];

@@ -4,7 +4,7 @@
  * signal (a second or more later) exits at once; the job's lease then expires and another
  * worker picks it up.
  *
- * Environment:
+ * Environment (all of it checked by lib/config.ts; .env.example lists every variable):
  *   DATABASE_URL       file:PATH (SQLite, this host only; default file:./data/spacetime.db) or
  *                      postgres://... (PostgreSQL, workers on any host), migrated by `npm run db:migrate`
  *   MEDIA_ROOT         where runs are written (default ./data/media), and the clips too with the local store
@@ -15,72 +15,54 @@
  * manifest and file hashes, sessions on that provider, a runnable ffmpeg); anything wrong is
  * one line on stderr and exit status 2, with nothing claimed and nothing registered.
  *   WORKER_LEASE_MS    lease length (default 30000; renewed every half)
- *   WORKER_CHECKPOINT_EVERY   denoising steps between checkpoints (default 5)
+ *   WORKER_CHECKPOINT_EVERY   denoising steps between saved resume states (default 5)
  *   WORKER_ID          a stable id (default host-pid-random)
  *   SPACETIME_WORKER_HANDLER=stand-in   TESTS ONLY: a fake handler instead of the model
  *     (STANDIN_STEPS, STANDIN_STEP_MS), see lib/queue/testing/stand-in-handler.ts
  *   SPACETIME_WORKER_HANDLER=paced-pipeline   TESTS ONLY: the model, denoising slowed to
  *     PACED_STEP_MS a step, see lib/queue/testing/paced-handler.ts
  */
+import { ConfigError, checkWorkerConfig, modelConfig, workerConfig } from "../lib/config";
 import { getDb } from "../lib/db/client";
-import { checkPipeline, pipelineHandler, type JobHandler, type PipelineHandlerOptions } from "../lib/queue/handlers";
+import type { Provider } from "../lib/pipeline/providers";
+import { checkPipeline, pipelineHandler, type JobHandler } from "../lib/queue/handlers";
 import { pacedPipelineHandler } from "../lib/queue/testing/paced-handler";
 import { standInHandler } from "../lib/queue/testing/stand-in-handler";
 import { createWorker } from "../lib/queue/worker";
 
 /** A misconfigured worker says why in one line and exits before it touches the queue. */
-class ConfigError extends Error {}
-
-function envInt(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-type Provider = NonNullable<PipelineHandlerOptions["provider"]>;
+class PreflightError extends Error {}
 
 /** The handler the environment asks for, checked (model, provider, ffmpeg) before any claim. */
 async function configure(): Promise<{ handler: JobHandler; model: string; provider: Provider }> {
-  const handlerName = process.env.SPACETIME_WORKER_HANDLER ?? "pipeline";
-  const provider = (process.env.SPACETIME_PROVIDER || "cpu") as Provider;
-  if (handlerName === "stand-in") {
-    const handler = standInHandler({ steps: envInt("STANDIN_STEPS"), stepMs: envInt("STANDIN_STEP_MS"), checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY") });
-    return { handler, model: "stand-in", provider };
+  checkWorkerConfig(); // every variable it reads, each named when bad (lib/config.ts)
+  const c = workerConfig();
+  if (c.handler === "stand-in") {
+    const handler = standInHandler({ ...c.standIn, resumeStateEvery: c.resumeStateEvery });
+    return { handler, model: "stand-in", provider: c.provider };
   }
-  if (handlerName !== "pipeline" && handlerName !== "paced-pipeline") {
-    throw new ConfigError(`SPACETIME_WORKER_HANDLER must be "pipeline", "stand-in" or "paced-pipeline", got "${handlerName}"`);
-  }
-  const options = {
-    modelDir: process.env.SPACETIME_MODEL_DIR || "models/dev",
-    provider,
-    threads: envInt("SPACETIME_THREADS"),
-    checkpointEvery: envInt("WORKER_CHECKPOINT_EVERY"),
-  };
-  const paceMs = handlerName === "paced-pipeline" ? (envInt("PACED_STEP_MS") ?? 20) : 0;
+  const options = { modelDir: modelConfig().modelDir, provider: c.provider, threads: c.threads, resumeStateEvery: c.resumeStateEvery };
   try {
     console.log(`[worker] checked: ${await checkPipeline(options)}`);
   } catch (err) {
-    throw new ConfigError((err as Error).message.split("\n").map((l) => l.trim()).filter(Boolean).join(" "));
+    throw new PreflightError((err as Error).message.split("\n").map((l) => l.trim()).filter(Boolean).join(" "));
   }
-  const handler = handlerName === "pipeline" ? pipelineHandler(options) : pacedPipelineHandler({ ...options, paceMs });
-  return { handler, model: options.modelDir, provider };
+  const handler = c.handler === "pipeline" ? pipelineHandler(options) : pacedPipelineHandler({ ...options, paceMs: c.pacedStepMs });
+  return { handler, model: options.modelDir, provider: c.provider };
 }
 
-let config: Awaited<ReturnType<typeof configure>>;
-let leaseMs: number | undefined;
+let setup: Awaited<ReturnType<typeof configure>>;
 try {
-  config = await configure();
-  leaseMs = envInt("WORKER_LEASE_MS");
+  setup = await configure();
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
+  if (!(err instanceof PreflightError || err instanceof ConfigError)) throw err;
   console.error(`[worker] cannot start: ${err.message}`);
   process.exit(2);
 }
 
 const db = getDb();
-const worker = createWorker({ handler: config.handler, db, id: process.env.WORKER_ID, leaseMs, provider: config.provider, model: config.model });
+const { id, leaseMs } = workerConfig();
+const worker = createWorker({ handler: setup.handler, db, id, leaseMs, provider: setup.provider, model: setup.model });
 
 let firstSignalAt = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -16,6 +16,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 
+import { webConfig } from "../config";
 import { AppError } from "../db/errors";
 import { sessionUser } from "../db/sessions";
 import type { User } from "../db/users";
@@ -55,7 +56,7 @@ export function sessionToken(req: Request): string | null {
 }
 
 function bearerIsAdminToken(req: Request): boolean {
-  const token = process.env.SPACETIME_ADMIN_TOKEN;
+  const token = webConfig().adminToken;
   const header = req.headers.get("authorization");
   if (!token || !header) return false;
   const given = Buffer.from(header.replace(/^Bearer\s+/i, ""), "utf8");
@@ -76,7 +77,7 @@ export async function resolveActor(req: Request): Promise<Actor> {
   const shared = (await isShared()) || forwardedByUnknownProxy(req.headers);
   const base = { shared, user: null, sessionId: null, callerId: anonymousCallerId, anonymousCallerId, address };
   if (bearerIsAdminToken(req)) return { ...base, role: "admin" };
-  if (!shared) return { ...base, role: process.env.SPACETIME_ADMIN_TOKEN ? "user" : "owner" };
+  if (!shared) return { ...base, role: webConfig().adminToken ? "user" : "owner" };
   return { ...base, role: "anonymous" };
 }
 
@@ -103,7 +104,7 @@ export function requireCreate(a: Actor, what = "making clips"): void {
 export function requireQueueManager(a: Actor, what = "managing the whole queue"): void {
   if (canManageQueue(a)) return;
   if (a.role === "anonymous") throw new AppError("UNAUTHORIZED", `${what} needs the admin: sign in`);
-  throw new AppError("FORBIDDEN", process.env.SPACETIME_ADMIN_TOKEN && !a.user ? `${what} needs the admin token on this server` : `${what} is for the admin`);
+  throw new AppError("FORBIDDEN", webConfig().adminToken && !a.user ? `${what} needs the admin token on this server` : `${what} is for the admin`);
 }
 
 export function requireUserManager(a: Actor): void {

@@ -3,6 +3,7 @@
  * `__Host-` prefix (the browser then refuses it from a subdomain or without Secure). Whether
  * the request is https comes from lib/http/proxy.ts (X-Forwarded-Proto only from a trusted proxy).
  */
+import { webConfig } from "../config";
 import { isHttps } from "../http/caller";
 
 export const SESSION_COOKIE_HTTPS = "__Host-spacetime_session";
@@ -11,10 +12,7 @@ export const SESSION_COOKIES = [SESSION_COOKIE_HTTPS, SESSION_COOKIE_HTTP] as co
 
 /** SPACETIME_SESSION_DAYS (default 30): how long a session lasts from its login. */
 export function sessionTtlMs(): number {
-  const raw = process.env.SPACETIME_SESSION_DAYS ?? "";
-  const days = raw === "" ? 30 : Number(raw);
-  if (!(days > 0) || days > 400) throw new Error(`SPACETIME_SESSION_DAYS must be a number of days from 0 to 400, got "${raw}"`);
-  return days * 86_400_000;
+  return webConfig().sessionDays * 86_400_000;
 }
 
 export function sessionCookie(req: Request, token: string, expiresAt: Date): string {

@@ -6,6 +6,7 @@
  * accounts existed. Anything else is shared: accounts, roles and quotas apply. Making the
  * first account (who becomes the admin) turns a local studio into a shared one.
  */
+import { webConfig } from "../config";
 import { countUsers } from "../db/users";
 import { getDb, type Db } from "../db/client";
 
@@ -17,9 +18,8 @@ export function isLoopbackHost(host: string | undefined): boolean {
 
 /** Shared by configuration alone (before looking at accounts). */
 export function sharedByConfig(): boolean {
-  if (process.env.SPACETIME_MODE === "shared") return true;
-  if (!isLoopbackHost(process.env.HOST)) return true;
-  return Boolean((process.env.TRUSTED_PROXIES || process.env.SPACETIME_TRUST_PROXY || "").trim());
+  const c = webConfig();
+  return c.mode === "shared" || !isLoopbackHost(c.host) || c.trustedProxies.length > 0;
 }
 
 // Accounts are never all deleted in practice; once seen, a database stays shared for the process.
@@ -42,9 +42,5 @@ export async function isShared(input: { db?: Db } = {}): Promise<boolean> {
  * The address is the trusted proxy's X-Forwarded-For client, or the peer (lib/http/proxy.ts).
  */
 export function anonymousJobsPerAddress(): number {
-  const raw = process.env.SPACETIME_ANONYMOUS_JOBS ?? "";
-  if (raw === "") return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`SPACETIME_ANONYMOUS_JOBS must be a whole number, got "${raw}"`);
-  return n;
+  return webConfig().anonymousJobs;
 }

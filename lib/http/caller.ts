@@ -12,6 +12,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { webConfig } from "../config";
 import { isId, newId } from "../db/ids";
 import { peerStamped, requestProto } from "./proxy";
 
@@ -22,22 +23,16 @@ let cachedSecret: { source: string; key: Buffer } | null = null;
 
 /** The signing key: SPACETIME_SECRET, else data/secret (created on first use). */
 export function secretKey(): Buffer {
-  const env = process.env.SPACETIME_SECRET;
-  const source = env ? `env:${env}` : `file:${secretFile()}`;
+  const { secret } = webConfig(); // at least 32 characters
+  const source = secret ? `env:${secret}` : `file:${secretFile()}`;
   if (cachedSecret?.source === source) return cachedSecret.key;
-  let key: Buffer;
-  if (env) {
-    if (env.length < 32) throw new Error("SPACETIME_SECRET must be at least 32 characters");
-    key = Buffer.from(env, "utf8");
-  } else {
-    key = readOrCreateSecretFile(secretFile());
-  }
+  const key = secret ? Buffer.from(secret, "utf8") : readOrCreateSecretFile(secretFile());
   cachedSecret = { source, key };
   return key;
 }
 
 function secretFile(): string {
-  return path.resolve(process.env.SPACETIME_DATA_DIR || "data", "secret");
+  return path.resolve(webConfig().dataDir, "secret");
 }
 
 function readOrCreateSecretFile(file: string): Buffer {

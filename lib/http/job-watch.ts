@@ -4,7 +4,7 @@
  * caller holds open.
  *
  * Every SPACETIME_SSE_POLL_MS (default 500 ms) while anything is watched, the poller reads all
- * watched jobs in one statement and, while one of them is queued, a fingerprint of the queue
+ * watched jobs in one statement and, while one of them is queued, a stamp (change key) of the queue
  * in another; a job's view (as
  * GET /api/jobs/[id] shows it, plus its latest latent preview while running) is built again
  * only when its row changed, or, for a queued job, when the queue did (its position may have),
@@ -14,6 +14,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
+import { webConfig } from "../config";
 import { AppError } from "../db/errors";
 import type { Job } from "../db/jobs";
 import { jobsByIds, queueFingerprint } from "../db/watch";
@@ -37,7 +38,7 @@ interface Watch {
   callerId: string;
   watchers: Set<Watcher>;
   latest: Snapshot | null;
-  seen: string | null; // the row and queue fingerprints the latest snapshot was built from
+  seen: string | null; // the row and queue stamps (change keys) the latest snapshot was built from
   ready: Promise<void>; // its first snapshot, from the job as the first stream's request read it
 }
 
@@ -45,15 +46,9 @@ const watches = new Map<string, Watch>();
 const openStreams = new Map<string, number>();
 let polling = false;
 
-function pollMs(): number {
-  const n = Number(process.env.SPACETIME_SSE_POLL_MS);
-  return Number.isFinite(n) && n >= 10 ? n : 500;
-}
+const pollMs = () => webConfig().ssePollMs;
 
-export function maxStreamsPerCaller(): number {
-  const n = Number(process.env.SPACETIME_MAX_STREAMS_PER_CALLER);
-  return Number.isInteger(n) && n >= 1 ? n : 200;
-}
+export const maxStreamsPerCaller = () => webConfig().maxStreamsPerCaller;
 
 export function snapshotId(v: JobView): string {
   return [v.state, v.progress.step, v.progress.total, v.position ?? "-", v.cancelRequested ? "c" : "", v.video?.id ?? ""].join(".");
@@ -117,7 +112,7 @@ function end(watch: Watch, err?: unknown) {
   if (err !== undefined) for (const w of [...watch.watchers]) w.error(err);
 }
 
-const rowFingerprint = (j: Job) => [j.state, j.progressStep, j.progressTotal, j.cancelRequested, j.attempt, j.priority, j.finishedAt?.getTime() ?? ""].join(".");
+const rowStamp = (j: Job) => [j.state, j.progressStep, j.progressTotal, j.cancelRequested, j.attempt, j.priority, j.finishedAt?.getTime() ?? ""].join(".");
 
 async function poll(): Promise<void> {
   try {
@@ -136,7 +131,7 @@ async function poll(): Promise<void> {
             continue;
           }
           // A queued job's position follows the queue; anything else shows only its own row.
-          const seen = job.state === "queued" ? `${rowFingerprint(job)}/${queue}` : rowFingerprint(job);
+          const seen = job.state === "queued" ? `${rowStamp(job)}/${queue}` : rowStamp(job);
           if (seen !== watch.seen) changed.push({ watch, job, preview: preview ?? null, seen });
         }
         const views = await callerJobViews(changed.map(({ watch, job }) => ({ job, callerId: watch.callerId })));

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 
 import { resolveActor, SessionEndedError, type Actor } from "../auth/actor";
 import { SESSION_COOKIES } from "../auth/cookies";
+import { webConfig } from "../config";
 
 import { requestHost, requestProto } from "./proxy";
 
@@ -19,7 +20,8 @@ export async function pageCaller(): Promise<string | null> {
  * Host, or X-Forwarded-Host/-Proto only from a trusted proxy (lib/http/proxy.ts).
  */
 export async function publicOrigin(): Promise<string> {
-  if (process.env.SPACETIME_PUBLIC_URL) return process.env.SPACETIME_PUBLIC_URL.replace(/\/+$/, "");
+  const { publicUrl } = webConfig();
+  if (publicUrl) return publicUrl;
   const h = await headers();
   return `${requestProto(h, "http")}://${requestHost(h, "localhost:3000")}`;
 }

@@ -14,7 +14,8 @@
  * nothing: rate limits count the peer, Origin checks compare with Host, absolute URLs are
  * built from Host (SPACETIME_PUBLIC_URL, when set, wins for Open Graph tags).
  */
-import { isIP } from "node:net";
+import { webConfig } from "../config";
+import { inRange, type Range } from "./address-range";
 
 export const PEER_HEADER = "x-spacetime-peer";
 const NONCE = Symbol.for("spacetime.peerNonce");
@@ -60,77 +61,13 @@ export function forwardedByUnknownProxy(headers: Headers): boolean {
   return s !== null && s.forwarded && !isTrustedProxy(s.peer);
 }
 
-interface Range {
-  v6: boolean;
-  bits: bigint;
-  prefix: number;
-}
-
-let cached: { raw: string; ranges: Range[] } | null = null;
-
-/** The trusted proxies' ranges (empty: trust none). A bad entry is a startup-worthy error. */
+/** The trusted proxies' ranges (empty: trust none), from TRUSTED_PROXIES (lib/config.ts). */
 export function trustedProxies(): Range[] {
-  const raw = (process.env.TRUSTED_PROXIES || process.env.SPACETIME_TRUST_PROXY || "").trim();
-  if (cached?.raw === raw) return cached.ranges;
-  const ranges: Range[] = [];
-  for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
-    if (entry === "loopback") {
-      ranges.push(parseRange("127.0.0.0/8")!, parseRange("::1/128")!);
-      continue;
-    }
-    const r = parseRange(entry);
-    if (!r) throw new Error(`TRUSTED_PROXIES: "${entry}" is not an address, a CIDR range or "loopback"`);
-    ranges.push(r);
-  }
-  cached = { raw, ranges };
-  return ranges;
+  return webConfig().trustedProxies;
 }
 
 export function proxyTrustConfigured(): boolean {
   return trustedProxies().length > 0;
-}
-
-function parseRange(entry: string): Range | null {
-  const [addr, len] = entry.split("/");
-  const a = toBits(addr ?? "");
-  if (!a) return null;
-  const max = a.v6 ? 128 : 32;
-  const prefix = len === undefined ? max : Number(len);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return null;
-  return { v6: a.v6, bits: a.bits, prefix };
-}
-
-function toBits(address: string): { v6: boolean; bits: bigint } | null {
-  let a = address.trim();
-  if (a.startsWith("[") && a.endsWith("]")) a = a.slice(1, -1);
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a); // IPv4 seen through an IPv6 socket
-  if (mapped) a = mapped[1]!;
-  const kind = isIP(a);
-  if (kind === 4) return { v6: false, bits: a.split(".").reduce((n, p) => (n << 8n) | BigInt(Number(p)), 0n) };
-  if (kind !== 6) return null;
-  const [head, tail] = a.includes("::") ? a.split("::") : [a, undefined];
-  const parts = (s: string | undefined) => (s ? s.split(":") : []);
-  let groups = parts(head);
-  let rest = parts(tail);
-  const expand = (g: string[]) => g.flatMap((x) => (x.includes(".") ? v4Groups(x) : [x]));
-  groups = expand(groups);
-  rest = expand(rest);
-  const all = tail === undefined ? groups : [...groups, ...Array(8 - groups.length - rest.length).fill("0"), ...rest];
-  if (all.length !== 8) return null;
-  return { v6: true, bits: all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || "0", 16)), 0n) };
-}
-
-function v4Groups(v4: string): string[] {
-  const [a, b, c, d] = v4.split(".").map(Number) as [number, number, number, number];
-  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
-}
-
-function inRange(address: string, r: Range): boolean {
-  const a = toBits(address);
-  if (!a || a.v6 !== r.v6) return false;
-  const width = BigInt(r.v6 ? 128 : 32);
-  const shift = width - BigInt(r.prefix);
-  return a.bits >> shift === r.bits >> shift;
 }
 
 export function isTrustedProxy(address: string | null): boolean {

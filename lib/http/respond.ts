@@ -11,6 +11,7 @@ import type { z } from "zod";
 
 import { resolveActor, SessionEndedError, type Actor } from "../auth/actor";
 import { clearSessionCookies } from "../auth/cookies";
+import { webConfig } from "../config";
 import { AppError } from "../db/errors";
 import { isId } from "../db/ids";
 import { issueCaller } from "./caller";
@@ -113,8 +114,7 @@ export function checkOrigin(req: Request): void {
     if (req.headers.get("sec-fetch-site") === "cross-site") throw crossSite();
     return;
   }
-  const allowed = (process.env.SPACETIME_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
-  if (allowed.includes(origin)) return;
+  if (webConfig().allowedOrigins.includes(origin)) return;
   let host: string;
   try {
     host = new URL(origin).host;
@@ -150,7 +150,7 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, o: 
   } catch {
     throw new AppError("BAD_REQUEST", "the body is not valid JSON");
   }
-  return validate(schema, value, "body");
+  return parseOrBadRequest(schema, value, "body");
 }
 
 async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
@@ -181,10 +181,10 @@ const tooLarge = (limit: number) => new AppError("PAYLOAD_TOO_LARGE", `the body 
 
 /** Validates the query string (single values; repeated keys keep the last). */
 export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
-  return validate(schema, Object.fromEntries(new URL(req.url).searchParams), "query");
+  return parseOrBadRequest(schema, Object.fromEntries(new URL(req.url).searchParams), "query");
 }
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function parseOrBadRequest<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `${i.path.join(".") || what}: ${i.message}`);

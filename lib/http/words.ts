@@ -6,12 +6,13 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 
+import { modelConfig } from "../config";
 import { Tokenizer } from "../pipeline/tokenizer";
 
 let cached: { file: string; mtimeMs: number; tokenizer: Tokenizer } | null = null;
 
 function modelDir(): string {
-  return path.resolve(process.env.SPACETIME_MODEL_DIR || "models/dev");
+  return path.resolve(modelConfig().modelDir);
 }
 
 async function tokenizerFile(dir: string): Promise<string> {

@@ -1,7 +1,7 @@
 /**
  * The generation settings contract: what a clip may be asked for, derived from the model's
  * manifest (its `limits`, `defaults`, window and context frames) and nothing else. The pipeline
- * (./settings.ts), the queue's submit check (lib/queue/settings.ts), the API's schema and its
+ * (./settings.ts), the queue's submit check (lib/queue/job-settings.ts), the API's schema and its
  * OpenAPI document, and the Create page's inputs all take their bounds from here, so a job the
  * model would refuse is refused when it is submitted, with the field named.
  *

@@ -1,7 +1,11 @@
 /**
- * One error class for the whole pipeline, with a code the worker and the API
- * can map to a response (bad input -> 400, missing model -> 500, abort -> the
- * job's "cancelled" state) without parsing messages.
+ * One error class for the whole pipeline, with a code its callers act on without parsing
+ * messages. The queue (lib/queue/handlers.ts): BAD_INPUT fails the job at once (no retry);
+ * BAD_MANIFEST, MODEL_FILE_*, PROVIDER_UNAVAILABLE and FFMPEG_MISSING are the worker's faults
+ * (the job goes back without spending an attempt, the worker rests); BAD_RESUME_STATE starts
+ * the job over from noise; anything else is retried. ABORTED ends a run whose outcome the
+ * worker already knows (canceled, lease lost, shutdown). The CLI (./cli.ts) exits 2 on
+ * BAD_INPUT, 130 on ABORTED and 1 otherwise.
  */
 export type PipelineErrorCode =
   | "BAD_INPUT" // a setting outside the manifest's limits
@@ -12,7 +16,7 @@ export type PipelineErrorCode =
   | "FFMPEG_MISSING" // no ffmpeg binary at the resolved path
   | "FFMPEG_FAILED" // ffmpeg exited with an error
   | "SCHEDULER_MISUSE" // scheduler called out of order
-  | "BAD_CHECKPOINT" // a resume state that is damaged or belongs to other settings
+  | "BAD_RESUME_STATE" // a resume state that is damaged or belongs to other settings
   | "ABORTED"; // the caller's AbortSignal fired
 
 export class PipelineError extends Error {

@@ -24,6 +24,7 @@ import { access, open, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 
+import { modelConfig } from "../config";
 import { PipelineError } from "./errors";
 
 export interface MuxMetadata {
@@ -63,7 +64,7 @@ const require = createRequire(import.meta.url);
 
 /** The ffmpeg binary to run; throws FFMPEG_MISSING with what to do about it. */
 export async function resolveFfmpeg(): Promise<string> {
-  let candidate = process.env.FFMPEG_PATH;
+  let candidate = modelConfig().ffmpegPath;
   let source = "FFMPEG_PATH";
   if (!candidate) {
     source = "@ffmpeg-installer/ffmpeg";

@@ -1,9 +1,11 @@
 /**
- * Prompt -> clip. One `generate()` with the stages of docs/model-format.md:
- *   1 validate inputs against the manifest   2 tokenize (unknown words reported)
- *   3 encode prompt + negative prompt once    4 seeded noise
- *   5 scheduler timesteps                     6 denoising loop (CFG as one batch-2 DiT run per step)
- *   7 VAE decode to uint8 RGB                 8 mux with ffmpeg
+ * Prompt -> clip. One `generate()` running the stages of docs/model-format.md, each a
+ * function below with typed inputs and outputs (diffusers' pipeline order):
+ *   1 checkInputs: settings against the manifest   2 tokenize (unknown words reported)
+ *   3 encodePrompt: prompt + negative prompt once  4 prepareLatents: seeded noise
+ *   5 scheduler timesteps                          6 denoising loop (guidedVelocity: CFG as one
+ *   7 decodeChunk: VAE to uint8 RGB                  batch-2 DiT run per step; onStepEnd)
+ *   8 muxClip: ffmpeg
  * The loop lives here, not in a network or a scheduler, as in diffusers.
  *
  * Longer clips are made of chunks of one DiT window each: every chunk after
@@ -15,7 +17,7 @@
  * Nothing touches the disk before stage 8, and mux() writes atomically, so an
  * abort or a failure leaves no partial files.
  *
- * Checkpoints (./resume.ts): every `checkpointEvery` steps the loop hands `onCheckpoint` its
+ * Resume states (./resume.ts): every `resumeStateEvery` steps the loop hands `onResumeState` its
  * state; a run given that state as `resumeFrom` skips the steps already taken and ends with
  * the same frames as a run that never stopped.
  */
@@ -26,10 +28,12 @@ import { PipelineError, throwIfAborted } from "./errors";
 import { mux, type MuxOutputs } from "./ffmpeg";
 import { contextFrom, decodeFrames, keepContext, preview, repeat, type Preview } from "./latents";
 import { NoiseStream } from "./noise";
-import { fingerprint, type DenoiseState } from "./resume";
-import { createScheduler, type SCHEDULERS } from "./schedulers";
+import { settingsHash, type DenoiseState } from "./resume";
+import { createScheduler, type SCHEDULERS, type Scheduler } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
-import { planChunks, validate, type FORMATS } from "./settings";
+import { checkSettings, planChunks, type ChunkPlan, type FORMATS, type Settings } from "./settings";
+import type { Encoded } from "./tokenizer";
+import type { Manifest } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
 import type { ScenePlan } from "../plan/schema";
 
@@ -68,10 +72,10 @@ export interface GenerateOptions {
   formats?: readonly (typeof FORMATS)[number][];
   previewEvery?: number; // 0 = no previews
   onStepEnd?: (event: StepEndEvent) => void;
-  resumeFrom?: DenoiseState; // continue an earlier run of the same settings from its checkpoint
-  checkpointEvery?: number; // steps between onCheckpoint calls (counted over all chunks); default 5
+  resumeFrom?: DenoiseState; // continue an earlier run of the same settings from its resume state
+  resumeStateEvery?: number; // steps between onResumeState calls (counted over all chunks); default 5
   /** Awaited before the next step. The state's arrays are never changed afterwards, so they may be kept as they are. */
-  onCheckpoint?: (state: DenoiseState, info: { step: number; total: number }) => void | Promise<void>;
+  onResumeState?: (state: DenoiseState, info: { step: number; total: number }) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -113,202 +117,96 @@ export interface GenerateResult {
 // ----------------------------------------------------------------- generate
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const t0 = performance.now();
-  const timings: StageTimings = { validate: 0, tokenize: 0, encode: 0, noise: 0, timesteps: 0, denoise: 0, decode: 0, mux: 0, total: 0 };
-  let mark = t0;
-  const lap = (stage: keyof StageTimings) => {
-    const now = performance.now();
-    timings[stage] += now - mark;
-    mark = now;
-  };
-  const { signal, onStepEnd, onCheckpoint, resumeFrom } = options;
-  const checkpointEvery = options.checkpointEvery ?? 5;
-  if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
-    throw new PipelineError("BAD_INPUT", `checkpointEvery must be a positive integer, got ${checkpointEvery}`);
-  }
+  const clock = stageClock();
+  const { signal, onStepEnd, onResumeState, resumeFrom } = options;
 
-  // 1. Validate inputs against the manifest (loading the model, verified and cached, to read it).
-  throwIfAborted(signal, "before start");
-  const rt: ModelRuntime = await getRuntime(options.modelDir ?? DEFAULT_MODEL_DIR, {
-    provider: options.provider ?? "cpu",
-    threads: options.threads,
-  });
+  // 1. Check inputs against the manifest (loading the model, verified and cached, to read it).
+  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery } = await checkInputs(options);
   const m = rt.model.manifest;
-  if (options.seconds !== undefined && options.frames !== undefined) throw new PipelineError("BAD_INPUT", "seconds: give frames or seconds, not both");
-  const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * m.video.fps) + 1 : options.frames;
-  const s = validate({ ...options, frames: requestedFrames }, m);
-  // A resumed run keeps the seed its first attempt drew.
-  const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
-  const scenePlan = resolvePlan(options.plan, s, m, seed);
-  const plan = planChunks({ ...s, frames: s.frames ?? scenePlan?.frames }, m);
-  const print = fingerprint({
-    modelId: m.model_id,
-    prompt: s.prompt,
-    negativePrompt: s.negativePrompt,
-    seed,
-    steps: s.steps,
-    guidance: s.guidance,
-    scheduler: s.scheduler,
-    chunks: plan.chunks,
-    contextFrames: s.contextFrames,
-    continueFrom: s.continueFrom,
-    ...(scenePlan ? { plan: scenePlan } : {}),
-  });
-  if (resumeFrom) checkResumable(resumeFrom, print, plan.chunks, s.steps, m.latent);
-  lap("validate");
+  clock.lap("validate");
 
   // 2. Tokenize; unknown words are reported, not fatal (the model just sees [UNK]).
   const cond = rt.tokenizer.encode(s.prompt);
   const uncond = rt.tokenizer.encode(s.negativePrompt);
-  lap("tokenize");
+  clock.lap("tokenize");
 
-  // 3. Encode the prompt and the negative prompt once, as one batch: row 0 conditional, row 1 unconditional.
-  const useCfg = s.guidance !== 1;
-  const B = useCfg ? 2 : 1;
-  const L = m.text.max_length;
-  const ids = new BigInt64Array(B * L);
-  const mask = new Uint8Array(B * L);
-  ids.set(cond.ids);
-  mask.set(cond.mask);
-  if (useCfg) {
-    ids.set(uncond.ids, L);
-    mask.set(uncond.mask, L);
-  }
-  const textMask = new ort.Tensor("bool", mask, [B, L]);
-  const encoded = await rt.textEncoder.run({ ids: new ort.Tensor("int64", ids, [B, L]), mask: textMask });
-  const textStates = encoded.text_states!;
-  lap("encode");
+  // 3. Encode the prompt and the negative prompt once, as one batch.
+  const text = await encodePrompt(rt, cond, uncond, s.guidance);
+  clock.lap("encode");
 
   // 4 + 5 happen per chunk (fresh noise from one stream, fresh scheduler); 6 is the loop; 7 decodes each chunk.
-  const { channels: C, frames: F, height: h, width: w } = m.latent;
-  const size = C * F * h * w;
-  const dims = [B, C, F, h, w];
   const noise = new NoiseStream(seed);
   const scheduler = createScheduler(s.scheduler, m.scheduler.shift);
   const total = s.steps * plan.chunks;
   const stepMs: number[] = [];
   const frames: Uint8Array[] = [];
   let prev: Float32Array | null = s.continueFrom ?? null;
-  const chunkLatents: Float32Array[] = []; // each finished chunk's final latent, for checkpoints
-  const resumedAtStep = resumeFrom ? resumeFrom.chunk * s.steps + resumeFrom.step : 0;
+  const chunkLatents: Float32Array[] = []; // each finished chunk's final latent, for resume states
   let stepsDone = 0;
-  let denoiseStart = 0;
 
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
-    // 4. Seeded noise, with the context frames (if any) put in place. A resumed run draws the
-    // noise of the chunks it skips too, so that later chunks get the same noise as before.
-    const { context, mask: cmask } = contextFrom(prev, s.contextFrames, m);
-    let x = noise.normal(size);
-    keepContext(x, context, cmask, m);
-    lap("noise");
+    // 4. Latents: seeded noise with the context frames (if any) put in place.
+    const window = prepareLatents(noise, prev, s.contextFrames, m);
+    clock.lap("noise");
 
     // 5. Timesteps.
     scheduler.setTimesteps(s.steps);
-    lap("timesteps");
+    clock.lap("timesteps");
 
-    if (resumeFrom && chunk < resumeFrom.chunk) {
-      // Done before the checkpoint: only its frames are needed, from its saved final latent.
-      x = resumeFrom.chunkLatents[chunk]!;
-      stepsDone += s.steps;
-    } else if (resumeFrom && chunk === resumeFrom.chunk) {
-      x = resumeFrom.latent;
-      scheduler.restore(resumeFrom.scheduler);
-      stepsDone += resumeFrom.step;
-    }
-    const contextT = new ort.Tensor("float32", repeat(context, B), dims);
-    const cmaskT = new ort.Tensor("float32", repeat(cmask, B), [B, F]);
-    // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
-    const planT = m.plan ? planRaster(scenePlan, chunk * plan.perExtension, B, m) : null;
+    const start = resumePoint(resumeFrom, chunk, s.steps, scheduler);
+    let x = start?.latent ?? window.x;
+    stepsDone += start?.stepsTaken ?? 0;
+    const inputs = chunkInputs(window, text.batch, scenePlan, chunk * plan.perExtension, m);
 
     // 6. Denoising loop: one DiT run of batch B per step.
-    denoiseStart = performance.now();
-    const firstStep = stepsDone - chunk * s.steps;
-    for (let i = firstStep; i < s.steps; i++) {
+    const denoiseStart = performance.now();
+    for (let i = stepsDone - chunk * s.steps; i < s.steps; i++) {
       const t = scheduler.timesteps[i]!;
       throwIfAborted(signal, `chunk ${chunk + 1}/${plan.chunks}, step ${i + 1}/${s.steps}`);
       const stepStart = performance.now();
-      const out = await rt.dit.run({
-        latent: new ort.Tensor("float32", repeat(x, B), dims),
-        timestep: new ort.Tensor("float32", new Float32Array(B).fill(t), [B]),
-        text_states: textStates,
-        text_mask: textMask,
-        context: contextT,
-        context_mask: cmaskT,
-        ...(planT ? { plan: planT } : {}),
-      });
-      const both = out.velocity!.data as Float32Array;
-      // Classifier-free guidance: v = v_uncond + g (v_cond - v_uncond).
-      const v = useCfg ? new Float32Array(size) : both;
-      if (useCfg) for (let k = 0; k < size; k++) v[k] = both[size + k]! + s.guidance * (both[k]! - both[size + k]!);
+      const v = await guidedVelocity(rt, text, inputs, x, t, s.guidance);
       const before = x;
       x = scheduler.step(v, t, x);
-      keepContext(x, context, cmask, m);
+      keepContext(x, window.context, window.mask, m);
       stepsDone++;
       stepMs.push(performance.now() - stepStart);
       if (onStepEnd) {
         const last = i === s.steps - 1;
         const wantPreview = s.previewEvery > 0 && ((i + 1) % s.previewEvery === 0 || last);
-        const mean = stepMs.reduce((a, b) => a + b, 0) / stepMs.length;
         onStepEnd({
           step: stepsDone,
           total,
           chunk,
           chunks: plan.chunks,
-          elapsedMs: performance.now() - t0,
-          etaMs: mean * (total - stepsDone),
+          elapsedMs: clock.elapsed(),
+          etaMs: mean(stepMs) * (total - stepsDone),
           ...(wantPreview ? { preview: preview(before, v, t, m) } : {}),
         });
       }
-      if (onCheckpoint && stepsDone % checkpointEvery === 0 && stepsDone < total) {
-        const state: DenoiseState = { fingerprint: print, seed, chunk, step: i + 1, latent: x, scheduler: scheduler.state(), chunkLatents: [...chunkLatents] };
-        await onCheckpoint(state, { step: stepsDone, total });
+      if (onResumeState && stepsDone % resumeStateEvery === 0 && stepsDone < total) {
+        const state: DenoiseState = { settingsHash: hash, seed, chunk, step: i + 1, latent: x, scheduler: scheduler.state(), chunkLatents: [...chunkLatents] };
+        await onResumeState(state, { step: stepsDone, total });
       }
     }
-    timings.denoise += performance.now() - denoiseStart;
-    mark = performance.now();
+    clock.add("denoise", denoiseStart);
 
     // 7. Decode to uint8 RGB; a conditioned chunk's leading frames repeat its context and are dropped.
     throwIfAborted(signal, "before decode");
-    const decoded = await rt.vaeDecoder.run({ latent: new ort.Tensor("float32", x, [1, C, F, h, w]) });
-    const chunkFrames = decodeFrames(decoded.video!, m);
+    const chunkFrames = await decodeChunk(rt, x);
     frames.push(...(prev ? chunkFrames.slice(plan.skip) : chunkFrames));
     chunkLatents.push(x);
     prev = x;
-    lap("decode");
+    clock.lap("decode");
   }
   frames.length = plan.frames;
 
-  // 8. Mux (atomically; aborting kills ffmpeg and removes its temporaries).
+  // 8. Output: mux (atomically; aborting kills ffmpeg and removes its temporaries).
   let outputs: MuxOutputs = {};
   if (s.out) {
     throwIfAborted(signal, "before mux");
-    const base = s.out.slice(0, -".mp4".length);
-    const targets: MuxOutputs = {};
-    if (s.formats.includes("mp4")) targets.mp4 = s.out;
-    if (s.formats.includes("webm")) targets.webm = `${base}.webm`;
-    if (s.formats.includes("poster")) targets.poster = `${base}.png`;
-    if (s.formats.includes("webp")) targets.webp = `${base}.webp`;
-    outputs = await mux({
-      frames,
-      width: m.video.width,
-      height: m.video.height,
-      fps: m.video.fps,
-      outputs: targets,
-      metadata: {
-        prompt: s.prompt,
-        negativePrompt: s.negativePrompt,
-        seed,
-        steps: s.steps,
-        guidance: s.guidance,
-        modelId: m.model_id,
-        scheduler: s.scheduler,
-        ...(scenePlan ? { plan: scenePlan } : {}),
-      },
-      signal,
-    });
-    lap("mux");
+    outputs = await muxClip(s, s.out, seed, scenePlan, frames, m, signal);
+    clock.lap("mux");
   }
-  timings.total = performance.now() - t0;
 
   return {
     outputs,
@@ -328,17 +226,221 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     truncated: cond.truncated,
     lastLatent: prev!,
     plan: scenePlan,
-    resumedAtStep,
-    timings,
+    resumedAtStep: resumeFrom ? resumeFrom.chunk * s.steps + resumeFrom.step : 0,
+    timings: clock.done(),
     stepMs,
   };
 }
 
+// ------------------------------------------------------------------- stages
+
+/** Stage 1's output: the settings checked against the model, and what follows from them. */
+interface CheckedInputs {
+  rt: ModelRuntime;
+  s: Settings;
+  seed: number; // given, kept from the resumed run, or drawn
+  scenePlan: ScenePlan | null;
+  plan: ChunkPlan;
+  hash: string; // settingsHash(): what a resume state must carry to resume this run
+  resumeStateEvery: number;
+}
+
+async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
+  const { signal, resumeFrom } = options;
+  const resumeStateEvery = options.resumeStateEvery ?? 5;
+  if (!Number.isInteger(resumeStateEvery) || resumeStateEvery < 1) {
+    throw new PipelineError("BAD_INPUT", `resumeStateEvery must be a positive integer, got ${resumeStateEvery}`);
+  }
+  throwIfAborted(signal, "before start");
+  const rt = await getRuntime(options.modelDir ?? DEFAULT_MODEL_DIR, {
+    provider: options.provider ?? "cpu",
+    threads: options.threads,
+  });
+  const m = rt.model.manifest;
+  if (options.seconds !== undefined && options.frames !== undefined) throw new PipelineError("BAD_INPUT", "seconds: give frames or seconds, not both");
+  const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * m.video.fps) + 1 : options.frames;
+  const s = checkSettings({ ...options, frames: requestedFrames }, m);
+  // A resumed run keeps the seed its first attempt drew.
+  const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
+  const scenePlan = resolvePlan(options.plan, s, m, seed);
+  const plan = planChunks({ ...s, frames: s.frames ?? scenePlan?.frames }, m);
+  const hash = settingsHash({
+    modelId: m.model_id,
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt,
+    seed,
+    steps: s.steps,
+    guidance: s.guidance,
+    scheduler: s.scheduler,
+    chunks: plan.chunks,
+    contextFrames: s.contextFrames,
+    continueFrom: s.continueFrom,
+    ...(scenePlan ? { plan: scenePlan } : {}),
+  });
+  if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, m.latent);
+  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery };
+}
+
+/** Stage 3's output: the encoded text, row 0 conditional and (with guidance) row 1 unconditional. */
+interface EncodedPrompt {
+  batch: number; // 2 with guidance, 1 without
+  states: ort.Tensor;
+  mask: ort.Tensor;
+}
+
+async function encodePrompt(rt: ModelRuntime, cond: Encoded, uncond: Encoded, guidance: number): Promise<EncodedPrompt> {
+  const batch = guidance !== 1 ? 2 : 1;
+  const L = rt.model.manifest.text.max_length;
+  const ids = new BigInt64Array(batch * L);
+  const mask = new Uint8Array(batch * L);
+  ids.set(cond.ids);
+  mask.set(cond.mask);
+  if (batch === 2) {
+    ids.set(uncond.ids, L);
+    mask.set(uncond.mask, L);
+  }
+  const textMask = new ort.Tensor("bool", mask, [batch, L]);
+  const encoded = await rt.textEncoder.run({ ids: new ort.Tensor("int64", ids, [batch, L]), mask: textMask });
+  return { batch, states: encoded.text_states!, mask: textMask };
+}
+
+/** Stage 4's output: a chunk's starting sample and the context frames it keeps. */
+interface ChunkLatents {
+  x: Float32Array; // (C, F, h, w) noise, context frames in place
+  context: Float32Array; // (C, F, h, w), the previous chunk's last frames first
+  mask: Float32Array; // (F,) 1 on context frames
+}
+
+/** Seeded noise with the context frames (if any) put in place. A resumed run draws the noise of the chunks it skips too, so that later chunks get the same noise as before. */
+function prepareLatents(noise: NoiseStream, prev: Float32Array | null, contextFrames: number, m: Manifest): ChunkLatents {
+  const { channels: C, frames: F, height: h, width: w } = m.latent;
+  const { context, mask } = contextFrom(prev, contextFrames, m);
+  const x = noise.normal(C * F * h * w);
+  keepContext(x, context, mask, m);
+  return { x, context, mask };
+}
+
+/**
+ * Where a resumed run takes over in this chunk: a chunk done before the resume state needs only
+ * its saved final latent (for its frames); the state's chunk continues from its latent and
+ * scheduler state. Null: denoise this chunk from its noise.
+ */
+function resumePoint(r: DenoiseState | undefined, chunk: number, steps: number, scheduler: Scheduler): { latent: Float32Array; stepsTaken: number } | null {
+  if (!r || chunk > r.chunk) return null;
+  if (chunk < r.chunk) return { latent: r.chunkLatents[chunk]!, stepsTaken: steps };
+  scheduler.restore(r.scheduler);
+  return { latent: r.latent, stepsTaken: r.step };
+}
+
+/** The DiT inputs that stay the same over a chunk's steps, batched for guidance. */
+interface ChunkInputs {
+  dims: number[]; // [B, C, F, h, w]
+  context: ort.Tensor;
+  contextMask: ort.Tensor;
+  plan: ort.Tensor | null; // the scene plan's raster, for models that take one
+}
+
+function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest): ChunkInputs {
+  const { channels: C, frames: F, height: h, width: w } = m.latent;
+  const dims = [batch, C, F, h, w];
+  return {
+    dims,
+    context: new ort.Tensor("float32", repeat(window.context, batch), dims),
+    contextMask: new ort.Tensor("float32", repeat(window.mask, batch), [batch, F]),
+    // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
+    plan: m.plan ? planRaster(scenePlan, startFrame, batch, m) : null,
+  };
+}
+
+/** One DiT run of the guidance batch, combined by classifier-free guidance: v = v_uncond + g (v_cond - v_uncond). */
+async function guidedVelocity(rt: ModelRuntime, text: EncodedPrompt, inputs: ChunkInputs, x: Float32Array, t: number, guidance: number): Promise<Float32Array> {
+  const B = text.batch;
+  const out = await rt.dit.run({
+    latent: new ort.Tensor("float32", repeat(x, B), inputs.dims),
+    timestep: new ort.Tensor("float32", new Float32Array(B).fill(t), [B]),
+    text_states: text.states,
+    text_mask: text.mask,
+    context: inputs.context,
+    context_mask: inputs.contextMask,
+    ...(inputs.plan ? { plan: inputs.plan } : {}),
+  });
+  const both = out.velocity!.data as Float32Array;
+  if (B === 1) return both;
+  const size = x.length;
+  const v = new Float32Array(size);
+  for (let k = 0; k < size; k++) v[k] = both[size + k]! + guidance * (both[k]! - both[size + k]!);
+  return v;
+}
+
+/** Stage 7: a chunk's final latent through the VAE decoder, as uint8 RGB frames. */
+async function decodeChunk(rt: ModelRuntime, x: Float32Array): Promise<Uint8Array[]> {
+  const m = rt.model.manifest;
+  const { channels: C, frames: F, height: h, width: w } = m.latent;
+  const decoded = await rt.vaeDecoder.run({ latent: new ort.Tensor("float32", x, [1, C, F, h, w]) });
+  return decodeFrames(decoded.video!, m);
+}
+
+/** Stage 8: the frames muxed into the formats asked for, beside `out` (a .mp4 path). */
+function muxClip(s: Settings, out: string, seed: number, scenePlan: ScenePlan | null, frames: Uint8Array[], m: Manifest, signal: AbortSignal | undefined): Promise<MuxOutputs> {
+  const base = out.slice(0, -".mp4".length);
+  const targets: MuxOutputs = {};
+  if (s.formats.includes("mp4")) targets.mp4 = out;
+  if (s.formats.includes("webm")) targets.webm = `${base}.webm`;
+  if (s.formats.includes("poster")) targets.poster = `${base}.png`;
+  if (s.formats.includes("webp")) targets.webp = `${base}.webp`;
+  return mux({
+    frames,
+    width: m.video.width,
+    height: m.video.height,
+    fps: m.video.fps,
+    outputs: targets,
+    metadata: {
+      prompt: s.prompt,
+      negativePrompt: s.negativePrompt,
+      seed,
+      steps: s.steps,
+      guidance: s.guidance,
+      modelId: m.model_id,
+      scheduler: s.scheduler,
+      ...(scenePlan ? { plan: scenePlan } : {}),
+    },
+    signal,
+  });
+}
+
+// ------------------------------------------------------------------ helpers
+
+/** Per-stage wall time: lap(stage) books the time since the last mark to that stage. */
+function stageClock() {
+  const t0 = performance.now();
+  const timings: StageTimings = { validate: 0, tokenize: 0, encode: 0, noise: 0, timesteps: 0, denoise: 0, decode: 0, mux: 0, total: 0 };
+  let mark = t0;
+  return {
+    lap(stage: keyof StageTimings) {
+      const now = performance.now();
+      timings[stage] += now - mark;
+      mark = now;
+    },
+    /** Books the time since `since` to the stage (the loop times itself, callbacks and all). */
+    add(stage: keyof StageTimings, since: number) {
+      mark = performance.now();
+      timings[stage] += mark - since;
+    },
+    elapsed: () => performance.now() - t0,
+    done(): StageTimings {
+      timings.total = performance.now() - t0;
+      return timings;
+    },
+  };
+}
+
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+
 /** A resume state must come from a run of these settings, and fit this model and plan. */
-function checkResumable(r: DenoiseState, print: string, chunks: number, steps: number, latent: { channels: number; frames: number; height: number; width: number }) {
+function checkResumable(r: DenoiseState, hash: string, chunks: number, steps: number, latent: { channels: number; frames: number; height: number; width: number }) {
   const size = latent.channels * latent.frames * latent.height * latent.width;
   const problem =
-    r.fingerprint !== print
+    r.settingsHash !== hash
       ? "it was made with other settings or another model"
       : r.chunk >= chunks || r.step < 1 || r.step > steps || r.scheduler.stepIndex !== r.step
         ? `step ${r.step} of chunk ${r.chunk + 1} does not fit ${chunks} chunk(s) of ${steps} steps`
@@ -347,5 +449,5 @@ function checkResumable(r: DenoiseState, print: string, chunks: number, steps: n
           : [r.latent, r.scheduler.previous, ...r.chunkLatents].some((a) => a !== null && a.length !== size)
             ? `its latents do not hold ${size} values`
             : null;
-  if (problem) throw new PipelineError("BAD_CHECKPOINT", `cannot resume from this checkpoint: ${problem}`);
+  if (problem) throw new PipelineError("BAD_RESUME_STATE", `cannot resume from this state: ${problem}`);
 }

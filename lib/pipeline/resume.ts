@@ -1,17 +1,17 @@
 /**
- * Denoising checkpoints: everything generate() needs to continue a run where it stopped and
+ * Denoising resume states: everything generate() needs to continue a run where it stopped and
  * end with the same clip, bit for bit, as a run that never stopped.
  *
  * The trajectory of a clip is a function of its settings and seed alone (noise.ts), so a
- * checkpoint holds only what the loop has computed: the latent after `step` steps of chunk
+ * resume state holds only what the loop has computed: the latent after `step` steps of chunk
  * `chunk`, the scheduler's state (dpmpp-2m's previous prediction), and the final latents of
  * the chunks already done (decoded again on resume: the VAE is deterministic; the last one is
  * the next chunk's context). The seed is kept too, since a run may have drawn it at random.
- * A fingerprint of the settings guards against resuming a different job or model.
+ * A hash of the settings (settingsHash()) guards against resuming a different job or model.
  *
  * Bytes (little-endian): "STCK", u32 version, u32 header length, the header as JSON, then the
  * float32 arrays it lists (latent, previous if any, chunk latents), then the SHA-256 of all of
- * it before, so a truncated or damaged checkpoint is refused rather than resumed.
+ * it before, so a truncated or damaged state is refused rather than resumed.
  */
 import { createHash } from "node:crypto";
 
@@ -19,7 +19,7 @@ import { PipelineError } from "./errors";
 import type { SchedulerState } from "./schedulers";
 
 export interface DenoiseState {
-  fingerprint: string; // see fingerprint()
+  settingsHash: string; // see settingsHash()
   seed: number;
   chunk: number; // 0-based chunk being denoised
   step: number; // steps of that chunk done (1..steps)
@@ -29,7 +29,7 @@ export interface DenoiseState {
 }
 
 /** What a trajectory depends on, hashed: a state resumes only a run with the same one. */
-export function fingerprint(parts: {
+export function settingsHash(parts: {
   modelId: string;
   prompt: string;
   negativePrompt: string;
@@ -40,7 +40,7 @@ export function fingerprint(parts: {
   chunks: number;
   contextFrames: number;
   continueFrom?: Float32Array;
-  plan?: object; // the scene plan followed, when there is one (absent keeps plan-less fingerprints as they were)
+  plan?: object; // the scene plan followed, when there is one (absent keeps plan-less hashes as they were)
 }): string {
   const h = createHash("sha256");
   const { continueFrom, ...rest } = parts;
@@ -53,7 +53,7 @@ const MAGIC = "STCK";
 const VERSION = 1;
 
 interface Header {
-  fingerprint: string;
+  fingerprint: string; // the settings hash (the field's first name, kept so that stored states still read)
   seed: number;
   chunk: number;
   step: number;
@@ -66,10 +66,10 @@ interface Header {
 export function encodeDenoiseState(s: DenoiseState): Uint8Array {
   const size = s.latent.length;
   for (const a of [s.scheduler.previous, ...s.chunkLatents]) {
-    if (a && a.length !== size) throw new PipelineError("BAD_INPUT", `checkpoint arrays must all hold ${size} values, got ${a.length}`);
+    if (a && a.length !== size) throw new PipelineError("BAD_INPUT", `resume state arrays must all hold ${size} values, got ${a.length}`);
   }
   const header: Header = {
-    fingerprint: s.fingerprint,
+    fingerprint: s.settingsHash,
     seed: s.seed,
     chunk: s.chunk,
     step: s.step,
@@ -94,14 +94,14 @@ export function encodeDenoiseState(s: DenoiseState): Uint8Array {
   return new Uint8Array(Buffer.concat([body, digest]));
 }
 
-/** The state in `bytes`, or a BAD_CHECKPOINT error saying what is wrong with them. */
+/** The state in `bytes`, or a BAD_RESUME_STATE error saying what is wrong with them. */
 export function decodeDenoiseState(bytes: Uint8Array): DenoiseState {
-  const bad = (why: string) => new PipelineError("BAD_CHECKPOINT", `unusable denoising checkpoint: ${why}`);
+  const bad = (why: string) => new PipelineError("BAD_RESUME_STATE", `unusable denoising resume state: ${why}`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 12 + 32) throw bad(`only ${buf.length} bytes`);
   const body = buf.subarray(0, buf.length - 32);
   if (!createHash("sha256").update(body).digest().equals(buf.subarray(buf.length - 32))) throw bad("checksum mismatch");
-  if (body.toString("latin1", 0, 4) !== MAGIC) throw bad("not a checkpoint");
+  if (body.toString("latin1", 0, 4) !== MAGIC) throw bad("not a resume state");
   const version = body.readUInt32LE(4);
   if (version !== VERSION) throw bad(`version ${version}, this build reads ${VERSION}`);
   const jsonLength = body.readUInt32LE(8);
@@ -126,7 +126,7 @@ export function decodeDenoiseState(bytes: Uint8Array): DenoiseState {
   const latent = next();
   const previous = hasPrevious ? next() : null;
   return {
-    fingerprint: header.fingerprint,
+    settingsHash: header.fingerprint,
     seed: header.seed,
     chunk: header.chunk,
     step: header.step,

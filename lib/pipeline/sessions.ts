@@ -14,10 +14,10 @@ import * as ort from "onnxruntime-node";
 
 import { PipelineError } from "./errors";
 import { FILE_KEYS, loadModel, type LoadedModel } from "./manifest";
+import { PROVIDERS, type Provider } from "./providers";
 import { Tokenizer } from "./tokenizer";
 
-export const PROVIDERS = ["cpu", "webgpu", "cuda", "auto"] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export { PROVIDERS, type Provider } from "./providers";
 
 export interface ModelRuntime {
   model: LoadedModel;
@@ -34,7 +34,7 @@ export interface RuntimeOptions {
 }
 
 interface CacheEntry {
-  fingerprint: string;
+  stamp: string; // filesStamp() when the entry was made
   runtime: Promise<ModelRuntime>;
 }
 const cache = new Map<string, CacheEntry>();
@@ -159,14 +159,14 @@ export async function getRuntime(dir: string, options: RuntimeOptions = {}): Pro
   const hit = cache.get(key);
   if (hit) {
     const rt = await hit.runtime.catch(() => null);
-    if (rt && (await fingerprintFiles(abs, rt)) === hit.fingerprint) return rt;
+    if (rt && (await filesStamp(abs, rt)) === hit.stamp) return rt;
     // Changed on disk: open it afresh. The old sessions are left to the GC, since a generation may still be using them.
     if (cache.get(key) === hit) cache.delete(key);
   }
   // Cached before it resolves, so concurrent callers share one load.
-  const entry = { fingerprint: "" } as CacheEntry;
+  const entry = { stamp: "" } as CacheEntry;
   entry.runtime = openRuntime(abs, provider, options.threads).then(async (rt) => {
-    entry.fingerprint = await fingerprintFiles(abs, rt);
+    entry.stamp = await filesStamp(abs, rt);
     return rt;
   });
   cache.set(key, entry);
@@ -177,7 +177,7 @@ export async function getRuntime(dir: string, options: RuntimeOptions = {}): Pro
 }
 
 /** Size and mtime of model.json and every file it lists: they change when the directory is re-exported. */
-async function fingerprintFiles(dir: string, rt: ModelRuntime): Promise<string> {
+async function filesStamp(dir: string, rt: ModelRuntime): Promise<string> {
   const files = [path.join(dir, "model.json"), ...Object.values(rt.model.paths)];
   const stats = await Promise.all(files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => "missing")));
   return stats.join("|");

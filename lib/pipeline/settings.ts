@@ -50,9 +50,9 @@ function inputSchema(m: Manifest) {
 
 export type Settings = z.infer<ReturnType<typeof inputSchema>>;
 
-export function validate(options: GenerateOptions, m: Manifest): Settings {
+export function checkSettings(options: GenerateOptions, m: Manifest): Settings {
   // Callbacks, the signal, where the model lives and the resume state are generate()'s own business.
-  const { onStepEnd: _cb, onCheckpoint: _ck, resumeFrom: _resume, checkpointEvery: _every, signal: _signal, modelDir: _dir, threads: _threads, ...rest } = options;
+  const { onStepEnd: _cb, onResumeState: _rs, resumeFrom: _resume, resumeStateEvery: _every, signal: _signal, modelDir: _dir, threads: _threads, ...rest } = options;
   const parsed = inputSchema(m).safeParse(rest);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "input"}: ${i.message}`);
@@ -61,8 +61,16 @@ export function validate(options: GenerateOptions, m: Manifest): Settings {
   return parsed.data;
 }
 
+/** How a clip is cut into DiT windows. */
+export interface ChunkPlan {
+  chunks: number;
+  skip: number; // leading video frames of a conditioned chunk that re-decode its context (dropped)
+  perExtension: number; // video frames each chunk after the first contributes
+  frames: number; // the clip's length in video frames
+}
+
 /** How many chunks, and how many frames each contributes. */
-export function planChunks(s: Pick<Settings, "contextFrames" | "continueFrom" | "extend" | "frames">, m: Manifest) {
+export function planChunks(s: Pick<Settings, "contextFrames" | "continueFrom" | "extend" | "frames">, m: Manifest): ChunkPlan {
   const k = s.contextFrames;
   const r = temporalRatio(m);
   const perExtension = framesPerExtension(m, k); // video frames of a chunk's new latent frames

@@ -13,7 +13,7 @@ import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
 import { decodedFrames } from "../pipeline/contract";
 import { extendPlan } from "../plan/extend";
-import { modelSettingsLimits, parseJobSettings, type JobSettingsInput } from "./settings";
+import { modelSettingsLimits, parseJobSettings, type JobSettingsInput } from "./job-settings";
 
 /** How many chunks made a clip: its denoising steps over steps per chunk, else its settings. */
 export function chunksOf(job: Pick<Job, "progressTotal" | "extend">, video: Pick<Video, "steps">): number {

@@ -8,6 +8,7 @@
  */
 import { settingsOf, type Job } from "../db/jobs";
 import type { VideoMetadata } from "../db/videos";
+import type { Provider } from "../pipeline/providers";
 import type { Preview } from "./preview";
 
 export interface ProgressEvent {
@@ -21,16 +22,16 @@ export interface JobRun {
   signal: AbortSignal;
   outBase: string; // absolute, without extension: write `${outBase}.mp4` (and .webm, .png, .webp)
   progress(event: ProgressEvent): void;
-  /** The denoising checkpoint an earlier attempt left (lib/pipeline/resume.ts's bytes), if any. */
+  /** The denoising resume state an earlier attempt left (lib/pipeline/resume.ts's bytes), if any. */
   resume: { step: number; bytes: Uint8Array } | null;
-  /** Stores a checkpoint for a later attempt; resolves once it is in the database. */
-  checkpoint(step: number, bytes: Uint8Array): Promise<void>;
+  /** Stores a resume state for a later attempt; resolves once it is in the database. */
+  saveResumeState(step: number, bytes: Uint8Array): Promise<void>;
   log(line: string): void;
 }
 
 export interface JobOutput extends VideoMetadata {
   files: { mp4: string; webm?: string; poster?: string; webp?: string }; // absolute paths under outBase
-  resumedAtStep: number; // denoising steps taken over from a checkpoint (0: from the start)
+  resumedAtStep: number; // denoising steps taken over from a resume state (0: from the start)
 }
 
 export type JobHandler = (run: JobRun) => Promise<JobOutput>;
@@ -59,19 +60,19 @@ export function isWorkerFault(err: unknown): boolean {
 
 export interface PipelineHandlerOptions {
   modelDir?: string;
-  provider?: "cpu" | "webgpu" | "cuda" | "auto";
+  provider?: Provider;
   threads?: number;
-  checkpointEvery?: number; // denoising steps between checkpoints; default generate()'s
+  resumeStateEvery?: number; // denoising steps between saved resume states; default generate()'s
 }
 
 /**
  * The real thing: generate() from lib/pipeline, loaded on first use (it brings onnxruntime).
- * It checkpoints the denoising state as it goes and resumes from an earlier attempt's
- * checkpoint; one that cannot be used (damaged, or made with another model) is set aside and
+ * It saves the denoising resume state as it goes and resumes from an earlier attempt's
+ * state; one that cannot be used (damaged, or made with another model) is set aside and
  * the job starts over.
  */
 export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandler {
-  return async ({ job, signal, outBase, progress, resume, checkpoint, log }) => {
+  return async ({ job, signal, outBase, progress, resume, saveResumeState, log }) => {
     const { generate } = await import("../pipeline/generate");
     const { decodeDenoiseState, encodeDenoiseState } = await import("../pipeline/resume");
     const settings: Parameters<typeof generate>[0] = {
@@ -82,8 +83,8 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       out: `${outBase}.mp4`,
       signal,
       onStepEnd: (e) => progress({ step: e.step, total: e.total, preview: e.preview }),
-      checkpointEvery: options.checkpointEvery,
-      onCheckpoint: (state, { step }) => checkpoint(step, encodeDenoiseState(state)),
+      resumeStateEvery: options.resumeStateEvery,
+      onResumeState: (state, { step }) => saveResumeState(step, encodeDenoiseState(state)),
     };
     const run = async (resumeFrom?: ReturnType<typeof decodeDenoiseState>) => generate({ ...settings, resumeFrom });
     let r: Awaited<ReturnType<typeof generate>>;
@@ -95,8 +96,8 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
         log(`resuming at step ${resume.step}`);
         r = await run(state);
       } catch (err) {
-        if ((err as { code?: unknown }).code !== "BAD_CHECKPOINT") throw err;
-        log(`checkpoint at step ${resume.step} not used (${(err as Error).message}); starting over`);
+        if ((err as { code?: unknown }).code !== "BAD_RESUME_STATE") throw err;
+        log(`resume state at step ${resume.step} not used (${(err as Error).message}); starting over`);
         r = await run();
       }
     }

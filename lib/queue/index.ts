@@ -7,6 +7,7 @@
  * Delivery is at least once (a worker that dies mid-job loses its lease and the job runs
  * again) and completion exactly once (fenced on the lease; one video per job).
  */
+import { quotaConfig } from "../config";
 import type { Db } from "../db/client";
 import { AppError } from "../db/errors";
 import * as jobs from "../db/jobs";
@@ -15,9 +16,10 @@ import type { SubmitLimits } from "../db/limits";
 import { queueSnapshot } from "../db/positions";
 import { isQueuePaused, setQueuePaused } from "../db/queue-state";
 import type { VideoOutput } from "../db/videos";
-import { parseJobSettings } from "./settings";
+import { parseJobSettings } from "./job-settings";
 
-export { JOB_STATES, TERMINAL_STATES, isTerminal, type JobState } from "./states";
+export { JOB_STATES, type JobState } from "../db/jobs";
+export { TERMINAL_STATES, isTerminal } from "./states";
 export type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease } from "../db/jobs";
 export type { VideoOutput } from "../db/videos";
 
@@ -26,20 +28,11 @@ export const QUEUE_DEFAULTS = Object.freeze({
   maxAttempts: 3,
   backoffMs: 5_000, // retry n waits backoffMs * 2^(n-1) ...
   maxBackoffMs: 10 * 60_000, // ... at most this
-  maxActivePerCaller: intFromEnv("QUEUE_MAX_ACTIVE_PER_CALLER", 10), // queued + running
-  submissionsPerHour: intFromEnv("QUEUE_SUBMISSIONS_PER_HOUR", 60),
+  maxActivePerCaller: quotaConfig().maxActivePerCaller, // queued + running (QUEUE_MAX_ACTIVE_PER_CALLER)
+  submissionsPerHour: quotaConfig().submissionsPerHour, // QUEUE_SUBMISSIONS_PER_HOUR
   defaultSteps: 20, // for ETAs of jobs that leave steps to the model
   liveWorkerMs: 60_000, // a worker heartbeating within this counts as serving the queue
 });
-
-/** A positive integer from the environment (the queue's limits and quotas.ts's), `fallback` if unset; anything else throws. */
-export function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 interface WithDb {
   db?: Db;
@@ -183,13 +176,13 @@ export function heartbeat(
   return jobs.heartbeatJob({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
 }
 
-/** Stores a running job's denoising checkpoint (renewing the lease), for a later attempt to resume from. */
-export function checkpoint(input: Lease & { step: number; bytes: Uint8Array; leaseMs?: number } & WithDb): Promise<HeartbeatStatus> {
+/** Stores a running job's denoising resume state (renewing the lease, like a heartbeat), for a later attempt to resume from. */
+export function saveResumeState(input: Lease & { step: number; bytes: Uint8Array; leaseMs?: number } & WithDb): Promise<HeartbeatStatus> {
   return jobs.saveCheckpoint({ ...input, leaseMs: input.leaseMs ?? QUEUE_DEFAULTS.leaseMs });
 }
 
-/** The checkpoint an earlier attempt of a job left, if any. */
-export function lastCheckpoint(input: { jobId: string } & WithDb): Promise<{ step: number; bytes: Uint8Array } | null> {
+/** The resume state an earlier attempt of a job left, if any. */
+export function lastResumeState(input: { jobId: string } & WithDb): Promise<{ step: number; bytes: Uint8Array } | null> {
   return jobs.readCheckpoint(input);
 }
 

@@ -9,17 +9,18 @@
  */
 import type { Actor } from "../auth/actor";
 import { anonymousJobsPerAddress } from "../auth/mode";
+import { quotaConfig } from "../config";
 import type { SubmitLimits } from "../db/limits";
-import { intFromEnv, QUEUE_DEFAULTS } from "./index";
+import { QUEUE_DEFAULTS } from "./index";
 
 /** The server's defaults, read when asked (so a test or an admin's restart can change them). */
 export function quotaDefaults() {
   return {
     maxActive: QUEUE_DEFAULTS.maxActivePerCaller,
     perHour: QUEUE_DEFAULTS.submissionsPerHour,
-    maxCostInFlight: intFromEnv("QUEUE_MAX_COST_IN_FLIGHT", 4_000),
-    maxCostPerHour: intFromEnv("QUEUE_MAX_COST_PER_HOUR", 20_000),
-    maxQueued: intFromEnv("QUEUE_MAX_QUEUED", 500),
+    maxCostInFlight: quotaConfig().maxCostInFlight,
+    maxCostPerHour: quotaConfig().maxCostPerHour,
+    maxQueued: quotaConfig().maxQueued,
   };
 }
 

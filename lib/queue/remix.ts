@@ -6,7 +6,7 @@
 import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
 import type { ScenePlan } from "../plan/schema";
-import { parseJobSettings, type JobSettingsInput } from "./settings";
+import { parseJobSettings, type JobSettingsInput } from "./job-settings";
 
 export type RemixChanges = Partial<Omit<JobSettingsInput, "plan" | "extend">> & { plan?: ScenePlan | null };
 

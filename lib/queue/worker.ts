@@ -13,12 +13,12 @@
  * so a cancel takes effect within a step. stop() aborts the running job and hands it back
  * to the queue without counting the attempt, then returns.
  *
- * Checkpoints: the handler hands over its denoising state every few steps; it is stored on
+ * Resume states: the handler hands over its denoising state every few steps; it is stored on
  * the job (fenced on the lease), and the next attempt after a crash, a lost lease or a
  * shutdown gets it back to resume from. The latest preview rides on the heartbeats.
  *
  * Files: each run writes under <media>/<jobId>/ with names from a fresh video id (see
- * ./media.ts), and a finished run's files are put into the media store (lib/storage: the same
+ * ./run-files.ts), and a finished run's files are put into the media store (lib/storage: the same
  * folder for the local store, so nothing moves; S3 for workers on other machines) before the
  * job completes. The worker removes its run's files and objects whenever the run does not end
  * as the job's video, and clears the job's on claim, so nothing of a dead run survives.
@@ -30,8 +30,8 @@ import { newId } from "../db/ids";
 import type { Job, Lease } from "../db/jobs";
 import { registerWorker, heartbeatWorker, stopWorker } from "../db/workers";
 import { isRetryable, isWorkerFault, type JobHandler, type JobOutput, type ProgressEvent } from "./handlers";
-import { QUEUE_DEFAULTS, checkpoint, claim, complete, expireLeases, fail, heartbeat, lastCheckpoint, release, describeError } from "./index";
-import { clearJobDir, makeRootPrivate, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./media";
+import { QUEUE_DEFAULTS, claim, complete, expireLeases, fail, heartbeat, lastResumeState, release, describeError, saveResumeState } from "./index";
+import { clearJobDir, makeRootPrivate, mediaKey, mediaRoot, prepareRun, removeRunFiles, sweepMedia, sweepStore } from "./run-files";
 import { encodePreview } from "./preview";
 import { mediaStore, type MediaStore } from "../storage";
 import { LocalMediaStore } from "../storage/local";
@@ -64,6 +64,26 @@ export interface QueueWorker {
 }
 
 type AbortWhy = "shutdown" | "canceled" | "lost";
+
+/** A claimed job's run: its lease, and the video id its files are named after. */
+interface Run {
+  job: Job;
+  lease: Lease;
+  videoId: string;
+  outBase: string; // <media>/<jobId>/<videoId>, without extension
+}
+
+interface StoredFile {
+  file: string;
+  key: string;
+}
+
+/** How a run went so far: its output (null: aborted or failed, `failure` says why) and the files it put in the store. */
+interface Outcome {
+  output: JobOutput | null;
+  stored: StoredFile[];
+  failure: unknown;
+}
 
 export function createWorker(options: WorkerOptions): QueueWorker {
   const id = options.id ?? `${hostname()}-${process.pid}-${newId().slice(0, 6)}`;
@@ -127,22 +147,44 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     if (!storeIsRoot) await store.remove(await store.listJob(jobId));
   }
 
+  /**
+   * One claimed job, in order: prepare its run folder -> make the run abortable -> heartbeat
+   * while the handler runs -> put the finished files into the store -> complete the job; a run
+   * that does not end as the job's video is dropped instead (files removed, job released or
+   * failed).
+   */
   async function handle(job: Job): Promise<void> {
+    const run = await prepare(job);
+    if (!run) return;
+    const abort = abortable();
+    const beats = heartbeats(run, abort.abort);
+    const ran = await runHandler(run, abort.signal, beats);
+    const put = ran.output ? await putFiles(run, ran.output) : ran;
+    if (put.output) {
+      await completeRun(run, put.output, beats.progress(), put.stored);
+      return;
+    }
+    await dropRun(run, abort.why(), put.failure);
+  }
+
+  /** Clears what a dead earlier run left and makes this run's folder; null when this worker cannot (the job went back). */
+  async function prepare(job: Job): Promise<Run | null> {
     const lease: Lease = { jobId: job.id, workerId: id, attempt: job.attempt };
     log(`job ${job.id}: claimed (attempt ${job.attempt} of ${job.maxAttempts})`);
     const videoId = newId();
-    let outBase: string;
     try {
       await clearJob(job.id); // what a dead earlier run left behind
-      outBase = await prepareRun(root, job.id, videoId);
+      return { job, lease, videoId, outBase: await prepareRun(root, job.id, videoId) };
     } catch (err) {
       // A full disk or an unwritable media folder is this worker's trouble, not the job's: it
       // goes back at once (rather than sitting "running" until its lease runs out).
       await releaseForFault(job, lease, new Error(`cannot prepare its media folder: ${describeError(err)}`));
-      return;
+      return null;
     }
-    const dropFiles = () => removeRunFiles(root, job.id, videoId);
+  }
 
+  /** The run's abort: the first reason wins; stop() and the heartbeats call it. */
+  function abortable() {
     const controller = new AbortController();
     let why: AbortWhy | null = null;
     const abort = (reason: AbortWhy) => {
@@ -152,7 +194,15 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     };
     current = { abort };
     if (stopping) abort("shutdown"); // stop() came while this job was being claimed
+    return { abort, signal: controller.signal, why: () => why };
+  }
 
+  /**
+   * The lease renewed every leaseMs / 2 and at progress (at most every progressEveryMs),
+   * carrying the latest progress and preview; a renewal that finds the job canceled or no
+   * longer ours aborts the run.
+   */
+  function heartbeats(run: Run, abort: (why: AbortWhy) => void) {
     let progress: { step: number; total: number } | undefined;
     let preview: Uint8Array | undefined; // the newest one not yet stored
     let beating: Promise<void> | null = null;
@@ -162,77 +212,93 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       lastBeat = Date.now();
       const sending = preview;
       preview = undefined;
-      beating = heartbeat({ ...lease, leaseMs, progress, preview: sending, db })
+      beating = heartbeat({ ...run.lease, leaseMs, progress, preview: sending, db })
         .then((status) => {
           if (status !== "ok") abort(status);
         })
-        .catch((err: unknown) => log(`job ${job.id}: heartbeat failed: ${describeError(err)}`)) // the next one may succeed; the lease has slack
+        .catch((err: unknown) => log(`job ${run.job.id}: heartbeat failed: ${describeError(err)}`)) // the next one may succeed; the lease has slack
         .finally(() => {
           beating = null;
         });
     };
     const timer = setInterval(beat, leaseMs / 2);
+    return {
+      progress: () => progress,
+      onProgress(event: ProgressEvent) {
+        progress = { step: event.step, total: event.total };
+        preview = encodePreview(event.preview) ?? preview;
+        options.onProgress?.(run.job, event);
+        if (Date.now() - lastBeat >= progressEveryMs) beat();
+      },
+      /** Stores a resume state, which renews the lease too. */
+      async saveResumeState(step: number, bytes: Uint8Array) {
+        const status = await saveResumeState({ ...run.lease, leaseMs, step, bytes, db });
+        if (status !== "ok") abort(status);
+      },
+      /** No more beats; resolves once the one in flight (if any) has landed. */
+      async stop() {
+        clearInterval(timer);
+        await beating;
+      },
+    };
+  }
 
-    let output: JobOutput | null = null;
-    let failure: unknown = null;
+  /** The handler, given the resume state an earlier attempt left; its output, or why it has none. */
+  async function runHandler(run: Run, signal: AbortSignal, beats: ReturnType<typeof heartbeats>): Promise<Outcome> {
+    const { job, outBase } = run;
     try {
-      const resume = await lastCheckpoint({ jobId: job.id, db });
-      output = await options.handler({
+      const resume = await lastResumeState({ jobId: job.id, db });
+      const output = await options.handler({
         job,
-        signal: controller.signal,
+        signal,
         outBase,
         resume,
-        progress: (event) => {
-          progress = { step: event.step, total: event.total };
-          preview = encodePreview(event.preview) ?? preview;
-          options.onProgress?.(job, event);
-          if (Date.now() - lastBeat >= progressEveryMs) beat();
-        },
-        checkpoint: async (step, bytes) => {
-          const status = await checkpoint({ ...lease, leaseMs, step, bytes, db });
-          if (status !== "ok") abort(status);
-        },
+        progress: beats.onProgress,
+        saveResumeState: beats.saveResumeState,
         log: (line) => log(`job ${job.id}: ${line}`),
       });
+      return { output, stored: [], failure: null };
     } catch (err) {
-      failure = err;
+      return { output: null, stored: [], failure: err };
     } finally {
-      clearInterval(timer);
-      await beating;
+      await beats.stop();
       current = null;
     }
+  }
 
-    // Finished: the files go into the store first, so a completed job's clip is servable at once.
-    const stored = output ? runFiles(output, root) : [];
-    const dropObjects = () => (storeIsRoot ? Promise.resolve() : store.remove(stored.map((f) => f.key)));
-    if (output) {
-      try {
-        for (const f of stored) await store.put(f.key, f.file);
-      } catch (err) {
-        failure = err; // retried like any failed run
-        output = null;
-        await dropObjects().catch((e: unknown) => log(`job ${job.id}: removing its stored files: ${describeError(e)}`));
-      }
+  /** A finished run's files into the store first, so a completed job's clip is servable at once; a failure to is retried like any failed run. */
+  async function putFiles(run: Run, output: JobOutput): Promise<Outcome> {
+    const stored = runFiles(output, root);
+    try {
+      for (const f of stored) await store.put(f.key, f.file);
+      return { output, stored, failure: null };
+    } catch (err) {
+      await dropObjects(stored).catch((e: unknown) => log(`job ${run.job.id}: removing its stored files: ${describeError(e)}`));
+      return { output: null, stored: [], failure: err };
     }
+  }
 
-    if (output) {
-      faults = 0;
-      // Finished, even if an abort came too late to stop it: complete() decides (a cancel still wins).
-      const result = await complete({ ...lease, output: toVideoOutput(output, root, videoId), progress, db });
-      if (result.status === "completed") {
-        const resumed = output.resumedAtStep > 0 ? ` (resumed at step ${output.resumedAtStep})` : "";
-        log(`job ${job.id}: succeeded, video ${result.video.id}${resumed}`);
-      } else if (result.status === "already-completed" && result.video.id === videoId) {
-        log(`job ${job.id}: already recorded as succeeded`);
-      } else {
-        log(`job ${job.id}: finished but ${result.status}; its files are removed`);
-        await dropFiles();
-        await dropObjects();
-      }
-      return;
+  /** Finished, even if an abort came too late to stop it: complete() decides (a cancel still wins). */
+  async function completeRun(run: Run, output: JobOutput, progress: { step: number; total: number } | undefined, stored: StoredFile[]) {
+    const { job, lease, videoId } = run;
+    faults = 0;
+    const result = await complete({ ...lease, output: toVideoOutput(output, root, videoId), progress, db });
+    if (result.status === "completed") {
+      const resumed = output.resumedAtStep > 0 ? ` (resumed at step ${output.resumedAtStep})` : "";
+      log(`job ${job.id}: succeeded, video ${result.video.id}${resumed}`);
+    } else if (result.status === "already-completed" && result.video.id === videoId) {
+      log(`job ${job.id}: already recorded as succeeded`);
+    } else {
+      log(`job ${job.id}: finished but ${result.status}; its files are removed`);
+      await removeRunFiles(root, job.id, videoId);
+      await dropObjects(stored);
     }
+  }
 
-    await dropFiles(); // an aborted or failed run leaves nothing behind
+  /** An aborted or failed run leaves nothing behind; the job goes back, or fails, as the abort or the failure says. */
+  async function dropRun(run: Run, why: AbortWhy | null, failure: unknown) {
+    const { job, lease, videoId } = run;
+    await removeRunFiles(root, job.id, videoId);
     if (why === "lost") {
       log(`job ${job.id}: lease lost; dropped`);
     } else if (why === "shutdown") {
@@ -247,6 +313,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       log(`job ${job.id}: ${canceled ? "canceled" : `attempt failed: ${describeError(failure)}`} -> ${r.status}${detail}`);
     }
   }
+
+  /** A run's objects in the store (nothing to do where the store is the run folder itself). */
+  const dropObjects = (stored: StoredFile[]) => (storeIsRoot ? Promise.resolve() : store.remove(stored.map((f) => f.key)));
 
   async function runOnce(): Promise<boolean> {
     const job = await claim({ workerId: id, leaseMs, db });
@@ -313,7 +382,7 @@ function defaultStore(root: string): MediaStore {
 }
 
 /** A finished run's files and their store keys. */
-function runFiles(o: JobOutput, root: string): { file: string; key: string }[] {
+function runFiles(o: JobOutput, root: string): StoredFile[] {
   return [o.files.mp4, o.files.webm, o.files.poster, o.files.webp]
     .filter((f): f is string => f !== undefined)
     .map((file) => ({ file, key: mediaKey(root, file) }));

@@ -23,7 +23,7 @@ export interface MediaStore {
   jobIds(): Promise<string[]>;
 }
 
-// "<jobId>/<videoId>.<ext>", both 24-character ids: what lib/queue/media.ts writes.
+// "<jobId>/<videoId>.<ext>", both 24-character ids: what lib/queue/run-files.ts writes.
 const KEY_PATTERN = /^[A-Za-z0-9_-]{24}\/[A-Za-z0-9_-]{24}\.(mp4|webm|png|webp)$/;
 
 export function isMediaKey(key: unknown): key is string {

@@ -1,4 +1,4 @@
-// Denoising checkpoints: a run resumed from any checkpoint (through its bytes) ends with the
+// Denoising resume states: a run resumed from any resume state (through its bytes) ends with the
 // same frames and final latent as a run that never stopped. Stub model: the point is the
 // bookkeeping (noise stream, scheduler state, finished chunks), not image quality.
 import { createHash } from "node:crypto";
@@ -17,13 +17,13 @@ const sha = (frames: Uint8Array[]) => {
   return h.digest("hex");
 };
 
-/** An uninterrupted run, and the bytes of every checkpoint it offered. */
+/** An uninterrupted run, and the bytes of every resume state it offered. */
 async function reference(options: GenerateOptions) {
   const saved: { step: number; bytes: Uint8Array }[] = [];
   const result = await generate({
     ...options,
-    checkpointEvery: 1,
-    onCheckpoint: (state, { step }) => {
+    resumeStateEvery: 1,
+    onResumeState: (state, { step }) => {
       saved.push({ step, bytes: encodeDenoiseState(state) });
     },
   });
@@ -37,14 +37,14 @@ const cases: [string, GenerateOptions][] = [
 ];
 
 describe.each(cases)("resume (%s)", (_name, options) => {
-  it("from every checkpoint gives the frames and latent of the uninterrupted run", async () => {
+  it("from every resume state gives the frames and latent of the uninterrupted run", async () => {
     const { result, saved } = await reference(options);
     const total = result.steps * result.chunks;
     expect(saved.map((c) => c.step)).toEqual(Array.from({ length: total - 1 }, (_, i) => i + 1));
     const want = sha(result.frames);
     for (const { step, bytes } of saved) {
       const resumed = await generate({ ...options, resumeFrom: decodeDenoiseState(bytes) });
-      expect(resumed.resumedAtStep, `checkpoint at step ${step}`).toBe(step);
+      expect(resumed.resumedAtStep, `resume state at step ${step}`).toBe(step);
       expect(resumed.seed).toBe(result.seed);
       expect(sha(resumed.frames), `frames after resuming at step ${step} of ${total}`).toBe(want);
       expect(Buffer.from(resumed.lastLatent.buffer).equals(Buffer.from(result.lastLatent.buffer))).toBe(true);
@@ -67,17 +67,17 @@ describe("resume states", () => {
   it("refuses a state from other settings, and damaged bytes", async () => {
     const { saved } = await reference(options);
     const state = decodeDenoiseState(saved[2]!.bytes);
-    await expect(generate({ ...options, seed: 6, resumeFrom: state })).rejects.toMatchObject({ code: "BAD_CHECKPOINT", message: /other settings/ });
-    await expect(generate({ ...options, steps: 5, resumeFrom: state })).rejects.toMatchObject({ code: "BAD_CHECKPOINT" });
+    await expect(generate({ ...options, seed: 6, resumeFrom: state })).rejects.toMatchObject({ code: "BAD_RESUME_STATE", message: /other settings/ });
+    await expect(generate({ ...options, steps: 5, resumeFrom: state })).rejects.toMatchObject({ code: "BAD_RESUME_STATE" });
     const damaged = Uint8Array.from(saved[2]!.bytes);
     damaged[100]! ^= 1;
     expect(() => decodeDenoiseState(damaged)).toThrow(/checksum/);
     expect(() => decodeDenoiseState(saved[2]!.bytes.subarray(0, 50))).toThrow(/checksum|bytes/);
   });
 
-  it("checkpoints every `checkpointEvery` steps over all chunks, never after the last", async () => {
+  it("offers a resume state every `resumeStateEvery` steps over all chunks, never after the last", async () => {
     const states: [number, DenoiseState][] = [];
-    await generate({ ...options, checkpointEvery: 3, onCheckpoint: (s, { step }) => void states.push([step, s]) });
+    await generate({ ...options, resumeStateEvery: 3, onResumeState: (s, { step }) => void states.push([step, s]) });
     expect(states.map(([step, s]) => [step, s.chunk, s.step, s.chunkLatents.length])).toEqual([
       [3, 0, 3, 0],
       [6, 1, 2, 1],

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect } from "vitest";
 
 import { getJob, readCheckpoint, readPreview } from "../../lib/db/jobs";
-import { cancel, checkpoint, claim, expireLeases, heartbeat, release, submit } from "../../lib/queue";
+import { cancel, claim, expireLeases, heartbeat, release, saveResumeState, submit } from "../../lib/queue";
 import type { JobHandler, JobRun } from "../../lib/queue/handlers";
 import { decodePreview, encodePreview } from "../../lib/queue/preview";
 import { standInHandler } from "../../lib/queue/testing/stand-in-handler";
@@ -26,11 +26,11 @@ describe("checkpoints", () => {
   it("a failed attempt's last checkpoint is where the retry resumes; success clears it", async ({ t }) => {
     const job = await add(t, { steps: 10 });
     // Fails at step 5 on attempt 1, after checkpoints at steps 2 and 4.
-    await worker(t, standInHandler({ stepMs: 1, checkpointEvery: 2, failAttempts: 1 })).runOnce();
+    await worker(t, standInHandler({ stepMs: 1, resumeStateEvery: 2, failAttempts: 1 })).runOnce();
     expect(await getJob({ db: t.db, jobId: job.id })).toMatchObject({ state: "queued", checkpointStep: 4 });
 
     const resumes: JobRun["resume"][] = [];
-    const inner = standInHandler({ stepMs: 1, checkpointEvery: 2 });
+    const inner = standInHandler({ stepMs: 1, resumeStateEvery: 2 });
     await skipBackoff(t, job.id);
     await worker(t, (run) => {
       resumes.push(run.resume);
@@ -45,13 +45,13 @@ describe("checkpoints", () => {
   it("survives a release and an expired lease; a job that ends failed or canceled loses it", async ({ t }) => {
     const a = await add(t, {}, 2);
     let claimed = (await claim({ db: t.db, workerId: "w1" }))!;
-    expect(await checkpoint({ db: t.db, ...leaseOf(claimed), step: 3, bytes: Buffer.from("3") })).toBe("ok");
+    expect(await saveResumeState({ db: t.db, ...leaseOf(claimed), step: 3, bytes: Buffer.from("3") })).toBe("ok");
     await release({ db: t.db, ...leaseOf(claimed) });
     expect((await readCheckpoint({ db: t.db, jobId: a.id }))?.step).toBe(3);
 
     claimed = (await claim({ db: t.db, workerId: "w2" }))!;
     // A stale worker cannot write over the current holder's checkpoint.
-    expect(await checkpoint({ db: t.db, jobId: a.id, workerId: "w1", attempt: claimed.attempt, step: 9, bytes: Buffer.from("9") })).toBe("lost");
+    expect(await saveResumeState({ db: t.db, jobId: a.id, workerId: "w1", attempt: claimed.attempt, step: 9, bytes: Buffer.from("9") })).toBe("lost");
     await backdateLease(t.db, a.id);
     await expireLeases({ db: t.db });
     expect(await getJob({ db: t.db, jobId: a.id })).toMatchObject({ state: "queued", checkpointStep: 3 });
@@ -63,7 +63,7 @@ describe("checkpoints", () => {
 
     const b = await add(t, );
     claimed = (await claim({ db: t.db, workerId: "w1" }))!;
-    await checkpoint({ db: t.db, ...leaseOf(claimed), step: 2, bytes: Buffer.from("2") });
+    await saveResumeState({ db: t.db, ...leaseOf(claimed), step: 2, bytes: Buffer.from("2") });
     await release({ db: t.db, ...leaseOf(claimed) });
     await cancel({ db: t.db, jobId: b.id, callerId: "alice" });
     expect(await getJob({ db: t.db, jobId: b.id })).toMatchObject({ state: "canceled", checkpointStep: null });

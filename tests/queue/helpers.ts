@@ -21,7 +21,7 @@ import { migrateDeploy } from "../../lib/db/migrate";
 import type { DatabaseProvider } from "../../lib/db/url";
 import type { VideoOutput } from "../../lib/db/videos";
 import { claim, submit } from "../../lib/queue";
-import type { JobSettingsInput } from "../../lib/queue/settings";
+import type { JobSettingsInput } from "../../lib/queue/job-settings";
 import { TEMPLATE_DATABASE } from "../postgres/global-setup";
 import { postgresBinDir } from "../postgres/server";
 

@@ -11,13 +11,13 @@ import { createHash, randomInt } from "node:crypto";
 
 import { requireCreate } from "@/lib/auth/actor";
 import type { JobState } from "@/lib/db/jobs";
-import { PLAN_BODY_LIMIT_BYTES, json, readJson, readQuery, route, validate } from "@/lib/http/respond";
+import { PLAN_BODY_LIMIT_BYTES, json, readJson, readQuery, route, parseOrBadRequest } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { listJobs } from "@/lib/db/jobs";
 import { nthSeed } from "@/lib/pipeline/contract";
 import { cancel, submit, type Job } from "@/lib/queue";
 import { limitsFor } from "@/lib/queue/quotas";
-import { modelSettingsLimits } from "@/lib/queue/settings";
+import { modelSettingsLimits } from "@/lib/queue/job-settings";
 
 import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
 
@@ -28,7 +28,7 @@ export async function POST(req: Request): Promise<Response> {
     const limits = modelSettingsLimits();
     const { variations, ...settings } = await readJson(req, createJobBody(limits), { limitBytes: PLAN_BODY_LIMIT_BYTES });
     const rawKey = req.headers.get("idempotency-key");
-    const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
+    const key = rawKey === null ? undefined : parseOrBadRequest(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     requireCreate(await ctx.callerOrNull());
     const caller = await ctx.callerOrIssue();
     const { callerId } = caller;

@@ -1,6 +1,6 @@
 /** GET /api/openapi.json: the API's OpenAPI 3.1 document. */
 import { json, route } from "@/lib/http/respond";
-import { modelSettingsLimits } from "@/lib/queue/settings";
+import { modelSettingsLimits } from "@/lib/queue/job-settings";
 
 import { openApiDocument } from "./document";
 

@@ -38,7 +38,7 @@ export function flowSigmas(n: number, shift: number): Float32Array {
 }
 
 /**
- * What a scheduler carries from one step to the next, for checkpoints: how many steps it has
+ * What a scheduler carries from one step to the next, for resume states: how many steps it has
  * taken and, for multistep solvers, the previous step's data prediction.
  */
 export interface SchedulerState {

@@ -1,6 +1,6 @@
 /**
- * TESTS ONLY: the real pipeline handler (generate(), checkpoints, resume, ffmpeg), with each
- * denoising checkpoint held back by `paceMs` per step since the last one, so that the stub
+ * TESTS ONLY: the real pipeline handler (generate(), resume states, resume, ffmpeg), with each
+ * saved resume state held back by `paceMs` per step since the last one, so that the stub
  * model's denoising lasts long enough for a crash test to kill a worker in the middle of it
  * (the stub's own steps take about a millisecond). The pause falls between denoising steps.
  * Selected in scripts/worker.ts by SPACETIME_WORKER_HANDLER=paced-pipeline.
@@ -16,10 +16,10 @@ export function pacedPipelineHandler(options: PipelineHandlerOptions & { paceMs:
     let last = run.resume?.step ?? 0;
     return inner({
       ...run,
-      checkpoint: async (step, bytes) => {
+      saveResumeState: async (step, bytes) => {
         await sleep(paceMs * (step - last), undefined, { signal: run.signal }).catch(() => {}); // an abort ends the pause; generate() then stops
         last = step;
-        return run.checkpoint(step, bytes);
+        return run.saveResumeState(step, bytes);
       },
     });
   };

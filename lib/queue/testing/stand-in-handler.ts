@@ -3,7 +3,7 @@
  * reporting progress and honouring the abort signal like generate(), grows a temporary file
  * as it goes (so a killed worker leaves a half-written file behind, as a real mux could), and
  * finally writes a few placeholder bytes as the .mp4 and .png by temporary name + rename.
- * Its "checkpoint" is the step number, saved every `checkpointEvery` steps and resumed from.
+ * Its "resume state" is the step number, saved every `resumeStateEvery` steps and resumed from.
  * Selected in scripts/worker.ts by SPACETIME_WORKER_HANDLER=stand-in.
  */
 import { appendFile, rename, rm, writeFile } from "node:fs/promises";
@@ -17,14 +17,14 @@ export interface StandInOptions {
   stepMs?: number; // default 20
   failAttempts?: number; // attempts (1-based) up to this one throw a retryable error
   error?: Error; // thrown instead of the default one
-  checkpointEvery?: number; // default 0: no checkpoints
+  resumeStateEvery?: number; // default 0: no resume states
 }
 
 export function standInHandler(options: StandInOptions = {}): JobHandler {
-  return async ({ job, signal, outBase, progress, resume, checkpoint }) => {
+  return async ({ job, signal, outBase, progress, resume, saveResumeState }) => {
     const steps = options.steps ?? job.steps ?? 8;
     const stepMs = options.stepMs ?? 20;
-    const checkpointEvery = options.checkpointEvery ?? 0;
+    const resumeStateEvery = options.resumeStateEvery ?? 0;
     const resumedAtStep = resume ? Number(Buffer.from(resume.bytes).toString("utf8")) : 0;
     const dir = path.dirname(outBase);
     const partial = path.join(dir, `.${path.basename(outBase)}.mp4.standin.part`);
@@ -37,7 +37,7 @@ export function standInHandler(options: StandInOptions = {}): JobHandler {
           throw options.error ?? new Error(`stand-in failure on attempt ${job.attempt}`);
         }
         progress({ step, total: steps });
-        if (checkpointEvery > 0 && step % checkpointEvery === 0 && step < steps) await checkpoint(step, Buffer.from(String(step)));
+        if (resumeStateEvery > 0 && step % resumeStateEvery === 0 && step < steps) await saveResumeState(step, Buffer.from(String(step)));
       }
       signal.throwIfAborted();
       await rename(partial, `${outBase}.mp4`);

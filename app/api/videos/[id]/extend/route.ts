@@ -7,7 +7,7 @@ import { requireCreate } from "@/lib/auth/actor";
 import { getJob } from "@/lib/db/jobs";
 import { getVideo } from "@/lib/db/videos";
 import { limitMisses } from "@/lib/http/rate-limit";
-import { idParam, json, route, validate } from "@/lib/http/respond";
+import { idParam, json, route, parseOrBadRequest } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { submit } from "@/lib/queue";
 import { extensionSettings } from "@/lib/queue/extend";
@@ -21,7 +21,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   return route(req, async (ctx) => {
     const { id } = await params;
     const rawKey = req.headers.get("idempotency-key");
-    const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
+    const key = rawKey === null ? undefined : parseOrBadRequest(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     requireCreate(await ctx.callerOrNull(), "extending clips");
     const caller = await ctx.callerOrIssue();
     const { callerId } = caller;

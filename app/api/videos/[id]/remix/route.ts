@@ -7,12 +7,12 @@
 import { requireCreate } from "@/lib/auth/actor";
 import { getVideo } from "@/lib/db/videos";
 import { limitMisses } from "@/lib/http/rate-limit";
-import { PLAN_BODY_LIMIT_BYTES, idParam, json, readJson, route, validate } from "@/lib/http/respond";
+import { PLAN_BODY_LIMIT_BYTES, idParam, json, readJson, route, parseOrBadRequest } from "@/lib/http/respond";
 import { jobViews } from "@/lib/http/views";
 import { submit } from "@/lib/queue";
 import { limitsFor } from "@/lib/queue/quotas";
 import { remixSettings } from "@/lib/queue/remix";
-import { modelSettingsLimits } from "@/lib/queue/settings";
+import { modelSettingsLimits } from "@/lib/queue/job-settings";
 
 import { idempotencyKeyHeader } from "../../../jobs/schema";
 import { remixVideoBody } from "../../schema";
@@ -23,7 +23,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   return route(req, async (ctx) => {
     const changes = await readJson(req, remixVideoBody(modelSettingsLimits()), { limitBytes: PLAN_BODY_LIMIT_BYTES });
     const rawKey = req.headers.get("idempotency-key");
-    const key = rawKey === null ? undefined : validate(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
+    const key = rawKey === null ? undefined : parseOrBadRequest(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     const { id } = await params;
     requireCreate(await ctx.callerOrNull(), "remixing clips");
     const caller = await ctx.callerOrIssue();

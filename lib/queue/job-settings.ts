@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 
+import { modelConfig } from "../config";
 import { AppError } from "../db/errors";
 import { jobSettingsSchema, settingsLimits, type JobSettings, type SettingsLimits } from "../pipeline/contract";
 import { readManifest } from "../pipeline/manifest";
@@ -16,7 +17,7 @@ let cached: { dir: string; limits: SettingsLimits } | null = null;
 
 /** The served model's settings limits; UNAVAILABLE (503) when its manifest cannot be read. */
 export function modelSettingsLimits(): SettingsLimits {
-  const dir = path.resolve(process.env.SPACETIME_MODEL_DIR || "models/dev");
+  const dir = path.resolve(modelConfig().modelDir);
   if (cached?.dir !== dir) {
     try {
       cached = { dir, limits: settingsLimits(readManifest(dir)) };

@@ -10,6 +10,7 @@
 import { chmod, mkdir, readdir, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 
+import { storeConfig } from "../config";
 import type { Db } from "../db/client";
 import type { MediaStore } from "../storage";
 import { isId } from "../db/ids";
@@ -25,7 +26,7 @@ export async function makeRootPrivate(root: string): Promise<void> {
 }
 
 export function mediaRoot(): string {
-  return path.resolve(process.env.MEDIA_ROOT || "data/media");
+  return path.resolve(storeConfig().mediaRoot);
 }
 
 export function jobDir(root: string, jobId: string): string {
