@@ -26,6 +26,7 @@ import { PipelineError, throwIfAborted } from "./errors";
 import { mux, type MuxOutputs } from "./ffmpeg";
 import { contextFrom, decodeFrames, keepContext, preview, repeat, type Preview } from "./latents";
 import { NoiseStream } from "./noise";
+import type { Precision } from "./manifest";
 import { fingerprint, type DenoiseState } from "./resume";
 import { createScheduler, type SCHEDULERS } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
@@ -53,6 +54,9 @@ export interface GenerateOptions {
   seed?: number; // random when omitted (and returned)
   steps?: number;
   guidance?: number; // 1 = no guidance (the unconditional half is skipped)
+  /** Guidance only on steps whose timestep t is in [lo, hi]; the rest skip the unconditional half. Default: the manifest's, else [0, 1]. */
+  guidanceInterval?: [number, number];
+  precision?: Precision; // the DiT graph: fp32, or int8 where the model has one; default: the manifest's
   frames?: number; // output length; enough chunks are made for it
   seconds?: number; // output length in seconds, instead of frames (frames = seconds * fps + 1)
   extend?: number; // extra chunks after the first
@@ -96,6 +100,9 @@ export interface GenerateResult {
   seed: number;
   steps: number;
   guidance: number;
+  guidanceInterval: [number, number];
+  guidedSteps: number; // steps that ran the unconditional half too, over all chunks
+  precision: Precision;
   scheduler: string;
   provider: string;
   modelId: string;
@@ -153,6 +160,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     contextFrames: s.contextFrames,
     continueFrom: s.continueFrom,
     ...(scenePlan ? { plan: scenePlan } : {}),
+    // Only when not today's defaults, so that fp32 runs guided on every step keep their fingerprints.
+    ...(s.precision !== "fp32" ? { precision: s.precision } : {}),
+    ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
   });
   if (resumeFrom) checkResumable(resumeFrom, print, plan.chunks, s.steps, m.latent);
   lap("validate");
@@ -177,6 +187,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const textMask = new ort.Tensor("bool", mask, [B, L]);
   const encoded = await rt.textEncoder.run({ ids: new ort.Tensor("int64", ids, [B, L]), mask: textMask });
   const textStates = encoded.text_states!;
+  // The conditional row alone, for steps outside the guidance interval.
+  const D = m.text.dim;
+  const condStates = new ort.Tensor("float32", (textStates.data as Float32Array).slice(0, L * D), [1, L, D]);
+  const condMask = new ort.Tensor("bool", mask.slice(0, L), [1, L]);
+  const dit = s.precision === "int8" ? rt.ditInt8! : rt.dit; // validate() refused int8 for a model without the graph
+  const [gLo, gHi] = s.guidanceInterval;
+  let guidedSteps = 0;
   lap("encode");
 
   // 4 + 5 happen per chunk (fresh noise from one stream, fresh scheduler); 6 is the loop; 7 decodes each chunk.
@@ -219,6 +236,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const cmaskT = new ort.Tensor("float32", repeat(cmask, B), [B, F]);
     // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
     const planT = m.plan ? planRaster(scenePlan, chunk * plan.perExtension, B, m) : null;
+    const condFeeds = useCfg
+      ? {
+          text_states: condStates,
+          text_mask: condMask,
+          context: new ort.Tensor("float32", context, [1, C, F, h, w]),
+          context_mask: new ort.Tensor("float32", cmask, [1, F]),
+          ...(m.plan ? { plan: planRaster(scenePlan, chunk * plan.perExtension, 1, m) } : {}),
+        }
+      : null;
 
     // 6. Denoising loop: one DiT run of batch B per step.
     denoiseStart = performance.now();
@@ -227,19 +253,24 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       const t = scheduler.timesteps[i]!;
       throwIfAborted(signal, `chunk ${chunk + 1}/${plan.chunks}, step ${i + 1}/${s.steps}`);
       const stepStart = performance.now();
-      const out = await rt.dit.run({
-        latent: new ort.Tensor("float32", repeat(x, B), dims),
-        timestep: new ort.Tensor("float32", new Float32Array(B).fill(t), [B]),
-        text_states: textStates,
-        text_mask: textMask,
-        context: contextT,
-        context_mask: cmaskT,
-        ...(planT ? { plan: planT } : {}),
-      });
+      // Outside the guidance interval the step is the conditional half alone (batch 1, as guidance 1).
+      const guided = useCfg && t >= gLo && t <= gHi;
+      if (guided) guidedSteps++;
+      const out = guided || !condFeeds
+        ? await dit.run({
+            latent: new ort.Tensor("float32", repeat(x, B), dims),
+            timestep: new ort.Tensor("float32", new Float32Array(B).fill(t), [B]),
+            text_states: textStates,
+            text_mask: textMask,
+            context: contextT,
+            context_mask: cmaskT,
+            ...(planT ? { plan: planT } : {}),
+          })
+        : await dit.run({ latent: new ort.Tensor("float32", x, [1, C, F, h, w]), timestep: new ort.Tensor("float32", Float32Array.of(t), [1]), ...condFeeds });
       const both = out.velocity!.data as Float32Array;
       // Classifier-free guidance: v = v_uncond + g (v_cond - v_uncond).
-      const v = useCfg ? new Float32Array(size) : both;
-      if (useCfg) for (let k = 0; k < size; k++) v[k] = both[size + k]! + s.guidance * (both[k]! - both[size + k]!);
+      const v = guided ? new Float32Array(size) : both;
+      if (guided) for (let k = 0; k < size; k++) v[k] = both[size + k]! + s.guidance * (both[k]! - both[size + k]!);
       const before = x;
       x = scheduler.step(v, t, x);
       keepContext(x, context, cmask, m);
@@ -319,6 +350,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     seed,
     steps: s.steps,
     guidance: s.guidance,
+    guidanceInterval: s.guidanceInterval,
+    guidedSteps,
+    precision: s.precision,
     scheduler: s.scheduler,
     provider: rt.provider,
     modelId: m.model_id,
