@@ -1,9 +1,10 @@
 /**
  * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
- *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline]
+ *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline] [--keep DIR]
  *
  * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
- * 20 steps of flow-match-euler, fp32, guidance on every step.
+ * 20 steps of flow-match-euler, fp32, guidance on every step. --keep DIR keeps the clips and their
+ * prompts there (pN.mp4, pN.txt), to score a subset again with `npm run eval -- --videos DIR`.
  *
  * WorldBench on a model directory as the app runs it: the TypeScript pipeline
  * generates the world's held-out prompts (seed = prompt index), WorldBench
@@ -11,7 +12,7 @@
  * follows scene plans plans each prompt, as the studio does; --no-plan makes
  * the clips from text alone.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     precision: { type: "string" },
     "guidance-interval": { type: "string" },
     baseline: { type: "boolean", default: false },
+    keep: { type: "string" },
   },
 });
 const BASELINE: Partial<GenerateOptions> = { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] };
@@ -38,7 +40,7 @@ const interval = args["guidance-interval"]?.split(",").map(Number) as [number, n
 
 async function main() {
   const prompts = heldoutPrompts(Number(args.prompts));
-  const dir = mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
+  const dir = args.keep ? (mkdirSync(args.keep, { recursive: true }), args.keep) : mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
   try {
     let seconds = 0;
     let modelId = "";
@@ -64,7 +66,7 @@ async function main() {
     console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);
     for (const d of DIMENSIONS) console.log(`${d.padEnd(12)} ${dims[d] === null || dims[d] === undefined ? "   -" : dims[d]!.toFixed(3)}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
