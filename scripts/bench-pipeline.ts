@@ -2,8 +2,11 @@
  * npm run bench:pipeline -- [--model DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
  *
  * One run, one machine, one model, printed side by side:
- *  - seconds per stage (text, each denoising step, decode, mux) and the
- *    clip's real-time factor (generation time / clip duration);
+ *  - two rows, run alternately so that a busy machine slows both alike:
+ *    today's path before issue 17 (20 flow-match-euler steps, fp32, guidance
+ *    on every step) and the model's defaults (model.json; --steps overrides
+ *    theirs), each with seconds per stage, the clip's real-time factor
+ *    (generation time / clip duration) and the whole clip's speed-up;
  *  - the DiT's achieved GFLOP/s against onnxruntime's MatMul peak on this
  *    machine, measured here with a large MatMul;
  *  - the same clip through PyTorch eager (scripts/bench_torch.py on the DiT
@@ -18,7 +21,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 
-import { DEFAULT_MODEL_DIR, generate, type GenerateResult } from "../lib/pipeline/generate";
+import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type GenerateResult } from "../lib/pipeline/generate";
 import { getRuntime } from "../lib/pipeline/sessions";
 import { profileFlops } from "./bench/flops";
 import { matmulModel } from "./bench/matmul-onnx";
@@ -38,6 +41,7 @@ const runs = Number(args.runs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f2 = (x: number) => x.toFixed(2);
 const f3 = (x: number) => x.toFixed(3);
+const STAGES = ["validate", "tokenize", "encode", "noise", "timesteps", "denoise", "decode", "mux", "total"] as const;
 
 async function timeIt(fn: () => Promise<unknown>, times: number): Promise<number[]> {
   const out: number[] = [];
@@ -52,21 +56,38 @@ async function timeIt(fn: () => Promise<unknown>, times: number): Promise<number
 async function main() {
   const rt = await getRuntime(args.model, { provider: "cpu", threads });
   const m = rt.model.manifest;
-  const steps = args.steps ? Number(args.steps) : m.defaults.steps;
   const guidance = m.defaults.guidance;
-  console.log(`model ${m.model_id} (${args.model}), ${steps} steps, guidance ${guidance}, threads ${threads ?? "onnxruntime default"}`);
+  // Today's path before issue 17, and the model's defaults (what a job gets when it names none).
+  const rows: { name: string; settings: Partial<GenerateOptions> }[] = [
+    { name: "today", settings: { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] } },
+    { name: "default", settings: args.steps ? { steps: Number(args.steps) } : {} },
+  ];
+  const steps = 20; // the PyTorch baseline below runs today's path
+  console.log(`model ${m.model_id} (${args.model}), guidance ${guidance}, threads ${threads ?? "onnxruntime default"}`);
 
-  // 1. The pipeline, end to end with muxing; median of `runs` after a warm-up.
+  // 1. The pipeline, end to end with muxing; median of `runs` after a warm-up, the rows alternating.
   const out = mkdtempSync(path.join(tmpdir(), "spacetime-bench-"));
-  const opts = { prompt: args.prompt, seed: 0, steps, guidance, modelDir: args.model, threads, out: path.join(out, "clip.mp4") };
-  await generate({ ...opts, steps: 1 });
-  const results: GenerateResult[] = [];
-  for (let i = 0; i < runs; i++) results.push(await generate(opts));
+  const opts = { prompt: args.prompt, seed: 0, guidance, modelDir: args.model, threads, out: path.join(out, "clip.mp4") };
+  for (const r of rows) await generate({ ...opts, ...r.settings, steps: 1 });
+  const results: GenerateResult[][] = rows.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [k, r] of rows.entries()) results[k]!.push(await generate({ ...opts, ...r.settings }));
   rmSync(out, { recursive: true, force: true });
-  const stage = (k: keyof GenerateResult["timings"]) => median(results.map((r) => r.timings[k])) / 1000;
-  const step = median(results.flatMap((r) => r.stepMs)) / 1000;
-  const clip = results[0]!.frames.length / results[0]!.fps;
-  const total = stage("total");
+  const stage = (k: number, st: (typeof STAGES)[number]) => median(results[k]!.map((r) => r.timings[st])) / 1000;
+  const total = stage(0, "total");
+  const clip = results[0]![0]!.frames.length / results[0]![0]!.fps;
+
+  console.log("\n== onnxruntime pipeline (median of %d runs, rows alternating) ==", runs);
+  const head = (r: GenerateResult) =>
+    `${r.scheduler.replace("flow-match-", "")} ${r.steps}, ${r.precision}, cfg ${r.guidedSteps / r.chunks}/${r.steps}`;
+  const width = 28;
+  console.log(`  ${"".padEnd(10)} ${rows.map((r, k) => `${r.name}: ${head(results[k]![0]!)}`.padStart(width)).join(" ")}`);
+  for (const st of STAGES) console.log(`  ${(st + " s").padEnd(10)} ${rows.map((_, k) => f3(stage(k, st)).padStart(width)).join(" ")}`);
+  const perStep = (k: number) => median(results[k]!.flatMap((r) => r.stepMs)) / 1000;
+  console.log(`  ${"per step s".padEnd(10)} ${rows.map((_, k) => f3(perStep(k)).padStart(width)).join(" ")}`);
+  console.log(`  ${"RTF".padEnd(10)} ${rows.map((_, k) => f2(stage(k, "total") / clip).padStart(width)).join(" ")}`);
+  console.log(`  ${"speed-up".padEnd(10)} ${rows.map((_, k) => `${f2(total / stage(k, "total"))}x`.padStart(width)).join(" ")}`);
+  console.log(`  clip ${results[0]![0]!.frames.length} frames at ${results[0]![0]!.fps} fps = ${f2(clip)} s; RTF = clip compute s / clip s (< 1 is faster than real time)`);
+  const step = perStep(0);
 
   // 2. The DiT alone at batch 2 (one CFG step), its FLOPs, and the MatMul peak.
   const { channels: C, frames: F, height: h, width: w } = m.latent;
@@ -83,6 +104,8 @@ async function main() {
   };
   await rt.dit.run(feeds);
   const ditMs = median(await timeIt(() => rt.dit.run(feeds), 10));
+  const int8 = rt.ditInt8;
+  const int8Ms = int8 ? (await int8.run(feeds), median(await timeIt(() => int8.run(feeds), 10))) : null;
   const flops = await profileFlops(rt.model.paths.dit, feeds);
   const N = 2048;
   const mm = await ort.InferenceSession.create(matmulModel(N), {
@@ -97,13 +120,8 @@ async function main() {
   const achieved = flops / (ditMs / 1000) / 1e9;
   await mm.release();
 
-  console.log("\n== onnxruntime pipeline (median of %d runs) ==", runs);
-  for (const k of ["validate", "tokenize", "encode", "noise", "timesteps", "denoise", "decode", "mux", "total"] as const) {
-    console.log(`  ${k.padEnd(10)} ${f3(stage(k))} s`);
-  }
-  console.log(`  per step   ${f3(step)} s (DiT alone, batch 2: ${f3(ditMs / 1000)} s)`);
-  console.log(`  clip ${results[0]!.frames.length} frames = ${f2(clip)} s; real-time factor ${f2(total / clip)} (< 1 is faster than real time)`);
   console.log("\n== compute ==");
+  console.log(`  DiT alone, batch 2: fp32 ${f3(ditMs / 1000)} s` + (int8Ms ? `, int8 ${f3(int8Ms / 1000)} s (${f2(ditMs / int8Ms)}x)` : ", no int8 graph"));
   console.log(`  DiT step: ${f3(flops / 1e9)} GFLOP (MatMul/Gemm/Conv, batch 2) -> ${f2(achieved)} GFLOP/s`);
   console.log(`  MatMul ${N}x${N} peak through onnxruntime: ${f2(peak)} GFLOP/s -> DiT reaches ${f2((100 * achieved) / peak)}% of it`);
   const nodeRss = process.resourceUsage().maxRSS / 1024;
@@ -127,10 +145,10 @@ async function main() {
   const row = (name: string, ours: number, theirs: number) =>
     console.log(`  ${name.padEnd(10)} onnxruntime ${f3(ours)} s   torch ${f3(theirs)} s   speed-up ${f2(theirs / ours)}x`);
   console.log(`  torch threads ${py.threads}, ${py.frames} frames`);
-  row("text", stage("encode"), py.text_s);
+  row("text", stage(0, "encode"), py.text_s);
   row("per step", step, py.step_s);
-  row("decode", stage("decode"), py.decode_s);
-  row("total", total - stage("mux"), py.total_s); // torch does not mux: compare without it
+  row("decode", stage(0, "decode"), py.decode_s);
+  row("total", total - stage(0, "mux"), py.total_s); // torch does not mux: compare without it
   console.log(`  peak RSS: node ${nodeRss.toFixed(0)} MB, python ${py.peak_rss_mb.toFixed(0)} MB`);
 }
 

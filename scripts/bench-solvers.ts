@@ -1,5 +1,6 @@
 /**
  * npm run bench:solvers -- [--model DIR] [--prompts N] [--steps 8,16] [--threads N]
+ *   [--schedulers a,b] [--precision fp32|int8] [--guidance-interval LO,HI]
  *
  * Which scheduler buys more prompt-following per second? Each solver and step
  * count generates the same held-out prompts with the same seeds, WorldBench
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { DEFAULT_MODEL_DIR, generate } from "../lib/pipeline/generate";
+import { DEFAULT_MODEL_DIR, generate, type GenerateOptions } from "../lib/pipeline/generate";
 import { SCHEDULERS } from "../lib/pipeline/schedulers";
 import { heldoutPrompts, worldbench } from "./bench/worldbench";
 
@@ -22,6 +23,9 @@ const { values: args } = parseArgs({
     prompts: { type: "string", default: "24" },
     steps: { type: "string", default: "8,16" },
     threads: { type: "string" },
+    schedulers: { type: "string", default: SCHEDULERS.join(",") },
+    precision: { type: "string", default: "fp32" },
+    "guidance-interval": { type: "string", default: "0,1" },
   },
 });
 // The dimensions a prompt-following comparison rests on (all prompts have them).
@@ -31,18 +35,20 @@ async function main() {
   const n = Number(args.prompts);
   const stepCounts = args.steps.split(",").map(Number);
   const threads = args.threads ? Number(args.threads) : undefined;
+  const precision = args.precision as GenerateOptions["precision"];
+  const guidanceInterval = args["guidance-interval"].split(",").map(Number) as [number, number];
   const prompts = heldoutPrompts(n);
   const root = mkdtempSync(path.join(tmpdir(), "spacetime-solvers-"));
   const rows: string[] = [];
   try {
-    for (const scheduler of SCHEDULERS) {
+    for (const scheduler of args.schedulers.split(",") as (typeof SCHEDULERS)[number][]) {
       for (const steps of stepCounts) {
         const dir = path.join(root, `${scheduler}-${steps}`);
         mkdirSync(dir);
         let ms = 0;
         for (const [i, prompt] of prompts.entries()) {
           const t = performance.now();
-          await generate({ prompt, seed: i, steps, scheduler, modelDir: args.model, threads, out: path.join(dir, `p${i}.mp4`), formats: ["mp4"], previewEvery: 0 });
+          await generate({ prompt, seed: i, steps, scheduler, precision, guidanceInterval, modelDir: args.model, threads, out: path.join(dir, `p${i}.mp4`), formats: ["mp4"], previewEvery: 0 });
           ms += performance.now() - t;
           writeFileSync(path.join(dir, `p${i}.txt`), prompt);
         }
@@ -59,7 +65,7 @@ async function main() {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  console.log(`\n${n} held-out prompts, same seeds for every row; score = mean of ${KEY_DIMENSIONS.join(", ")}`);
+  console.log(`\n${n} held-out prompts, same seeds for every row, ${precision}, guidance in t [${guidanceInterval}]; score = mean of ${KEY_DIMENSIONS.join(", ")}`);
   console.log(`${"scheduler".padEnd(22)} ${"steps".padStart(5)} ${"s/clip".padStart(8)} ${"score".padStart(7)} ${"score/s".padStart(9)}`);
   for (const r of rows) console.log(r);
 }

@@ -1,5 +1,10 @@
 /**
  * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
+ *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline] [--keep DIR]
+ *
+ * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
+ * 20 steps of flow-match-euler, fp32, guidance on every step. --keep DIR keeps the clips and their
+ * prompts there (pN.mp4, pN.txt), to score a subset again with `npm run eval -- --videos DIR`.
  *
  * WorldBench on a model directory as the app runs it: the TypeScript pipeline
  * generates the world's held-out prompts (seed = prompt index), WorldBench
@@ -7,12 +12,12 @@
  * follows scene plans plans each prompt, as the studio does; --no-plan makes
  * the clips from text alone.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { DEFAULT_MODEL_DIR, generate } from "../lib/pipeline/generate";
+import { DEFAULT_MODEL_DIR, generate, type GenerateOptions } from "../lib/pipeline/generate";
 import { DIMENSIONS, heldoutPrompts, worldbench } from "./bench/worldbench";
 
 const { values: args } = parseArgs({
@@ -23,12 +28,19 @@ const { values: args } = parseArgs({
     guidance: { type: "string" },
     threads: { type: "string" },
     "no-plan": { type: "boolean", default: false },
+    scheduler: { type: "string" },
+    precision: { type: "string" },
+    "guidance-interval": { type: "string" },
+    baseline: { type: "boolean", default: false },
+    keep: { type: "string" },
   },
 });
+const BASELINE: Partial<GenerateOptions> = { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] };
+const interval = args["guidance-interval"]?.split(",").map(Number) as [number, number] | undefined;
 
 async function main() {
   const prompts = heldoutPrompts(Number(args.prompts));
-  const dir = mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
+  const dir = args.keep ? (mkdirSync(args.keep, { recursive: true }), args.keep) : mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
   try {
     let seconds = 0;
     let modelId = "";
@@ -39,16 +51,22 @@ async function main() {
         guidance: args.guidance ? Number(args.guidance) : undefined,
         threads: args.threads ? Number(args.threads) : undefined,
         ...(args["no-plan"] ? { plan: null } : {}),
+        ...(args.baseline ? BASELINE : {}),
+        ...(args.scheduler ? { scheduler: args.scheduler as GenerateOptions["scheduler"] } : {}),
+        ...(args.precision ? { precision: args.precision as GenerateOptions["precision"] } : {}),
+        ...(interval ? { guidanceInterval: interval } : {}),
       });
       writeFileSync(path.join(dir, `p${i}.txt`), prompt);
       seconds += r.timings.total / 1000;
-      modelId = `${r.modelId}, ${r.steps} steps, guidance ${r.guidance}, ${r.plan ? "planned" : "text alone"}`;
+      modelId =
+        `${r.modelId}, ${r.scheduler} ${r.steps} steps, ${r.precision}, guidance ${r.guidance} in t [${r.guidanceInterval}] ` +
+        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? "planned" : "text alone"}`;
     }
     const dims = worldbench(dir);
     console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);
     for (const d of DIMENSIONS) console.log(`${d.padEnd(12)} ${dims[d] === null || dims[d] === undefined ? "   -" : dims[d]!.toFixed(3)}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

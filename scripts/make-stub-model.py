@@ -10,7 +10,8 @@ on every input, so a mistake in feeding one shows up in the output.
     scripts/py scripts/make-stub-model.py [--planned] [OUT_DIR]
 
 OUT_DIR defaults to tests/pipeline/fixtures/stub-model, the copy the vitest
-suite runs on (small enough to commit: about 200 KB). --planned writes a
+suite runs on (small enough to commit: about 200 KB), with an int8 DiT
+(model/spacetime/quantize.py) beside the fp32 one. --planned writes a
 model that follows scene plans (docs/scene-plan.md) at 64x64, to
 tests/pipeline/fixtures/stub-planned-model by default; its golden DiT case
 feeds the raster of a plan the Python planner made, which the TypeScript
@@ -27,6 +28,7 @@ import torch
 from torch import nn
 
 from spacetime.plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, RASTER_CHANNELS, make_plan, rasterize
+from spacetime.quantize import quantize_model_dir
 from spacetime.tokenizer import Tokenizer
 from spacetime.world.config import WorldConfig
 from spacetime.world.parser import parse
@@ -152,6 +154,10 @@ def main(out: Path, planned: bool = False) -> None:
                      "latent_factor": LATENT_FACTOR, "max_seconds": MAX_SECONDS}} if planned else {}),
     }
     (out / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    if not planned:
+        # An int8 DiT beside the fp32 one (files.dit_int8), for the precision tests; the planned stub
+        # stays without one, as a model directory written before int8 graphs.
+        quantize_model_dir(out, ("dit",))
     print(f"wrote stub model {manifest['model_id']} to {out}")
 
 

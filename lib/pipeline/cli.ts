@@ -2,7 +2,7 @@
  * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
  *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N]
  *   [--plan FILE | --no-plan] [--print-plan]
- *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--model DIR] [--out clip.mp4]
+ *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--precision fp32|int8] [--model DIR] [--out clip.mp4]
  *   [--provider cpu|webgpu|cuda|auto] [--threads N]
  *
  * Prints progress on stderr, then the unknown words, the files written and
@@ -71,6 +71,7 @@ export function parseCli(argv: string[]): CliOptions {
       "print-plan": { type: "boolean" },
       extend: { type: "string" },
       scheduler: { type: "string" },
+      precision: { type: "string" },
       model: { type: "string" },
       out: { type: "string" },
       provider: { type: "string" },
@@ -98,6 +99,7 @@ export function parseCli(argv: string[]): CliOptions {
     frames: int("frames", values.frames),
     extend: int("extend", values.extend),
     scheduler: values.scheduler as GenerateOptions["scheduler"], // checked by generate()
+    precision: values.precision as GenerateOptions["precision"], // checked by generate(), against the model's graphs
     modelDir: values.model ?? DEFAULT_MODEL_DIR,
     out: path.resolve(values.out ?? "clip.mp4"),
     provider: values.provider as GenerateOptions["provider"],
@@ -149,7 +151,10 @@ async function main(): Promise<number> {
   if (process.stderr.isTTY) process.stderr.write("\n");
 
   const clip = result.frames.length / result.fps;
-  console.log(`model ${result.modelId} on ${result.provider}; seed ${result.seed}, ${result.steps} steps, guidance ${result.guidance}, ${result.scheduler}`);
+  console.log(
+    `model ${result.modelId} on ${result.provider} (${result.precision}); seed ${result.seed}, ${result.steps} steps, ` +
+      `guidance ${result.guidance} on ${result.guidedSteps} of them, ${result.scheduler}`,
+  );
   console.log(`clip: ${result.frames.length} frames ${result.width}x${result.height} @ ${result.fps} fps (${clip.toFixed(2)} s, ${result.chunks} chunk(s))`);
   if (result.unknownWords.length) console.log(`unknown words (the model reads them as [UNK]): ${result.unknownWords.join(", ")}`);
   if (result.negativeUnknownWords.length) console.log(`unknown words in the negative prompt: ${result.negativeUnknownWords.join(", ")}`);

@@ -10,7 +10,7 @@
 import { z } from "zod";
 
 import { planSchema, type ScenePlan } from "../plan/schema";
-import { temporalRatio, type Manifest } from "./manifest";
+import { PRECISIONS, temporalRatio, type Manifest, type Precision } from "./manifest";
 import { SCHEDULERS, type SchedulerType } from "./schedulers";
 
 // 60 s at 8 fps: 17 + 40 * 12 frames. Chunks are sequential: a runaway extend would hold a worker for hours.
@@ -29,7 +29,8 @@ export interface SettingsLimits {
   frames: [number, number];
   extend: [number, number];
   schedulers: readonly SchedulerType[];
-  defaults: { steps: number; guidance: number; frames: number; scheduler: string };
+  precisions: readonly Precision[]; // fp32, and int8 where the model has an int8 DiT (files.dit_int8)
+  defaults: { steps: number; guidance: number; frames: number; scheduler: string; precision: Precision };
   plan: PlanBounds | null; // null: the model does not follow scene plans
 }
 
@@ -140,7 +141,14 @@ export function settingsLimits(m: Manifest): SettingsLimits {
     frames: [1, m.video.frames + maxExtend * framesPerExtension(m, defaultContextFrames(m))],
     extend: [0, maxExtend],
     schedulers: SCHEDULERS,
-    defaults: { steps: m.defaults.steps, guidance: m.defaults.guidance, frames: m.video.frames, scheduler: m.scheduler.type },
+    precisions: PRECISIONS.filter((p) => p === "fp32" || m.files.dit_int8 !== undefined),
+    defaults: {
+      steps: m.defaults.steps,
+      guidance: m.defaults.guidance,
+      frames: m.video.frames,
+      scheduler: m.defaults.scheduler ?? m.scheduler.type,
+      precision: m.defaults.precision ?? "fp32",
+    },
     plan: planBounds(m),
   };
 }
@@ -171,6 +179,13 @@ export function settingsFields(l: SettingsLimits) {
     frames: between(z.number().int(), l.frames),
     extend: between(z.number().int(), l.extend),
     scheduler: z.enum(l.schedulers as [SchedulerType, ...SchedulerType[]]),
+    // Every precision is a known word; the ones this model lacks are refused with the reason.
+    precision: z
+      .enum(PRECISIONS)
+      .refine(
+        (p) => l.precisions.includes(p),
+        `this model has no int8 DiT graph (files.dit_int8 in model.json): add one with \`scripts/py -m spacetime.quantize MODEL_DIR\`, or use ${l.precisions.join(" or ")}`,
+      ),
   };
 }
 

@@ -4,8 +4,9 @@
  *   1 checkInputs: settings against the manifest   2 tokenize (unknown words reported)
  *   3 encodePrompt: prompt + negative prompt once  4 prepareLatents: seeded noise
  *   5 scheduler timesteps                          6 denoising loop (guidedVelocity: CFG as one
- *   7 decodeChunk: VAE to uint8 RGB                  batch-2 DiT run per step; onStepEnd)
- *   8 muxClip: ffmpeg
+ *   7 decodeChunk: VAE to uint8 RGB                  batch-2 DiT run per step inside the
+ *   8 muxClip: ffmpeg                                guidance interval, the conditional half
+ *                                                    alone outside it; onStepEnd)
  * The loop lives here, not in a network or a scheduler, as in diffusers.
  *
  * Longer clips are made of chunks of one DiT window each: every chunk after
@@ -33,7 +34,7 @@ import { createScheduler, type SCHEDULERS, type Scheduler } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
 import { checkSettings, planChunks, type ChunkPlan, type FORMATS, type Settings } from "./settings";
 import type { Encoded } from "./tokenizer";
-import type { Manifest } from "./manifest";
+import type { Manifest, Precision } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
 import type { ScenePlan } from "../plan/schema";
 
@@ -65,6 +66,9 @@ export interface GenerateOptions {
   /** The scene plan the clip follows. Omitted: the prompt is planned (models that take plans); null: text alone. */
   plan?: ScenePlan | null;
   scheduler?: (typeof SCHEDULERS)[number];
+  /** Guidance only on steps whose timestep t is in [lo, hi]; the rest skip the unconditional half. Default: the manifest's, else [0, 1]. */
+  guidanceInterval?: [number, number];
+  precision?: Precision; // the DiT graph: fp32, or int8 where the model has one; default: the manifest's
   modelDir?: string;
   provider?: Provider;
   threads?: number;
@@ -101,6 +105,9 @@ export interface GenerateResult {
   steps: number;
   guidance: number;
   scheduler: string;
+  guidanceInterval: [number, number];
+  guidedSteps: number; // steps that ran the unconditional half too, over all chunks
+  precision: Precision;
   provider: string;
   modelId: string;
   chunks: number;
@@ -138,6 +145,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const noise = new NoiseStream(seed);
   const scheduler = createScheduler(s.scheduler, m.scheduler.shift);
   const total = s.steps * plan.chunks;
+  const dit = s.precision === "int8" ? rt.ditInt8! : rt.dit; // checkSettings refused int8 for a model without the graph
+  const [gLo, gHi] = s.guidanceInterval;
+  let guidedSteps = 0;
   const stepMs: number[] = [];
   const frames: Uint8Array[] = [];
   let prev: Float32Array | null = s.continueFrom ?? null;
@@ -158,13 +168,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     stepsDone += start?.stepsTaken ?? 0;
     const inputs = chunkInputs(window, text.batch, scenePlan, chunk * plan.perExtension, m);
 
-    // 6. Denoising loop: one DiT run of batch B per step.
+    // 6. Denoising loop: one DiT run per step, of the guidance batch inside the guidance interval.
     const denoiseStart = performance.now();
     for (let i = stepsDone - chunk * s.steps; i < s.steps; i++) {
       const t = scheduler.timesteps[i]!;
       throwIfAborted(signal, `chunk ${chunk + 1}/${plan.chunks}, step ${i + 1}/${s.steps}`);
       const stepStart = performance.now();
-      const v = await guidedVelocity(rt, text, inputs, x, t, s.guidance);
+      const guided = text.batch === 2 && t >= gLo && t <= gHi;
+      if (guided) guidedSteps++;
+      const v = await guidedVelocity(dit, text, inputs, x, t, guided ? s.guidance : null);
       const before = x;
       x = scheduler.step(v, t, x);
       keepContext(x, window.context, window.mask, m);
@@ -218,6 +230,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     steps: s.steps,
     guidance: s.guidance,
     scheduler: s.scheduler,
+    guidanceInterval: s.guidanceInterval,
+    guidedSteps,
+    precision: s.precision,
     provider: rt.provider,
     modelId: m.model_id,
     chunks: plan.chunks,
@@ -276,6 +291,9 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     contextFrames: s.contextFrames,
     continueFrom: s.continueFrom,
     ...(scenePlan ? { plan: scenePlan } : {}),
+    // Only when not today's defaults, so that fp32 runs guided on every step keep their hashes.
+    ...(s.precision !== "fp32" ? { precision: s.precision } : {}),
+    ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
   });
   if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, m.latent);
   return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery };
@@ -286,6 +304,8 @@ interface EncodedPrompt {
   batch: number; // 2 with guidance, 1 without
   states: ort.Tensor;
   mask: ort.Tensor;
+  /** With guidance, the conditional row alone, for steps outside the guidance interval. */
+  cond: { states: ort.Tensor; mask: ort.Tensor } | null;
 }
 
 async function encodePrompt(rt: ModelRuntime, cond: Encoded, uncond: Encoded, guidance: number): Promise<EncodedPrompt> {
@@ -301,7 +321,13 @@ async function encodePrompt(rt: ModelRuntime, cond: Encoded, uncond: Encoded, gu
   }
   const textMask = new ort.Tensor("bool", mask, [batch, L]);
   const encoded = await rt.textEncoder.run({ ids: new ort.Tensor("int64", ids, [batch, L]), mask: textMask });
-  return { batch, states: encoded.text_states!, mask: textMask };
+  const states = encoded.text_states!;
+  const D = rt.model.manifest.text.dim;
+  const condRow =
+    batch === 2
+      ? { states: new ort.Tensor("float32", (states.data as Float32Array).slice(0, L * D), [1, L, D]), mask: new ort.Tensor("bool", mask.slice(0, L), [1, L]) }
+      : null;
+  return { batch, states, mask: textMask, cond: condRow };
 }
 
 /** Stage 4's output: a chunk's starting sample and the context frames it keeps. */
@@ -332,40 +358,53 @@ function resumePoint(r: DenoiseState | undefined, chunk: number, steps: number, 
   return { latent: r.latent, stepsTaken: r.step };
 }
 
-/** The DiT inputs that stay the same over a chunk's steps, batched for guidance. */
-interface ChunkInputs {
+/** The DiT inputs that stay the same over a chunk's steps, for one batch size. */
+interface BatchInputs {
   dims: number[]; // [B, C, F, h, w]
   context: ort.Tensor;
   contextMask: ort.Tensor;
   plan: ort.Tensor | null; // the scene plan's raster, for models that take one
 }
 
-function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest): ChunkInputs {
-  const { channels: C, frames: F, height: h, width: w } = m.latent;
-  const dims = [batch, C, F, h, w];
-  return {
-    dims,
-    context: new ort.Tensor("float32", repeat(window.context, batch), dims),
-    contextMask: new ort.Tensor("float32", repeat(window.mask, batch), [batch, F]),
-    // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
-    plan: m.plan ? planRaster(scenePlan, startFrame, batch, m) : null,
-  };
+/** The guidance batch's inputs, and with guidance the conditional row's alone (steps outside the interval). */
+interface ChunkInputs {
+  batch: BatchInputs;
+  cond: BatchInputs | null;
 }
 
-/** One DiT run of the guidance batch, combined by classifier-free guidance: v = v_uncond + g (v_cond - v_uncond). */
-async function guidedVelocity(rt: ModelRuntime, text: EncodedPrompt, inputs: ChunkInputs, x: Float32Array, t: number, guidance: number): Promise<Float32Array> {
-  const B = text.batch;
-  const out = await rt.dit.run({
-    latent: new ort.Tensor("float32", repeat(x, B), inputs.dims),
+function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest): ChunkInputs {
+  const { channels: C, frames: F, height: h, width: w } = m.latent;
+  const of = (B: number): BatchInputs => ({
+    dims: [B, C, F, h, w],
+    context: new ort.Tensor("float32", repeat(window.context, B), [B, C, F, h, w]),
+    contextMask: new ort.Tensor("float32", repeat(window.mask, B), [B, F]),
+    // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
+    plan: m.plan ? planRaster(scenePlan, startFrame, B, m) : null,
+  });
+  return { batch: of(batch), cond: batch === 2 ? of(1) : null };
+}
+
+/**
+ * One DiT run. With `guidance` (a step inside the guidance interval), the guidance batch
+ * combined by classifier-free guidance: v = v_uncond + g (v_cond - v_uncond); with null, the
+ * conditional row alone (batch 1, as guidance 1 would run).
+ */
+async function guidedVelocity(dit: ort.InferenceSession, text: EncodedPrompt, inputs: ChunkInputs, x: Float32Array, t: number, guidance: number | null): Promise<Float32Array> {
+  const guided = guidance !== null && text.batch === 2;
+  const B = guided ? 2 : 1;
+  const rows = guided || !text.cond ? { states: text.states, mask: text.mask } : text.cond;
+  const batch = guided || !inputs.cond ? inputs.batch : inputs.cond;
+  const out = await dit.run({
+    latent: new ort.Tensor("float32", repeat(x, B), batch.dims),
     timestep: new ort.Tensor("float32", new Float32Array(B).fill(t), [B]),
-    text_states: text.states,
-    text_mask: text.mask,
-    context: inputs.context,
-    context_mask: inputs.contextMask,
-    ...(inputs.plan ? { plan: inputs.plan } : {}),
+    text_states: rows.states,
+    text_mask: rows.mask,
+    context: batch.context,
+    context_mask: batch.contextMask,
+    ...(batch.plan ? { plan: batch.plan } : {}),
   });
   const both = out.velocity!.data as Float32Array;
-  if (B === 1) return both;
+  if (!guided) return both;
   const size = x.length;
   const v = new Float32Array(size);
   for (let k = 0; k < size; k++) v[k] = both[size + k]! + guidance * (both[k]! - both[size + k]!);

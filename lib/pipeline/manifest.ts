@@ -25,7 +25,13 @@ const fileEntry = z.object({
 });
 
 export const FILE_KEYS = ["tokenizer", "text_encoder", "dit", "vae_decoder", "golden"] as const;
-export type ModelFileKey = (typeof FILE_KEYS)[number];
+/** Files a model directory may have: int8 graphs beside the fp32 ones (model/spacetime/quantize.py). */
+export const OPTIONAL_FILE_KEYS = ["dit_int8"] as const;
+export type ModelFileKey = (typeof FILE_KEYS)[number] | (typeof OPTIONAL_FILE_KEYS)[number];
+
+/** The arithmetic the DiT runs in: fp32, or int8 weights where the manifest lists `files.dit_int8`. */
+export const PRECISIONS = ["fp32", "int8"] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export const manifestSchema = z
   .object({
@@ -39,7 +45,15 @@ export const manifestSchema = z
     text: z.object({ max_length: z.number().int().min(2), dim: positiveInt }),
     context_frames: z.object({ max: z.number().int().nonnegative() }),
     scheduler: z.object({ type: z.string().min(1), shift: z.number().positive() }),
-    defaults: z.object({ steps: positiveInt, guidance: z.number() }),
+    defaults: z.object({
+      steps: positiveInt,
+      guidance: z.number(),
+      // Optional, for model directories written before them: the solver (else scheduler.type),
+      // the precision (else fp32) and the timesteps t in [lo, hi] that get guidance (else all).
+      scheduler: z.string().min(1).optional(),
+      precision: z.enum(PRECISIONS).optional(),
+      guidance_interval: range.refine(([lo, hi]) => lo >= 0 && hi <= 1, "must lie within [0, 1]").optional(),
+    }),
     limits: z.object({
       steps: range,
       guidance: range,
@@ -53,6 +67,7 @@ export const manifestSchema = z
       dit: fileEntry,
       vae_decoder: fileEntry,
       golden: fileEntry,
+      dit_int8: fileEntry.optional(),
     }),
     training: z.record(z.string(), z.unknown()).optional(),
     // Present when the DiT takes a scene plan (docs/scene-plan.md): its raster's channels, in order.
@@ -84,6 +99,7 @@ export const manifestSchema = z
       issue(["limits", "seed"], "must be integers within [0, 2^32 - 1], the noise generator's seed range");
     const [gmin, gmax] = m.limits.guidance;
     if (m.defaults.guidance < gmin || m.defaults.guidance > gmax) issue(["defaults", "guidance"], "outside limits.guidance");
+    if (m.defaults.precision === "int8" && !m.files.dit_int8) issue(["defaults", "precision"], "int8 needs files.dit_int8");
     if (m.plan && m.video.height / m.plan.latent_factor !== m.latent.height)
       issue(["plan", "latent_factor"], `video height / latent_factor must be the latent height (${m.latent.height})`);
   });
@@ -93,7 +109,7 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export interface LoadedModel {
   dir: string; // absolute
   manifest: Manifest;
-  paths: Record<ModelFileKey, string>; // absolute, verified
+  paths: Record<(typeof FILE_KEYS)[number], string> & Partial<Record<(typeof OPTIONAL_FILE_KEYS)[number], string>>; // absolute, verified
 }
 
 /** Latent frame -> video frames: the first latent frame is one video frame, each later one `temporalRatio`. */
@@ -154,9 +170,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   }
   const manifest = parseManifest(json, manifestPath);
 
-  const paths = {} as Record<ModelFileKey, string>;
-  for (const key of FILE_KEYS) {
+  const paths = {} as LoadedModel["paths"];
+  for (const key of [...FILE_KEYS, ...OPTIONAL_FILE_KEYS]) {
     const entry = manifest.files[key];
+    if (!entry) continue; // an optional file the model does not have
     const file = path.join(abs, entry.path);
     try {
       if (!(await stat(file)).isFile()) throw new Error("not a regular file");

@@ -24,6 +24,7 @@ export interface ModelRuntime {
   tokenizer: Tokenizer;
   textEncoder: ort.InferenceSession;
   dit: ort.InferenceSession;
+  ditInt8: ort.InferenceSession | null; // the int8 graph (files.dit_int8), when the model has one
   vaeDecoder: ort.InferenceSession;
   provider: Exclude<Provider, "auto">; // the one that actually runs
 }
@@ -92,6 +93,7 @@ async function createSessions(model: LoadedModel, provider: Exclude<Provider, "a
       textEncoder: await ort.InferenceSession.create(model.paths.text_encoder, opts),
       dit: await ort.InferenceSession.create(model.paths.dit, opts),
       vaeDecoder: await ort.InferenceSession.create(model.paths.vae_decoder, opts),
+      ditInt8: model.paths.dit_int8 ? await ort.InferenceSession.create(model.paths.dit_int8, opts) : null,
     };
   } catch (err) {
     if (provider === "cpu") throw err;
@@ -104,6 +106,7 @@ async function createSessions(model: LoadedModel, provider: Exclude<Provider, "a
   }
   const planned = model.manifest.plan !== undefined;
   for (const name of Object.keys(CONTRACT) as (keyof typeof CONTRACT)[]) checkContract(name, sessions[name], planned);
+  if (sessions.ditInt8) checkContract("dit", sessions.ditInt8, planned);
   return sessions;
 }
 
@@ -189,6 +192,6 @@ export async function releaseRuntimes(): Promise<void> {
   cache.clear();
   for (const entry of all) {
     const rt = await entry.runtime.catch(() => null);
-    if (rt) await Promise.all([rt.textEncoder.release(), rt.dit.release(), rt.vaeDecoder.release()]);
+    if (rt) await Promise.all([rt.textEncoder.release(), rt.dit.release(), rt.vaeDecoder.release(), rt.ditInt8?.release()]);
   }
 }

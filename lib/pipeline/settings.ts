@@ -34,7 +34,13 @@ function inputSchema(m: Manifest) {
         .instanceof(Float32Array)
         .refine((a) => a.length === latentSize, `must be one latent window of ${latentSize} values`)
         .optional(),
-      scheduler: f.scheduler.default(m.scheduler.type as (typeof limits.schedulers)[number]),
+      scheduler: f.scheduler.default(limits.defaults.scheduler as (typeof limits.schedulers)[number]),
+      precision: f.precision.default(limits.defaults.precision),
+      // Guidance runs on the steps whose timestep t lies in [lo, hi]; the others run the conditional half alone.
+      guidanceInterval: z
+        .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+        .refine(([lo, hi]) => lo <= hi, "must be [low, high]")
+        .default(m.defaults.guidance_interval ?? [0, 1]),
       provider: z.enum(PROVIDERS).default("cpu"),
       out: z.string().endsWith(".mp4", "must be a .mp4 path").optional(),
       formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),

@@ -29,6 +29,7 @@ from torch import Tensor
 from .checkpoint import load_checkpoint, load_dit_checkpoint, load_text_to_video, load_vae
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE
+from .quantize import quantize_model_dir
 from .world.config import WorldConfig
 from .world.render import render
 from .world.parser import parse
@@ -39,6 +40,11 @@ FORMAT_VERSION = 1
 OPSET = 17
 GOLDEN_PROMPTS = ("a big red ball bouncing in the snow", "")
 LIMITS = {"steps": [1, 100], "guidance": [1.0, 20.0], "seed": [0, 2**32 - 1], "prompt_chars": 500}
+# The sampling defaults written to model.json (issue 17, measured on models/dev with bench:solvers,
+# bench:pipeline and eval:model; docs/model-format.md): a few steps of a second-order solver, the int8
+# DiT, and guidance only on the steps whose timestep lies in the interval. The 20-step path stays
+# within the limits.
+SAMPLING = {"steps": 6, "scheduler": "flow-match-dpmpp-2m", "precision": "int8", "guidance_interval": [0.0, 0.95]}
 
 # ----------------------------------------------------------------------------
 # The graphs, with the contract's input and output names
@@ -141,15 +147,21 @@ def _sha256(path: Path) -> str:
 
 @torch.no_grad()
 def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DEFAULT_GUIDANCE, ema: bool = True,
-           decoder: Optional[Path] = None) -> dict:
+           decoder: Optional[Path] = None, int8: bool = False, sampling: Optional[dict] = None) -> dict:
     """Writes the model directory to `out` (replacing it whole) and returns the
     manifest. `decoder`: a `--finetune-decoder` checkpoint whose decoder
-    replaces the DiT checkpoint's."""
+    replaces the DiT checkpoint's. `int8`: also write the int8 DiT
+    (quantize.py). `sampling`: more defaults for model.json (SAMPLING's keys;
+    the CLI passes SAMPLING), else the manifest's defaults are steps and
+    guidance alone, which the pipeline reads as Euler, fp32, guidance on
+    every step."""
     ckpt = load_dit_checkpoint(checkpoint, "export")
     if not (LIMITS["steps"][0] <= steps <= LIMITS["steps"][1]):
         raise ValueError(f"default steps must be in {LIMITS['steps']}, got {steps}")
     if not (LIMITS["guidance"][0] <= guidance <= LIMITS["guidance"][1]):
         raise ValueError(f"default guidance must be in {LIMITS['guidance']}, got {guidance}")
+    if (sampling or {}).get("precision") == "int8" and not int8:
+        raise ValueError("an int8 default precision needs the int8 DiT (int8=True; the CLI without --no-int8)")
     model, tok = load_text_to_video(ckpt, ema=ema)
     vae = load_vae(ckpt, ema=ema)
     training = {"steps": int(ckpt["step"])}
@@ -235,7 +247,7 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
             "text": {"max_length": tok.max_length, "dim": model.text.cfg.dim},
             "context_frames": {"max": F - 1},
             "scheduler": {"type": "flow-match-euler", "shift": float(ckpt["flow"]["shift"])},
-            "defaults": {"steps": steps, "guidance": guidance},
+            "defaults": {**{k: v for k, v in (sampling or {}).items() if k != "precision"}, "steps": steps, "guidance": guidance},
             "limits": LIMITS,
             "preview": _preview_projection(vae, world),
             **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,
@@ -244,6 +256,8 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
             "training": {**training, **({"worldbench": ckpt["worldbench"]} if "worldbench" in ckpt else {})},
         }
         (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        if int8:
+            manifest = quantize_model_dir(tmp, ("dit",), default=(sampling or {}).get("precision"))
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -272,6 +286,8 @@ def validate_manifest(model_dir: Path) -> dict:
         "dit": (DIT_INPUTS + (["plan"] if "plan" in manifest else []), ["velocity"]),
         "vae_decoder": (["latent"], ["video"]),
     }
+    if "dit_int8" in manifest["files"]:
+        expected["dit_int8"] = expected["dit"]
     for part, (inputs, outputs) in expected.items():
         graph = onnx.load(str(model_dir / manifest["files"][part]["path"]))
         onnx.checker.check_model(graph)
@@ -303,10 +319,14 @@ def main(argv: Optional[list[str]] = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checkpoint", required=True, type=Path, help="a dit-stage checkpoint (train.py's last.pt)")
     p.add_argument("--out", required=True, type=Path, help="model directory to write (replaced whole)")
-    p.add_argument("--steps", type=int, default=20, help="default sampling steps written to the manifest")
+    p.add_argument("--steps", type=int, default=SAMPLING["steps"], help="default sampling steps written to the manifest")
+    p.add_argument("--scheduler", default=SAMPLING["scheduler"], help="default solver written to the manifest")
+    p.add_argument("--guidance-interval", default=",".join(map(str, SAMPLING["guidance_interval"])),
+                   help="LO,HI: the timesteps t that get guidance by default (0,1: every step)")
     p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE,
                    help="default guidance written to the manifest (the PyTorch sampler's, measured best)")
     p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
+    p.add_argument("--no-int8", action="store_true", help="write no int8 DiT (the default precision is then fp32)")
     p.add_argument("--decoder", type=Path,
                    help="a train.py --finetune-decoder checkpoint: ship its decoder instead of the checkpoint's")
     args = p.parse_args(argv)
@@ -316,7 +336,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             return 2
     try:
         manifest = export(args.checkpoint, args.out, steps=args.steps, guidance=args.guidance, ema=not args.no_ema,
-                          decoder=args.decoder)
+                          decoder=args.decoder, int8=not args.no_int8,
+                          sampling={**SAMPLING, "scheduler": args.scheduler,
+                                    "guidance_interval": [float(x) for x in args.guidance_interval.split(",")],
+                                    "precision": "fp32" if args.no_int8 else SAMPLING["precision"]})
         validate_manifest(args.out)
     except ValueError as err:
         print(f"export: {err}", file=sys.stderr)

@@ -106,3 +106,12 @@ def test_weights_come_back_from_the_model_directory(checkpoints, model_dir):
     for name, value in original["model"]["vae"].items():
         if not name.startswith("encoder."):
             assert torch.equal(imported["ema"]["vae"][name], value), name
+
+
+def test_export_with_int8_writes_both_graphs_and_the_sampling_defaults(checkpoints, tmp_path):
+    from spacetime.export import SAMPLING
+    manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, sampling=SAMPLING)
+    assert validate_manifest(tmp_path / "m")["files"]["dit_int8"]["path"] == "dit.int8.onnx"
+    assert manifest["defaults"] == {**SAMPLING, "steps": 20, "guidance": 2.0}
+    with pytest.raises(ValueError, match="int8"):
+        export(checkpoints / "dit" / "last.pt", tmp_path / "n", sampling=SAMPLING)

@@ -34,6 +34,8 @@ const cases: [string, GenerateOptions][] = [
   ["euler, CFG, two chunks", { prompt: "a red ball bouncing in the snow", seed: 11, steps: 5, extend: 1, modelDir }],
   ["dpmpp-2m, CFG, three chunks", { prompt: "two blue fish moving left", seed: 12, steps: 4, extend: 2, scheduler: "flow-match-dpmpp-2m", modelDir }],
   ["dpmpp-2m, no guidance, random seed", { prompt: "a star spinning", steps: 6, guidance: 1, scheduler: "flow-match-dpmpp-2m", modelDir }],
+  // The few-step default of issue 17: int8, guidance on some steps only (t = 1 runs the conditional half alone).
+  ["dpmpp-2m, int8, guidance interval, two chunks", { prompt: "a red ball", seed: 13, steps: 6, extend: 1, scheduler: "flow-match-dpmpp-2m", precision: "int8", guidanceInterval: [0, 0.95], modelDir }],
 ];
 
 describe.each(cases)("resume (%s)", (_name, options) => {
