@@ -232,13 +232,16 @@ export const storeConfig = section(
   },
 );
 
-/** The database; read by lib/db itself (see above), checked here. */
+export const DEFAULT_DATABASE_URL = "file:./data/spacetime.db";
+export const SIGNUP_POLICIES = ["open", "approval", "closed"] as const;
+
+/** The database (lib/db/url.ts) and the sign-up policy's default (lib/db/instance-settings.ts). */
 export const databaseConfig = section(
   {
     DATABASE_URL: value('"file:PATH" (SQLite) or "postgres://..." (PostgreSQL)', (raw) => (raw.startsWith("file:") || /^postgres(ql)?:\/\//.test(raw) ? raw : undefined)),
-    SPACETIME_SIGNUP: oneOf(["open", "approval", "closed"]),
+    SPACETIME_SIGNUP: oneOf(SIGNUP_POLICIES),
   },
-  (v) => ({ databaseUrl: v.DATABASE_URL ?? "file:./data/spacetime.db", signup: v.SPACETIME_SIGNUP ?? "approval" }),
+  (v) => ({ databaseUrl: v.DATABASE_URL ?? DEFAULT_DATABASE_URL, signup: v.SPACETIME_SIGNUP ?? "approval" }),
 );
 
 /** A queue worker (scripts/worker.ts). */

@@ -1,17 +1,15 @@
 /** Settings the admin changes while the server runs (one row per key); env gives the default. */
+import { SIGNUP_POLICIES, databaseConfig } from "../config";
+
 import { getDb, type Db } from "./client";
 
-export const SIGNUP_POLICIES = ["open", "approval", "closed"] as const;
+export { SIGNUP_POLICIES };
 export type SignupPolicy = (typeof SIGNUP_POLICIES)[number];
 
 const dbOf = (o: { db?: Db }) => o.db ?? getDb();
 
 /** SPACETIME_SIGNUP (open | approval | closed), default approval: new accounts wait for the admin. */
-export function defaultSignupPolicy(): SignupPolicy {
-  const raw = process.env.SPACETIME_SIGNUP || "approval";
-  if (!(SIGNUP_POLICIES as readonly string[]).includes(raw)) throw new Error(`SPACETIME_SIGNUP must be open, approval or closed, got "${raw}"`);
-  return raw as SignupPolicy;
-}
+export const defaultSignupPolicy = (): SignupPolicy => databaseConfig().signup;
 
 export async function getSignupPolicy(input: { db?: Db } = {}): Promise<SignupPolicy> {
   const row = await dbOf(input).run((p) => p.instanceSetting.findUnique({ where: { key: "signupPolicy" } }));

@@ -8,7 +8,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
-export const DEFAULT_DATABASE_URL = "file:./data/spacetime.db";
+import { DEFAULT_DATABASE_URL, databaseConfig } from "../config";
+
+export { DEFAULT_DATABASE_URL };
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
@@ -20,7 +22,7 @@ export const PRISMA_PATHS: Readonly<Record<DatabaseProvider, { schema: string; m
 });
 
 export function databaseUrl(url?: string): string {
-  return url || process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  return url || databaseConfig().databaseUrl;
 }
 
 export function databaseProvider(url: string = databaseUrl()): DatabaseProvider {

@@ -1,11 +1,12 @@
 /**
  * What the Create page's plan editor needs to know of the served model (SPACETIME_MODEL_DIR,
- * as lib/queue/settings.ts reads it): the frame a plan's coordinates are in, and how many
+ * through lib/config.ts): the frame a plan's coordinates are in, and how many
  * objects its DiT draws. null when the model does not follow scene plans: the editor stays
  * hidden and jobs are made from the prompt alone (docs/scene-plan.md).
  */
 import path from "node:path";
 
+import { modelConfig } from "../config";
 import { readManifest } from "../pipeline/manifest";
 
 export interface PlanTarget {
@@ -21,7 +22,7 @@ let cached: { dir: string; target: PlanTarget | null } | null = null;
 
 /** The served model's plan frame; null without a plan section, or when its manifest cannot be read (the page's settings say why). */
 export function modelPlanTarget(): PlanTarget | null {
-  const dir = path.resolve(process.env.SPACETIME_MODEL_DIR || "models/dev");
+  const dir = path.resolve(modelConfig().modelDir);
   if (cached?.dir !== dir) {
     let target: PlanTarget | null = null;
     try {
