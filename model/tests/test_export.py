@@ -109,9 +109,9 @@ def test_weights_come_back_from_the_model_directory(checkpoints, model_dir):
 
 
 def test_export_with_int8_writes_both_graphs_and_the_sampling_defaults(checkpoints, tmp_path):
-    from spacetime.export import SAMPLING
-    manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, sampling=SAMPLING)
+    from spacetime.export import FAST_SAMPLING
+    manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, sampling=FAST_SAMPLING)
     assert validate_manifest(tmp_path / "m")["files"]["dit_int8"]["path"] == "dit.int8.onnx"
-    assert manifest["defaults"] == {**SAMPLING, "steps": 20, "guidance": 2.0}
+    assert manifest["defaults"] == {**FAST_SAMPLING, "steps": 20, "guidance": 2.0}
     with pytest.raises(ValueError, match="int8"):
-        export(checkpoints / "dit" / "last.pt", tmp_path / "n", sampling=SAMPLING)
+        export(checkpoints / "dit" / "last.pt", tmp_path / "n", sampling=FAST_SAMPLING)

@@ -110,11 +110,11 @@ describe("sampling defaults from the manifest", () => {
     expect(relativeError(guided.lastLatent, g1.lastLatent)).toBeGreaterThan(1e-3);
   });
 
-  it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev defaults to a few-step path, with the 20-step one within its limits", () => {
+  it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev defaults to the 20-step fp32 path and carries the int8 DiT for the few-step one", () => {
+    // The few-step int8 path is 3x faster but below the 20-step path on five dimensions (eval:model, 144 prompts).
     const m = readManifest(DEV);
-    expect(m.defaults.steps).toBeGreaterThanOrEqual(4);
-    expect(m.defaults.steps).toBeLessThanOrEqual(8);
-    expect(m.limits.steps[1]).toBeGreaterThanOrEqual(20);
+    expect(m.defaults).toEqual({ steps: 20, guidance: 2.0 });
+    expect(m.limits.steps[0]).toBeLessThanOrEqual(6);
     expect(m.files.dit_int8).toBeDefined();
   });
 });
