@@ -13,7 +13,7 @@ import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
 import { decodedFrames } from "../pipeline/contract";
 import { extendPlan } from "../plan/extend";
-import { modelSettingsLimits, parseJobSettings, type JobSettingsInput } from "./job-settings";
+import { clipSettings, modelSettingsLimits, parseJobSettings, type JobSettingsInput } from "./job-settings";
 
 /** How many chunks made a clip: its denoising steps over steps per chunk, else its settings. */
 export function chunksOf(job: Pick<Job, "progressTotal" | "extend">, video: Pick<Video, "steps">): number {
@@ -27,12 +27,7 @@ export function extensionSettings(video: Video, job: Pick<Job, "progressTotal" |
   const extend = chunksOf(job, video); // chunks after the first: all the old ones but the first, plus one
   const plan = planFromColumn(video.plan);
   const input: JobSettingsInput = {
-    prompt: video.prompt,
-    negativePrompt: video.negativePrompt,
-    seed: video.seed,
-    steps: video.steps,
-    guidance: video.guidance,
-    scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract below
+    ...clipSettings(video),
     extend,
     // A model without plans refuses the plan below, naming it.
     ...(plan === undefined ? {} : { plan: plan && limits.plan ? extendPlan(plan, decodedFrames(limits.plan, 1 + extend)) : plan }),

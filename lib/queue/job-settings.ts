@@ -8,7 +8,8 @@ import path from "node:path";
 
 import { modelConfig } from "../config";
 import { AppError } from "../db/errors";
-import { jobSettingsSchema, settingsLimits, type JobSettings, type SettingsLimits } from "../pipeline/contract";
+import type { Video } from "../db/videos";
+import { jobSettingsSchema, settingsLimits, type JobSettings, type JobSettingsInput, type SettingsLimits } from "../pipeline/contract";
 import { readManifest } from "../pipeline/manifest";
 
 export type { JobSettings, JobSettingsInput, SettingsLimits } from "../pipeline/contract";
@@ -35,4 +36,16 @@ export function parseJobSettings(input: unknown, limits: SettingsLimits = modelS
     throw new AppError("BAD_REQUEST", `invalid job settings: ${lines.join("; ")}`, { details: parsed.error.issues });
   }
   return parsed.data;
+}
+
+/** What made a clip, as a job's input: where an extension or a remix of it starts (checked by parseJobSettings). */
+export function clipSettings(video: Video): JobSettingsInput {
+  return {
+    prompt: video.prompt,
+    negativePrompt: video.negativePrompt,
+    seed: video.seed,
+    steps: video.steps,
+    guidance: video.guidance,
+    scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract with the rest
+  };
 }

@@ -6,7 +6,7 @@
 import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
 import type { ScenePlan } from "../plan/schema";
-import { parseJobSettings, type JobSettingsInput } from "./job-settings";
+import { clipSettings, parseJobSettings, type JobSettingsInput } from "./job-settings";
 
 export type RemixChanges = Partial<Omit<JobSettingsInput, "plan" | "extend">> & { plan?: ScenePlan | null };
 
@@ -15,12 +15,7 @@ export function remixSettings(video: Video, changes: RemixChanges) {
   const kept = planFromColumn(video.plan);
   const plan = changes.plan !== undefined ? changes.plan : kept;
   const input: JobSettingsInput = {
-    prompt: video.prompt,
-    negativePrompt: video.negativePrompt,
-    seed: video.seed,
-    steps: video.steps,
-    guidance: video.guidance,
-    scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract below
+    ...clipSettings(video),
     frames: video.frames,
     ...Object.fromEntries(Object.entries(changes).filter(([k, v]) => k !== "plan" && v !== undefined)),
     ...(plan === undefined ? {} : { plan }),

@@ -25,7 +25,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-import { check, expect, ROOT, results, startStudio, type Studio } from "./harness";
+import { check, expect, ROOT, runSuite, startStudio, type Studio } from "./harness";
 
 let studio: Studio | undefined;
 let browser: Browser | undefined;
@@ -292,14 +292,7 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (err) {
-  results.failed++;
-  console.error(err);
-} finally {
+await runSuite(main, async () => {
   await browser?.close();
   await studio?.stop();
-}
-console.log(`\n${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed ? 1 : 0);
+});

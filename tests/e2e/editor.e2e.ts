@@ -23,7 +23,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 import { planSchema, type ScenePlan } from "../../lib/plan/schema";
-import { ROOT, check, expect, results, startStudio, type Studio } from "./harness";
+import { check, expect, ROOT, runSuite, startStudio, type Studio } from "./harness";
 
 const W = 64; // the stub model's frame
 const H = 64;
@@ -263,14 +263,7 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (err) {
-  results.failed++;
-  console.error(err);
-} finally {
+await runSuite(main, async () => {
   await browser?.close();
   await studio?.stop();
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed ? 1 : 0);
-}
+});

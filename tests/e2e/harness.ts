@@ -85,6 +85,20 @@ export async function check(name: string, fn: () => Promise<void>): Promise<bool
   }
 }
 
+/** Runs a suite: a throw counts as one more failure, `cleanup` always runs, then the tally is printed and the process exits with it. */
+export async function runSuite(main: () => Promise<void>, cleanup: () => Promise<unknown>): Promise<never> {
+  try {
+    await main();
+  } catch (err) {
+    results.failed++;
+    console.error(err);
+  } finally {
+    await cleanup();
+  }
+  console.log(`\n${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed ? 1 : 0);
+}
+
 export function expect(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(message);
 }

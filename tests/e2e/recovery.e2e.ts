@@ -17,7 +17,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { openDb } from "../../lib/db/client";
-import { check, expect, results, ROOT } from "./harness";
+import { check, expect, ROOT, runSuite } from "./harness";
 
 interface Launcher {
   base: string;
@@ -183,11 +183,6 @@ async function main() {
   console.log("Crash recovery under npm start (tests/e2e/recovery.e2e.ts)");
   await recovery();
   await misconfigured();
-  console.log(`\n${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed ? 1 : 0);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+await runSuite(main, async () => {});

@@ -22,7 +22,7 @@ import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 import { MISS_LIMIT } from "../../lib/http/rate-limit";
-import { check, expect, getFrom, results, startStudio, type Studio } from "./harness";
+import { check, expect, getFrom, runSuite, startStudio, type Studio } from "./harness";
 
 // Each under 70 characters, so the share page's title is the whole prompt.
 const PAYLOADS = [
@@ -282,14 +282,7 @@ async function main() {
   });
 }
 
-try {
-  await main();
-} catch (err) {
-  results.failed++;
-  console.error(err);
-} finally {
+await runSuite(main, async () => {
   await browser?.close();
   await studio?.stop();
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed ? 1 : 0);
-}
+});
