@@ -1,7 +1,7 @@
 /**
  * What a browser test needs around the production build: a fresh database and media folder,
  * `next start` on loopback and a worker process, named checks that print ✓/✗ and count, and
- * shutdown that leaves nothing running. Used by tests/e2e/security.e2e.ts.
+ * shutdown that leaves nothing running. Used by every tests/e2e suite.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
@@ -17,6 +17,11 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 export interface Studio {
   base: string;
   dir: string;
+  dbUrl: string;
+  /** SIGKILLs the web server on purpose (its exit is not reported) and resolves once it is gone. */
+  killWeb(): Promise<void>;
+  /** Starts the web server again and resolves once it answers. */
+  startWeb(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,8 +52,10 @@ export async function startStudio(name: string, env: Record<string, string> = {}
       if (!stopping) console.error(`[${name}] ${label} exited (${code ?? signal}):\n${log.slice(-4000)}`);
     });
     children.push(child);
+    return child;
   };
-  start([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], "web");
+  const launchWeb = () => start([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], "web");
+  let web = launchWeb();
   start(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], "worker");
 
   const stop = async () => {
@@ -58,15 +65,29 @@ export async function startStudio(name: string, env: Record<string, string> = {}
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let i = 0; ; i++) {
-    if (await fetch(`${base}/api/queue`).then((r) => r.ok, () => false)) break;
-    if (i > 120) {
-      await stop();
-      throw new Error("the web server did not come up in 60 s");
+  const webUp = async () => {
+    for (let i = 0; ; i++) {
+      if (await fetch(`${base}/api/queue`).then((r) => r.ok, () => false)) return;
+      if (i > 120) {
+        await stop();
+        throw new Error("the web server did not come up in 60 s");
+      }
+      await sleep(500);
     }
-    await sleep(500);
-  }
-  return { base, dir, stop };
+  };
+  await webUp();
+  const killWeb = async () => {
+    stopping = true; // this exit is on purpose
+    const exited = new Promise((r) => web.once("exit", r));
+    web.kill("SIGKILL");
+    await exited;
+    stopping = false;
+  };
+  const startWeb = async () => {
+    web = launchWeb();
+    await webUp();
+  };
+  return { base, dir, dbUrl, killWeb, startWeb, stop };
 }
 
 export const results = { passed: 0, failed: 0 };
