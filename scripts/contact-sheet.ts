@@ -1,10 +1,10 @@
 /**
- * npm run contact-sheet -- --out docs/sheet.png [--model DIR] [--prompts 12] [--columns 6]
+ * npm run contact-sheet -- --out docs/sheet.jpg [--model DIR] [--prompts 12] [--columns 6]
  *                          [--seconds S --every E] [--first K] [--steps N] [--no-plan]
  *
  * Held-out prompts (seed = prompt index, as eval:model uses), one row per
  * clip: --columns frames spread over each clip, or with --seconds and
- * --every one frame every E seconds of an S-second clip. Writes the PNG
+ * --every one frame every E seconds of an S-second clip. Writes the image (.jpg or .png)
  * and, beside it, a Markdown list of the rows' prompts (OUT.md) to put
  * under the picture.
  */
@@ -38,7 +38,7 @@ function positive(name: string, value: string | undefined): number | undefined {
 }
 
 async function main() {
-  if (!args.out?.endsWith(".png")) throw new Error("--out FILE.png is required");
+  if (!/\.(jpe?g|png)$/.test(args.out ?? "")) throw new Error("--out FILE.jpg (or .png) is required");
   const seconds = positive("seconds", args.seconds);
   const every = positive("every", args.every);
   if ((seconds === undefined) !== (every === undefined)) throw new Error("--seconds and --every go together");
