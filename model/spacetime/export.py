@@ -29,7 +29,7 @@ from torch import Tensor
 from .checkpoint import load_checkpoint, load_dit_checkpoint, load_text_to_video, load_vae
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE
-from .quantize import quantize_model_dir
+from .quantize import file_sha256, quantize_model_dir
 from .world.config import WorldConfig
 from .world.render import render
 from .world.parser import parse
@@ -135,14 +135,6 @@ def _preview_projection(vae: VideoAutoencoder, world: WorldConfig, clips: int = 
     return {"latent_to_rgb": coef[:C].round(6).tolist(), "bias": coef[C].round(6).tolist()}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 # ----------------------------------------------------------------------------
 # Export
 # ----------------------------------------------------------------------------
@@ -232,7 +224,7 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
         ]
         (tmp / "golden.json").write_text(json.dumps({"prompts": list(GOLDEN_PROMPTS), "cases": cases}, indent=1) + "\n")
 
-        files = {name: {"path": path, "sha256": _sha256(tmp / path)} for name, path in (
+        files = {name: {"path": path, "sha256": file_sha256(tmp / path)} for name, path in (
             ("tokenizer", "tokenizer.json"), ("text_encoder", "text_encoder.onnx"), ("dit", "dit.onnx"),
             ("vae_decoder", "vae_decoder.onnx"), ("golden", "golden.json"))}
         weights_id = hashlib.sha256("".join(files[k]["sha256"] for k in (
@@ -282,7 +274,7 @@ def validate_manifest(model_dir: Path) -> dict:
         path = model_dir / entry["path"]
         if not path.exists():
             raise ValueError(f"{name}: {entry['path']} is missing")
-        if _sha256(path) != entry["sha256"]:
+        if file_sha256(path) != entry["sha256"]:
             raise ValueError(f"{name}: {entry['path']} does not match its SHA-256 (corrupt or replaced)")
     expected = {
         "text_encoder": (["ids", "mask"], ["text_states"]),

@@ -46,7 +46,8 @@ PARTS = ("dit", "vae_decoder")
 KEEP_FLOAT = r"x_embed|final/linear"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file, as model.json records it."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -152,7 +153,7 @@ def quantize_model_dir(model_dir: Path, parts: tuple[str, ...] = ("dit",), defau
         if part not in PARTS:
             raise ValueError(f"cannot quantise {part!r}; parts: {', '.join(PARTS)}")
         src = model_dir / manifest["files"][part]["path"]
-        if _sha256(src) != manifest["files"][part]["sha256"]:
+        if file_sha256(src) != manifest["files"][part]["sha256"]:
             raise ValueError(f"{src} does not match its SHA-256 in model.json (corrupt or replaced)")
         quantized, count = quantize_graph(onnx.load(str(src)), min_size, keep)
         if count == 0:
@@ -160,7 +161,7 @@ def quantize_model_dir(model_dir: Path, parts: tuple[str, ...] = ("dit",), defau
         onnx.checker.check_model(quantized)
         rel = f"{src.stem}.int8.onnx"
         onnx.save(quantized, str(model_dir / rel))
-        manifest["files"][f"{part}_int8"] = {"path": rel, "sha256": _sha256(model_dir / rel)}
+        manifest["files"][f"{part}_int8"] = {"path": rel, "sha256": file_sha256(model_dir / rel)}
         print(f"{part}: {count} weight matrices in int8 -> {rel} ({(model_dir / rel).stat().st_size / 1e6:.1f} MB)")
     if default is not None:
         manifest["defaults"]["precision"] = default
