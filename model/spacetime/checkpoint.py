@@ -3,7 +3,7 @@
 A checkpoint is one torch.save'd dict of plain values and tensors:
 
     format      CHECKPOINT_FORMAT
-    stage       "vae" or "dit"
+    stage       "vae", "dit" or "finer" (train_finer.py: {"finer": head} beside the autoencoder it extends)
     preset      the model preset it was trained from (nets.text_to_video.PRESETS)
     configs     {"vae": ..., "text": ..., "dit": ...}: the config of every net it holds
     world       the clip geometry: frames, height, width, fps
@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 from .nets.dit import DiTConfig
+from .nets.finer_decoder import FinerConfig, FinerDecoder
 from .nets.text_encoder import TextEncoderConfig
 from .nets.text_to_video import TextToVideo
 from .nets.vae import VAEConfig, VideoAutoencoder
@@ -82,3 +83,15 @@ def load_text_to_video(ckpt: dict, ema: bool = True) -> tuple[TextToVideo, Token
     model = TextToVideo(TextEncoderConfig(**ckpt["configs"]["text"]), DiTConfig(**ckpt["configs"]["dit"]))
     model.load_state_dict(ckpt["ema"]["t2v"] if ema else ckpt["model"]["t2v"])
     return model.eval().requires_grad_(False), Tokenizer.from_dict(ckpt["tokenizer"])
+
+
+def load_finer(ckpt: dict, vae: VideoAutoencoder, ema: bool = True) -> FinerDecoder:
+    """The finer decoder of a train_finer checkpoint on top of `vae`, refused
+    unless `vae` is the autoencoder it was trained on (its floor and features)."""
+    theirs = ckpt["model"]["vae"]
+    for name, value in vae.state_dict().items():
+        if not torch.equal(value, theirs[name]):
+            raise ValueError(f"the finer decoder was trained on another autoencoder (differs in {name})")
+    finer = FinerDecoder(vae, FinerConfig(**ckpt["configs"]["finer"]))
+    finer.head.load_state_dict(ckpt["ema"]["finer"] if ema else ckpt["model"]["finer"])
+    return finer.eval().requires_grad_(False)

@@ -12,13 +12,14 @@ import torch
 
 from . import flow
 from .data import plan_rasters
+from .nets.finer_decoder import FinerDecoder
 from .nets.text_to_video import TextToVideo
 from .nets.vae import VideoAutoencoder, psnr, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE, TextToVideoPipeline
 from .tokenizer import Tokenizer
 from .world.config import WorldConfig
 from .world.render import render
-from .world.sampler import sample
+from .world.sampler import finer_config, sample, sample_finer
 
 
 @torch.no_grad()
@@ -45,6 +46,48 @@ def eval_vae(vae: VideoAutoencoder, world: WorldConfig, device: torch.device, cl
         scores.append(psnr(vae(x), x))
     p = torch.cat(scores)
     return {"psnr": p.mean().item(), "psnr_min": p.min().item()}
+
+
+def ssim(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-clip SSIM of [-1, 1] tensors (B, 3, T, H, W) on the 8-bit scale:
+    Wang et al.'s 11-tap Gaussian window (sigma 1.5), every frame and channel."""
+    a = (x.clamp(-1, 1) + 1) * 127.5
+    b = (y.clamp(-1, 1) + 1) * 127.5
+    B, C, T, H, W = a.shape
+    a, b = (v.transpose(1, 2).reshape(B * T * C, 1, H, W) for v in (a, b))
+    g = torch.exp(-(torch.arange(11, dtype=torch.float32) - 5) ** 2 / (2 * 1.5**2))
+    g = (g / g.sum())
+    win = (g[:, None] * g[None, :])[None, None]  # (1, 1, 11, 11)
+    mu_a, mu_b = torch.nn.functional.conv2d(a, win), torch.nn.functional.conv2d(b, win)
+    var_a = torch.nn.functional.conv2d(a * a, win) - mu_a**2
+    var_b = torch.nn.functional.conv2d(b * b, win) - mu_b**2
+    cov = torch.nn.functional.conv2d(a * b, win) - mu_a * mu_b
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    m = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    return m.reshape(B, -1).mean(1)
+
+
+@torch.no_grad()
+def eval_finer(decoder: FinerDecoder, world: WorldConfig, clips: int = 8) -> dict:
+    """PSNR and SSIM of the finer decoder against the world's own render at
+    its size and fps, on held-out clips of `world`'s shape, and the same for
+    its floor (bilinear upscaling and frame blending of the autoencoder's clip)."""
+    cfg, vae = decoder.cfg, decoder.vae
+    fine_world = finer_config(world, cfg.space, cfg.time)
+    scores: dict[str, list[torch.Tensor]] = {"psnr": [], "ssim": [], "floor_psnr": [], "floor_ssim": []}
+    for i in range(clips):
+        x = video_to_tensor(render([sample(i, "heldout", world)], world))
+        truth = video_to_tensor(render([sample_finer(i, "heldout", world, 0.0, cfg.space, cfg.time)], fine_world))
+        z = vae.normalize(vae.encode(x))
+        base, _ = decoder.floor_and_features(z)
+        out = decoder.decode(z)
+        scores["psnr"].append(psnr(out, truth))
+        scores["ssim"].append(ssim(out, truth))
+        scores["floor_psnr"].append(psnr(base, truth))
+        scores["floor_ssim"].append(ssim(base, truth))
+    result = {k: torch.cat(v).mean().item() for k, v in scores.items()}
+    result["psnr_min"] = torch.cat(scores["psnr"]).min().item()
+    return result
 
 
 @torch.no_grad()

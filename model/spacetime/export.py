@@ -26,11 +26,12 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .checkpoint import load_checkpoint, load_dit_checkpoint, load_text_to_video, load_vae
+from .checkpoint import load_checkpoint, load_dit_checkpoint, load_finer, load_text_to_video, load_vae
+from .nets.finer_decoder import FinerDecoder
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE
 from .quantize import file_sha256, quantize_model_dir
-from .world.config import WorldConfig
+from .world.config import WorldConfig, aspect_sizes
 from .world.render import render
 from .world.parser import parse
 from .world.sampler import MAX_SECONDS, sample
@@ -96,11 +97,31 @@ class DecoderGraph(nn.Module):
         return ((x.clamp(-1, 1) + 1) * 0.5).permute(0, 2, 3, 4, 1)  # (1, T, H, W, 3)
 
 
+class FinerDecoderGraph(nn.Module):
+    """Normalised latents -> frames (1, T*, sH, sW, 3) in [0, 1] at the finer decoder's size and fps."""
+
+    def __init__(self, finer: FinerDecoder):
+        super().__init__()
+        self.finer = finer
+
+    def forward(self, latent: Tensor) -> Tensor:
+        return self.finer(latent).permute(0, 2, 3, 4, 1)  # (1, T*, sH, sW, 3)
+
+
+# Latent-shaped tensors of the DiT and the decoders take any h and w (one per aspect).
+SPATIAL = {"latent": (3, 4), "context": (3, 4), "plan": (3, 4), "velocity": (3, 4), "video": (2, 3)}
+
+
 def _export(graph: nn.Module, args: tuple[Tensor, ...], path: Path, inputs: list[str], outputs: list[str],
-            dynamic_batch: bool) -> None:
-    axes = {name: {0: "batch"} for name in inputs + outputs} if dynamic_batch else None
+            dynamic_batch: bool, dynamic_size: bool = False) -> None:
+    axes: dict[str, dict[int, str]] = {name: {0: "batch"} for name in inputs + outputs} if dynamic_batch else {}
+    if dynamic_size:
+        for name in inputs + outputs:
+            if name in SPATIAL:
+                y, x = SPATIAL[name]
+                axes.setdefault(name, {}).update({y: "height", x: "width"})
     torch.onnx.export(graph, args, str(path), opset_version=OPSET, input_names=inputs, output_names=outputs,
-                      dynamic_axes=axes, do_constant_folding=True)
+                      dynamic_axes=axes or None, do_constant_folding=True)
 
 
 # ----------------------------------------------------------------------------
@@ -142,10 +163,12 @@ def _preview_projection(vae: VideoAutoencoder, world: WorldConfig, clips: int = 
 
 @torch.no_grad()
 def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DEFAULT_GUIDANCE, ema: bool = True,
-           decoder: Optional[Path] = None, int8: bool = False, sampling: Optional[dict] = None) -> dict:
+           decoder: Optional[Path] = None, int8: bool = False, sampling: Optional[dict] = None,
+           finer: Optional[Path] = None) -> dict:
     """Writes the model directory to `out` (replacing it whole) and returns the
     manifest. `decoder`: a `--finetune-decoder` checkpoint whose decoder
-    replaces the DiT checkpoint's. `int8`: also write the int8 DiT
+    replaces the DiT checkpoint's. `finer`: a train_finer checkpoint of
+    this autoencoder, written as the 24 fps decoder. `int8`: also write the int8 DiT
     (quantize.py). `sampling`: more defaults for model.json (SAMPLING's keys;
     the CLI passes SAMPLING), else the manifest's defaults are steps and
     guidance alone, which the pipeline reads as Euler, fp32, guidance on
@@ -164,9 +187,17 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
         tuned_ckpt = load_checkpoint(decoder)
         vae = swap_decoder(vae, load_vae(tuned_ckpt))
         training["decoder_finetune_steps"] = int(tuned_ckpt["step"])
+    finer_decoder = None
+    if finer is not None:
+        finer_ckpt = load_checkpoint(finer)
+        if finer_ckpt["stage"] != "finer":
+            raise ValueError(f"--finer {finer} is a {finer_ckpt['stage']} checkpoint, not a train_finer one")
+        finer_decoder = load_finer(finer_ckpt, vae)
+        training["finer_steps"] = int(finer_ckpt["step"])
     world = WorldConfig(**ckpt["world"])
     dcfg = model.dit.cfg
     C, F, h, w = dcfg.latent_channels, dcfg.frames, dcfg.height, dcfg.width
+    patch = dcfg.patch
     if F != latent_frames(world.frames):
         raise ValueError(f"checkpoint DiT has {F} latent frames but its world has {world.frames} frames")
 
@@ -201,8 +232,22 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
         video = dec_graph(dec_latent)
 
         _export(text_graph, (ids, mask), tmp / "text_encoder.onnx", ["ids", "mask"], ["text_states"], True)
-        _export(dit_graph, dit_args, tmp / "dit.onnx", dit_inputs, ["velocity"], True)
-        _export(dec_graph, (dec_latent,), tmp / "vae_decoder.onnx", ["latent"], ["video"], False)
+        _export(dit_graph, dit_args, tmp / "dit.onnx", dit_inputs, ["velocity"], True, True)
+        _export(dec_graph, (dec_latent,), tmp / "vae_decoder.onnx", ["latent"], ["video"], False, True)
+        outputs = {str(world.fps): {"file": "vae_decoder", "scale": 1, "frames_per_latent": vae.cfg.temporal_factor}}
+        finer_case = []
+        if finer_decoder is not None:
+            fcfg = finer_decoder.cfg
+            fine_graph = FinerDecoderGraph(finer_decoder)
+            # A landscape latent: the graph's height and width are dynamic, and parity there proves it.
+            fine_latent = torch.randn(1, C, F, h, w + 2 * patch, generator=g)
+            fine_video = fine_graph(fine_latent)
+            _export(fine_graph, (fine_latent,), tmp / "vae_decoder_24.onnx", ["latent"], ["video"], False, True)
+            outputs[str(world.fps * fcfg.time)] = {"file": "vae_decoder_24", "scale": fcfg.space,
+                                                   "frames_per_latent": vae.cfg.temporal_factor * fcfg.time}
+            finer_case = [{"part": "vae_decoder_24",
+                           "inputs": {"latent": _write_tensor(tmp, "vae24_latent", fine_latent)},
+                           "outputs": {"video": _write_tensor(tmp, "vae24_video", fine_video)}}]
         tok.save(tmp / "tokenizer.json")
 
         cases = [
@@ -221,15 +266,17 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
             {"part": "vae_decoder",
              "inputs": {"latent": _write_tensor(tmp, "vae_latent", dec_latent)},
              "outputs": {"video": _write_tensor(tmp, "vae_video", video)}},
+            *finer_case,
         ]
         (tmp / "golden.json").write_text(json.dumps({"prompts": list(GOLDEN_PROMPTS), "cases": cases}, indent=1) + "\n")
 
         files = {name: {"path": path, "sha256": file_sha256(tmp / path)} for name, path in (
             ("tokenizer", "tokenizer.json"), ("text_encoder", "text_encoder.onnx"), ("dit", "dit.onnx"),
-            ("vae_decoder", "vae_decoder.onnx"), ("golden", "golden.json"))}
+            ("vae_decoder", "vae_decoder.onnx"), ("golden", "golden.json"),
+            *((("vae_decoder_24", "vae_decoder_24.onnx"),) if finer_decoder is not None else ()))}
         weights_id = hashlib.sha256("".join(files[k]["sha256"] for k in (
-            "tokenizer", "text_encoder", "dit", "vae_decoder")).encode()).hexdigest()[:8]
-        patch = dcfg.patch
+            "tokenizer", "text_encoder", "dit", "vae_decoder", "vae_decoder_24") if k in files).encode()).hexdigest()[:8]
+        sizes = aspect_sizes(world, vae.cfg.spatial_factor * patch)
         manifest = {
             "format_version": FORMAT_VERSION,
             # Every weight file counts: a fine-tuned decoder makes another model.
@@ -242,7 +289,10 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
             "text": {"max_length": tok.max_length, "dim": model.text.cfg.dim},
             "context_frames": {"max": F - 1},
             "scheduler": {"type": "flow-match-euler", "shift": float(ckpt["flow"]["shift"])},
-            "defaults": {**{k: v for k, v in (sampling or {}).items() if k != "precision"}, "steps": steps, "guidance": guidance},
+            "defaults": {**{k: v for k, v in (sampling or {}).items() if k != "precision"}, "steps": steps,
+                         "guidance": guidance, "fps": max(int(k) for k in outputs), "aspect": "1:1"},
+            "outputs": outputs,
+            "aspects": {name: {"width": w_px, "height": h_px} for name, (h_px, w_px) in sizes.items()},
             "limits": LIMITS,
             "preview": _preview_projection(vae, world),
             **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,
@@ -281,6 +331,8 @@ def validate_manifest(model_dir: Path) -> dict:
         "dit": (DIT_INPUTS + (["plan"] if "plan" in manifest else []), ["velocity"]),
         "vae_decoder": (["latent"], ["video"]),
     }
+    if "vae_decoder_24" in manifest["files"]:
+        expected["vae_decoder_24"] = expected["vae_decoder"]
     if "dit_int8" in manifest["files"]:
         expected["dit_int8"] = expected["dit"]
     for part, (inputs, outputs) in expected.items():
@@ -325,14 +377,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--no-int8", action="store_true", help="write no int8 DiT (then the precision must be fp32)")
     p.add_argument("--decoder", type=Path,
                    help="a train.py --finetune-decoder checkpoint: ship its decoder instead of the checkpoint's")
+    p.add_argument("--finer", type=Path,
+                   help="a spacetime.train_finer checkpoint of this autoencoder: ship it as the 24 fps decoder")
     args = p.parse_args(argv)
-    for path in (args.checkpoint, args.decoder):
+    for path in (args.checkpoint, args.decoder, args.finer):
         if path is not None and not path.exists():
             print(f"export: no checkpoint at {path}", file=sys.stderr)
             return 2
     try:
         manifest = export(args.checkpoint, args.out, steps=args.steps, guidance=args.guidance, ema=not args.no_ema,
-                          decoder=args.decoder, int8=not args.no_int8,
+                          decoder=args.decoder, int8=not args.no_int8, finer=args.finer,
                           sampling={**SAMPLING, "scheduler": args.scheduler,
                                     "guidance_interval": [float(x) for x in args.guidance_interval.split(",")],
                                     "precision": args.precision})

@@ -38,7 +38,7 @@ def test_manifest_describes_the_model(model_dir):
     assert manifest["preset"] == "tiny"
     assert manifest["video"] == {"frames": 5, "height": 64, "width": 64, "fps": 8}
     assert manifest["latent"] == {"channels": 16, "frames": 3, "height": 8, "width": 8}
-    assert manifest["defaults"] == {"steps": 12, "guidance": 3.5}
+    assert manifest["defaults"] == {"steps": 12, "guidance": 3.5, "fps": 8, "aspect": "1:1"}
     assert manifest["scheduler"]["type"] == "flow-match-euler" and manifest["scheduler"]["shift"] > 0
     assert manifest["configs"]["dit"]["depth"] == 6  # the preset travels with the export
     assert len(manifest["preview"]["latent_to_rgb"]) == 16 and len(manifest["preview"]["bias"]) == 3
@@ -112,6 +112,68 @@ def test_export_with_int8_writes_both_graphs_and_the_sampling_defaults(checkpoin
     from spacetime.export import FAST_SAMPLING
     manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, sampling=FAST_SAMPLING)
     assert validate_manifest(tmp_path / "m")["files"]["dit_int8"]["path"] == "dit.int8.onnx"
-    assert manifest["defaults"] == {**FAST_SAMPLING, "steps": 20, "guidance": 2.0}
+    assert manifest["defaults"] == {**FAST_SAMPLING, "steps": 20, "guidance": 2.0, "fps": 8, "aspect": "1:1"}
     with pytest.raises(ValueError, match="int8"):
         export(checkpoints / "dit" / "last.pt", tmp_path / "n", sampling=FAST_SAMPLING)
+
+
+def test_export_writes_the_finer_decoder_and_the_aspects(checkpoints, model_dir, tmp_path):
+    """--finer adds the 24 fps decoder (parity at a landscape latent, so its
+    size is dynamic); the DiT graph runs at every aspect's latent size."""
+    import numpy as np
+    import torch
+
+    from spacetime import train_finer
+    from spacetime.checkpoint import load_text_to_video
+
+    train_finer.main(["--checkpoint", str(checkpoints / "dit" / "last.pt"), "--out", str(tmp_path / "f"),
+                      "--steps", "2", "--pool", "3", "--crop", "4", "--batch", "1", "--threads", "1",
+                      "--eval-clips", "2"])
+    out = tmp_path / "m"
+    manifest = export(checkpoints / "dit" / "last.pt", out, finer=tmp_path / "f" / "last.pt")
+    assert validate_manifest(out)["files"]["vae_decoder_24"]["path"] == "vae_decoder_24.onnx"
+    assert manifest["outputs"] == {"8": {"file": "vae_decoder", "scale": 1, "frames_per_latent": 2},
+                                   "24": {"file": "vae_decoder_24", "scale": 2, "frames_per_latent": 6}}
+    assert manifest["aspects"] == {"1:1": {"width": 64, "height": 64}, "16:9": {"width": 112, "height": 64},
+                                   "9:16": {"width": 64, "height": 112}}
+    assert manifest["defaults"]["fps"] == 24 and manifest["defaults"]["aspect"] == "1:1"
+    assert validate_manifest(model_dir)["defaults"]["fps"] == 8  # no finer decoder: 8 fps only
+
+    # Golden cases for the DiT at 16:9 and 9:16, run through onnxruntime by onnx-parity.mjs.
+    model, _ = load_text_to_video(load_checkpoint(checkpoints / "dit" / "last.pt"))
+    golden = json.loads((out / "golden.json").read_text())
+    dit_case = next(c for c in golden["cases"] if c["part"] == "dit")
+    g = torch.Generator().manual_seed(3)
+    for name in ("16:9", "9:16"):
+        h, w = manifest["aspects"][name]["height"] // 8, manifest["aspects"][name]["width"] // 8
+        feeds = {}
+        for key, spec in dit_case["inputs"].items():
+            shape = list(spec["shape"])
+            if key in ("latent", "context", "plan"):
+                shape[3:5] = [h, w]
+            dtype = {"float32": torch.float32, "bool": torch.bool}[spec["dtype"]]
+            if key in ("latent", "context"):
+                value = torch.randn(shape, generator=g)
+            else:
+                raw = np.fromfile(out / spec["file"], dtype={"float32": np.float32, "bool": np.bool_}[spec["dtype"]])
+                value = torch.from_numpy(raw.reshape(spec["shape"])).to(dtype)
+                if key == "plan":
+                    value = torch.zeros(shape)
+            tag = f"wide{name.replace(':', '_')}_{key}"
+            value.numpy().tofile(out / "golden" / f"{tag}.bin")
+            feeds[key] = {"file": f"golden/{tag}.bin", "dtype": spec["dtype"], "shape": shape}
+        args = [torch.from_numpy(np.fromfile(out / f["file"], dtype={"float32": np.float32, "bool": np.bool_}[
+            f["dtype"]]).reshape(f["shape"])) for f in feeds.values()]
+        with torch.no_grad():
+            velocity = model.dit(*args[:6], plan=args[6] if len(args) > 6 else None)
+        velocity.numpy().tofile(out / "golden" / f"wide{name.replace(':', '_')}_velocity.bin")
+        golden["cases"] = [c for c in golden["cases"] if c["part"] != "dit"] + [
+            {"part": "dit", "inputs": feeds, "outputs": {"velocity": {
+                "file": f"golden/wide{name.replace(':', '_')}_velocity.bin", "dtype": "float32",
+                "shape": list(velocity.shape)}}}]
+        (out / "golden.json").write_text(json.dumps(golden))
+        proc = subprocess.run(["node", str(REPO / "scripts" / "onnx-parity.mjs"), str(out)],
+                              capture_output=True, text=True, timeout=300, cwd=REPO)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        errors = json.loads(proc.stdout)
+        assert set(errors) >= {"dit.velocity", "vae_decoder_24.video"} and max(errors.values()) <= 1e-4, errors

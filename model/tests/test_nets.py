@@ -3,10 +3,11 @@ init, masks, and rebuilding from configs stored in a checkpoint."""
 import dataclasses
 
 import pytest
+import numpy as np
 import torch
 
 from spacetime.checkpoint import CHECKPOINT_FORMAT, load_checkpoint, load_text_to_video, load_vae, save_checkpoint
-from spacetime.nets.dit import DIT_PRESETS, DiT, DiTConfig, get_3d_sincos_pos_embed
+from spacetime.nets.dit import DIT_PRESETS, DiT, DiTConfig, sincos_3d
 from spacetime.nets.text_encoder import TEXT_PRESETS, TextEncoder, TextEncoderConfig
 from spacetime.nets.vae import (VAE_PRESETS, NormalizedDecoder, VAEConfig, VideoAutoencoder, latent_frames,
                                 psnr, tensor_to_video, video_to_tensor)
@@ -203,9 +204,43 @@ def test_dit_pooled_text_reaches_every_block_through_adaln():
 
 
 def test_pos_embed_distinct_positions():
-    pos = torch.from_numpy(get_3d_sincos_pos_embed(32, 3, 2, 2))
+    pos = sincos_3d(32, 3, 2, 2, torch.device("cpu"))
     assert pos.shape == (12, 32)
     assert torch.cdist(pos, pos).add(torch.eye(12) * 1e3).min() > 0.1
+
+
+def test_pos_embed_is_mae_sincos():
+    # MAE's 1D table per axis (sin half, cos half), y and x a quarter each, time the other half.
+    def one_d(dim, pos):
+        omega = 1.0 / 10000 ** (np.arange(dim // 2) / (dim / 2.0))
+        out = np.outer(pos, omega)
+        return np.concatenate([np.sin(out), np.cos(out)], axis=1)
+    T, H, W, D = 3, 2, 5, 32
+    gy, gx = np.meshgrid(np.arange(H), np.arange(W), indexing="ij")
+    space = np.concatenate([one_d(D // 4, gy.reshape(-1)), one_d(D // 4, gx.reshape(-1))], axis=1)
+    time = one_d(D // 2, np.arange(T))
+    want = np.concatenate([np.broadcast_to(space[None], (T, H * W, D // 2)),
+                           np.broadcast_to(time[:, None], (T, H * W, D // 2))], axis=-1).reshape(-1, D)
+    got = sincos_3d(D, T, H, W, torch.device("cpu")).numpy()
+    assert np.abs(got - want).max() < 1e-5
+
+
+def test_dit_takes_any_latent_size():
+    # One set of weights for every aspect: a landscape and a portrait latent.
+    torch.manual_seed(0)
+    cfg = DiTConfig(latent_channels=4, frames=3, height=8, width=8, patch=2, dim=32, depth=2, heads=2, text_dim=16,
+                    attention="factorized")
+    dit = DiT(cfg).eval()
+    for block in dit.blocks:  # non-zero outputs, so the shapes are checked by real values
+        torch.nn.init.normal_(block.ada_table, std=0.1)
+    torch.nn.init.normal_(dit.final.linear.weight, std=0.1)
+    torch.nn.init.normal_(dit.final.ada.weight, std=0.1)
+    text, mask = torch.randn(1, 5, 16), torch.ones(1, 5, dtype=torch.bool)
+    t = torch.tensor([0.5])
+    for h, w in ((8, 8), (8, 14), (14, 8)):
+        x = torch.randn(1, 4, 3, h, w)
+        v = dit(x, t, text, mask)
+        assert v.shape == x.shape and v.abs().sum() > 0
 
 
 def test_presets_are_consistent():

@@ -38,7 +38,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-import numpy as np
 import torch
 import torch.nn as nn
 from torch import Tensor
@@ -135,7 +134,7 @@ class DiTBlock(nn.Module):
         super().__init__()
         d = cfg.dim
         self.mode = mode  # "full", "spatial" or "temporal"
-        self.grid = (cfg.frames, (cfg.height // cfg.patch) * (cfg.width // cfg.patch))  # (T, S)
+        self.frames = cfg.frames  # T; the tokens per frame S follow from the input's size
         # LayerNorms keep their affine weights: torch 1.13's ONNX export of a
         # weightless LayerNorm at opset 17 is invalid.
         self.norm1 = nn.LayerNorm(d, eps=1e-6)
@@ -152,14 +151,14 @@ class DiTBlock(nn.Module):
 
     def self_attention(self, x: Tensor) -> Tensor:
         B, N, D = x.shape
-        T, S = self.grid
+        T = self.frames
         if self.mode == "full":
             return self.attn(x)  # (B, N, D)
         if self.mode == "spatial":
-            return self.attn(x.reshape(B * T, S, D)).reshape(B, N, D)  # within each frame
-        x = x.reshape(B, T, S, D).transpose(1, 2).reshape(B * S, T, D)  # (B*S, T, D)
+            return self.attn(x.reshape(B * T, -1, D)).reshape(B, N, D)  # within each frame
+        x = x.reshape(B, T, -1, D).transpose(1, 2).reshape(-1, T, D)  # (B*S, T, D)
         x = self.attn(x)  # across frames at each position
-        return x.reshape(B, S, T, D).transpose(1, 2).reshape(B, N, D)  # (B, N, D)
+        return x.reshape(B, -1, T, D).transpose(1, 2).reshape(B, N, D)  # (B, N, D)
 
     def forward(self, x: Tensor, t6: Tensor, text: Tensor, text_mask: Tensor, plan: Optional[Tensor] = None) -> Tensor:
         ada = t6 + self.ada_table[None]  # (B, 6, D)
@@ -213,10 +212,9 @@ class DiT(nn.Module):
             modes = ["spatial" if i % 2 == 0 else "temporal" for i in range(cfg.depth)]
         self.blocks = nn.ModuleList([DiTBlock(cfg, m) for m in modes])
         self.final = FinalLayer(cfg)
-        # Fixed sin-cos positions: no parameters, nothing to learn for the
-        # grid, and they extend to other sizes if ever needed.
-        pos = get_3d_sincos_pos_embed(d, cfg.frames, cfg.height // cfg.patch, cfg.width // cfg.patch)
-        self.register_buffer("pos_embed", torch.from_numpy(pos).float()[None], persistent=False)  # (1, N, D)
+        # Fixed sin-cos positions, computed for the input's own grid: no
+        # parameters, so one set of weights serves every aspect's latent size
+        # (and the exported graph takes any h and w).
         self.initialize_weights()
 
     def initialize_weights(self) -> None:
@@ -252,11 +250,11 @@ class DiT(nn.Module):
         nn.init.zeros_(self.final.linear.weight)
         nn.init.zeros_(self.final.linear.bias)
 
-    def unpatchify(self, x: Tensor) -> Tensor:
-        """(B, N, p*p*C) -> (B, C, T, h, w)."""
+    def unpatchify(self, x: Tensor, hp: int, wp: int) -> Tensor:
+        """(B, N, p*p*C) -> (B, C, T, h, w) for a grid of hp x wp patches."""
         cfg = self.cfg
         B, p, C = x.shape[0], cfg.patch, cfg.latent_channels
-        T, hp, wp = cfg.frames, cfg.height // p, cfg.width // p
+        T = cfg.frames
         x = x.reshape(B, T, hp, wp, C, p, p)
         x = x.permute(0, 4, 1, 2, 5, 3, 6)  # (B, C, T, h/p, p, w/p, p)
         return x.reshape(B, C, T, hp * p, wp * p)
@@ -285,7 +283,8 @@ class DiT(nn.Module):
         if context is not None:
             x = x * (1 - m) + context * m  # (B, C, T, h, w)
         x = torch.cat([x, m.expand(-1, -1, -1, x.shape[3], x.shape[4])], dim=1)  # (B, C+1, T, h, w)
-        h = self.x_embed(x) + self.pos_embed  # (B, N, D)
+        hp, wp = x.shape[3] // self.cfg.patch, x.shape[4] // self.cfg.patch
+        h = self.x_embed(x) + sincos_3d(self.cfg.dim, x.shape[2], hp, wp, x.device)[None]  # (B, N, D)
         c = self.t_embed(t)  # (B, D)
         if self.cfg.pooled_text:
             c = c + self.pool_proj(text[:, 0])  # (B, D): the [CLS] state sums up the prompt
@@ -294,7 +293,7 @@ class DiT(nn.Module):
         p = self.plan_embed(plan) if plan is not None and self.cfg.plan_channels else None  # (B, N, plan_dim)
         for block in self.blocks:
             h = block(h, t6, y, text_mask, p)  # (B, N, D)
-        out = self.unpatchify(self.final(h, c))  # (B, C, T, h, w)
+        out = self.unpatchify(self.final(h, c), hp, wp)  # (B, C, T, h, w)
         return out * (1 - m)  # (B, C, T, h, w)
 
 
@@ -303,28 +302,25 @@ class DiT(nn.Module):
 # ----------------------------------------------------------------------------
 
 
-def get_1d_sincos_pos_embed_from_grid(embed_dim: int, pos: np.ndarray) -> np.ndarray:
-    omega = np.arange(embed_dim // 2, dtype=np.float64) / (embed_dim / 2.0)
-    omega = 1.0 / 10000**omega  # (D/2,)
-    out = np.einsum("m,d->md", pos.reshape(-1), omega)  # (M, D/2)
-    return np.concatenate([np.sin(out), np.cos(out)], axis=1)  # (M, D)
-
-
-def get_3d_sincos_pos_embed(embed_dim: int, frames: int, grid_h: int, grid_w: int) -> np.ndarray:
+def sincos_3d(embed_dim: int, frames, grid_h, grid_w, device: torch.device) -> Tensor:
     """(T*H*W, D) in (t, y, x) order. Half the channels encode the 2D position
     (a quarter each for y and x), the other half the frame index, so space and
-    time are separable by the first attention layer."""
-    if embed_dim % 8:
-        raise ValueError(f"embed_dim must be divisible by 8, got {embed_dim}")
-    d_space, d_time = embed_dim // 2, embed_dim // 2
-    gy, gx = np.meshgrid(np.arange(grid_h, dtype=np.float64), np.arange(grid_w, dtype=np.float64), indexing="ij")
-    emb_y = get_1d_sincos_pos_embed_from_grid(d_space // 2, gy)  # (H*W, D/4)
-    emb_x = get_1d_sincos_pos_embed_from_grid(d_space // 2, gx)  # (H*W, D/4)
-    space = np.concatenate([emb_y, emb_x], axis=1)  # (H*W, D/2)
-    time = get_1d_sincos_pos_embed_from_grid(d_time, np.arange(frames, dtype=np.float64))  # (T, D/2)
-    space = np.broadcast_to(space[None], (frames, grid_h * grid_w, d_space))
-    time = np.broadcast_to(time[:, None], (frames, grid_h * grid_w, d_time))
-    return np.concatenate([space, time], axis=-1).reshape(frames * grid_h * grid_w, embed_dim)
+    time are separable by the first attention layer. Torch ops, so a traced
+    graph computes it from the input's shape."""
+    def one_d(dim: int, pos: Tensor) -> Tensor:  # (M,) -> (M, dim)
+        omega = 1.0 / 10000 ** (torch.arange(dim // 2, dtype=torch.float32, device=device) / (dim / 2.0))
+        out = pos.float()[:, None] * omega[None]  # (M, dim/2)
+        return torch.cat([torch.sin(out), torch.cos(out)], dim=1)
+
+    d_space = embed_dim // 2
+    gy = torch.arange(grid_h, device=device)[:, None].expand(grid_h, grid_w).reshape(-1)  # (H*W,)
+    gx = torch.arange(grid_w, device=device)[None, :].expand(grid_h, grid_w).reshape(-1)  # (H*W,)
+    space = torch.cat([one_d(d_space // 2, gy), one_d(d_space // 2, gx)], dim=1)  # (H*W, D/2)
+    time = one_d(embed_dim - d_space, torch.arange(frames, device=device))  # (T, D/2)
+    n = space.shape[0]
+    space = space[None].expand(time.shape[0], n, d_space)  # (T, H*W, D/2)
+    time = time[:, None].expand(time.shape[0], n, embed_dim - d_space)  # (T, H*W, D/2)
+    return torch.cat([space, time], dim=-1).reshape(-1, embed_dim)  # (T*H*W, D)
 
 
 # ----------------------------------------------------------------------------

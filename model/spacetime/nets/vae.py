@@ -260,10 +260,18 @@ class Decoder(nn.Module):
         self.conv_out = CausalConv3d(ch[-1], 3 * cfg.patch**2)
         self.shortcut = cfg.shortcut
 
-    def forward(self, z: Tensor) -> Tensor:  # (B, Z, T', h, w)
+    def features(self, z: Tensor) -> Tensor:
+        """Everything but the output layer: (B, Z, T', h, w) -> (B, c0, T, H/p, W/p)."""
         h = self.time_up(self.mid(self.conv_in(z)))  # (B, c_last, T, h, w)
         for level in self.levels:
             h = level(h)  # (B, c0, T, H/p, W/p) after the last level
+        return h
+
+    def forward(self, z: Tensor) -> Tensor:  # (B, Z, T', h, w)
+        return self.to_pixels(self.features(z), z)
+
+    def to_pixels(self, h: Tensor, z: Tensor) -> Tensor:
+        """The output layer (and shortcut): features(z), z -> (B, 3, T, H, W)."""
         h = self.conv_out(F.silu(self.norm_out(h)))  # (B, 3*p*p, T, H/p, W/p)
         x = space_to_frames(h, self.patch)  # (B, 3, T, H, W)
         if not self.shortcut:

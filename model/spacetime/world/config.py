@@ -56,3 +56,23 @@ class WorldConfig:
     def spin(self) -> float:
         """Spin in radians per frame."""
         return SPIN_RAD_PER_S / self.fps
+
+
+# Aspect ratios a model offers: name -> (width, height) shares. 16:9 and 9:16
+# are rounded to the model's latent grid (aspect_sizes), 7:4 at 128 px.
+ASPECT_RATIOS = {"1:1": (1, 1), "16:9": (16, 9), "9:16": (9, 16)}
+
+
+def aspect_sizes(cfg: WorldConfig, multiple: int) -> dict[str, tuple[int, int]]:
+    """(height, width) in pixels per aspect: the short side is cfg's, the long
+    side the multiple of `multiple` (the pixels of one DiT patch) nearest the
+    ratio, so every aspect's latent fits the patch grid."""
+    short = min(cfg.height, cfg.width)
+    if short % multiple:
+        raise ValueError(f"the frame's short side {short} is not a multiple of {multiple}")
+    sizes = {}
+    for name, (w, h) in ASPECT_RATIOS.items():
+        long = max(short, round(short * max(w, h) / min(w, h) / multiple) * multiple)
+        sizes[name] = (short, long) if w >= h else (long, short)
+    sizes["1:1"] = (cfg.height, cfg.width)
+    return sizes

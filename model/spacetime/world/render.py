@@ -209,6 +209,7 @@ def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.de
     tt = torch.arange(T, device=device, dtype=torch.float32)
     phase = torch.tensor([r.uniform(0, 2 * math.pi) for r in rngs], dtype=torch.float32, device=device)
     s = cfg.scale
+    dot = max(1, round(s))  # a background pixel at 128 px covers dot x dot pixels here
     if scene == "sea":
         # Waves: bright crests travelling sideways, only below the horizon.
         horizon = int(0.45 * H)
@@ -222,23 +223,27 @@ def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.de
         blades[:, :horizon] = 0
         img += blades[:, None, :, :, None]
     elif scene == "night":
-        ys = torch.tensor(np.stack([r.integers(0, int(0.85 * H), STARS_PER_CLIP) for r in rngs]), device=device)
-        xs = torch.tensor(np.stack([r.integers(0, W, STARS_PER_CLIP) for r in rngs]), device=device)
+        # Drawn on the 128-px grid and scaled, so a finer render is the same sky.
+        ys = torch.tensor(np.stack([r.integers(0, int(0.85 * H / s), STARS_PER_CLIP) for r in rngs]), device=device)
+        xs = torch.tensor(np.stack([r.integers(0, round(W / s), STARS_PER_CLIP) for r in rngs]), device=device)
         twinkle = torch.tensor(np.stack([r.uniform(0, 2 * math.pi, STARS_PER_CLIP) for r in rngs]), device=device)
-        bright = 170 + 70 * torch.sin(0.9 * tt[None, :, None] + twinkle[:, None, :].float())  # (n,T,P)
-        _points(img, ys[:, None].expand(-1, T, -1), xs[:, None].expand(-1, T, -1), bright)
+        bright = 170 + 70 * torch.sin(0.9 * tt[None, :, None] * 8 / cfg.fps + twinkle[:, None, :].float())  # (n,T,P)
+        for dy in range(dot):  # one pixel at 128 px, dot x dot at finer sizes
+            for dx in range(dot):
+                _points(img, (ys * dot + dy)[:, None].expand(-1, T, -1), (xs * dot + dx)[:, None].expand(-1, T, -1),
+                        bright)
     elif scene == "snow":
         P = FLAKES_PER_CLIP
-        x0 = torch.tensor(np.stack([r.uniform(0, W, P) for r in rngs]), dtype=torch.float32, device=device)
-        y0 = torch.tensor(np.stack([r.uniform(0, H, P) for r in rngs]), dtype=torch.float32, device=device)
+        x0 = torch.tensor(np.stack([r.uniform(0, W / s, P) * s for r in rngs]), dtype=torch.float32, device=device)
+        y0 = torch.tensor(np.stack([r.uniform(0, H / s, P) * s for r in rngs]), dtype=torch.float32, device=device)
         fall = torch.tensor(np.stack([r.uniform(1.0, 2.2, P) for r in rngs]), dtype=torch.float32, device=device)
         sway = torch.tensor(np.stack([r.uniform(0, 2 * math.pi, P) for r in rngs]), dtype=torch.float32, device=device)
         t = tt[None, :, None] * 8 / cfg.fps
         ys = torch.remainder(y0[:, None] + fall[:, None] * s * t, H)  # (n,T,P)
         xs = torch.remainder(x0[:, None] + 1.5 * s * torch.sin(0.4 * t + sway[:, None]), W)
         white = torch.full_like(ys, 250.0)
-        for dy in (0, 1):  # 2x2 flakes
-            for dx in (0, 1):
+        for dy in range(2 * dot):  # 2x2 flakes at 128 px
+            for dx in range(2 * dot):
                 _points(img, ys.long() + dy, xs.long() + dx, white)
     return img
 

@@ -71,10 +71,11 @@ def window(tracks: tuple[ObjectTrack, ...], start: int, frames: int) -> tuple[Ob
 
 
 def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
-           long_clips: float = 0.0) -> WorldSample:
+           long_clips: float = 0.0, subframes: int = 1) -> WorldSample:
     """`long_clips`: the share of samples that are a random window of a clip
     up to MAX_SECONDS long, laid out whole, so training sees the motion of
-    every part of a long clip (turning at a cell's edge, a size swinging back)."""
+    every part of a long clip (turning at a cell's edge, a size swinging back).
+    `subframes`: tracks sampled that many times per frame of cfg (layout)."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if seed < 0:
@@ -93,9 +94,32 @@ def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
         frames = int(rng.integers(cfg.frames, MAX_SECONDS * cfg.fps + 1))
         start = int(rng.integers(0, frames - cfg.frames + 1))
         try:
-            tracks = window(layout(spec, replace(cfg, frames=frames), layout_seed), start, cfg.frames)
+            whole = layout(spec, replace(cfg, frames=frames), layout_seed, subframes)
+            tracks = window(whole, start * subframes, (cfg.frames - 1) * subframes + 1)
         except ValueError:
             pass  # a relation no minute-long layout keeps (rare): this one is a short clip
     if tracks is None:
-        tracks = layout(spec, cfg, layout_seed)
+        tracks = layout(spec, cfg, layout_seed, subframes)
     return WorldSample(seed, spec, caption, template, tracks, background_seed=background_seed)
+
+
+# ----------------------------------------------------------------------------
+# The same clip, finer: what a decoder that upsamples is trained against
+# ----------------------------------------------------------------------------
+
+
+def finer_config(cfg: WorldConfig, space: int, time: int) -> WorldConfig:
+    """cfg's clip with `space` times the pixels per side and `time` times the fps."""
+    return replace(cfg, frames=(cfg.frames - 1) * time + 1, height=cfg.height * space, width=cfg.width * space,
+                   fps=cfg.fps * time)
+
+
+def sample_finer(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(), long_clips: float = 0.0,
+                 space: int = 2, time: int = 3) -> WorldSample:
+    """sample(seed, split, cfg) laid out for finer_config(cfg, space, time):
+    the same objects on the same paths, every `time`-th frame at `space` times
+    the coordinates; render it with finer_config."""
+    s = sample(seed, split, cfg, long_clips, subframes=time)
+    scaled = tuple(replace(tr, x=tuple(v * space for v in tr.x), y=tuple(v * space for v in tr.y),
+                           diameter=tuple(v * space for v in tr.diameter)) for tr in s.tracks)
+    return replace(s, tracks=scaled)

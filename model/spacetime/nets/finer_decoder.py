@@ -1,0 +1,179 @@
+"""A decoder that writes more pixels and more frames than the autoencoder
+encodes: the same latents, `space` times the size and `time` times the fps.
+
+Read top to bottom: config and presets, the floor, the refinement head, the
+decoder that ties them together.
+
+The DiT's cost is set by its latents, so output size and frame rate are
+cheapest to raise in the decoder (LTX-Video's decoder does the last step of
+the work). This one is the trained autoencoder's own decoder, frozen, plus a
+head that corrects the plain answer:
+
+- the floor: the autoencoder's decoded clip, bilinearly upsampled `space`
+  times and blended linearly between neighbouring frames `time` times (what
+  any player would do), so training starts there and can only improve on it;
+- the head: the frozen decoder's last features, split into `time` frames each
+  and upsampled, beside the floor cut into patches; a few causal residual
+  blocks at patch resolution predict a correction added to the floor. Its
+  last layer starts at zero, so an untrained head is exactly the floor.
+
+Frame j of the autoencoder's clip becomes frames time*j - time + 1 .. time*j
+(frame 0 becomes frame 0 alone), so T = 1 + 2k frames become 1 + 2k*time,
+and every output frame depends only on latents up to its own, as in the
+autoencoder: extending a clip decodes the same frames as decoding it whole.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from .vae import CausalConv3d, ResBlock, RMSNorm, Upsample, VideoAutoencoder, frames_to_space, space_to_frames
+
+# ----------------------------------------------------------------------------
+# Config and presets
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinerConfig:
+    space: int = 2  # output pixels per side, per autoencoder pixel
+    time: int = 3  # output frames per autoencoder frame
+    width: int = 32  # channels of the head
+    blocks: int = 1  # residual blocks of the head
+    patch: int = 4  # the head works on patch x patch blocks of output pixels
+
+    def __post_init__(self) -> None:
+        if self.space not in (1, 2) or self.time not in (1, 2, 3):
+            raise ValueError(f"space must be 1 or 2 and time 1, 2 or 3, got {self.space}, {self.time}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+FINER_PRESETS: dict[str, FinerConfig] = {
+    # 24 fps at 256 px from the 8 fps, 128 px autoencoder; trains on CPU in an hour.
+    "tiny": FinerConfig(space=2, time=3, width=48, blocks=1),
+}
+
+
+def finer_frames(frames: int, time: int) -> int:
+    """Output frames for an autoencoder clip of `frames` frames."""
+    return (frames - 1) * time + 1
+
+
+# ----------------------------------------------------------------------------
+# The floor: bilinear upscaling and frame blending
+# ----------------------------------------------------------------------------
+
+
+def split_frames(x: Tensor, time: int) -> Tensor:
+    """(B, C, T, ...) -> (B, C, time*(T-1)+1, ...): frame j -> time frames that
+    blend linearly from frame j-1 to frame j; frame 0 stays one frame."""
+    prev = torch.cat([x[:, :, :1], x[:, :, :-1]], dim=2)  # (B, C, T, ...): frame j-1 (0 for 0)
+    parts = [prev + (x - prev) * ((i + 1) / time) for i in range(time)]  # the last part is x itself
+    B, C, T = x.shape[:3]
+    out = torch.stack(parts, dim=3)  # (B, C, T, time, ...)
+    return out.reshape(B, C, T * time, *x.shape[3:])[:, :, time - 1:]  # (B, C, time*(T-1)+1, ...)
+
+
+def upscale(x: Tensor, space: int) -> Tensor:
+    """Bilinear, frame by frame: (B, C, T, H, W) -> (B, C, T, space*H, space*W)."""
+    if space == 1:
+        return x
+    B, C, T, H, W = x.shape
+    frames = x.transpose(1, 2).reshape(B * T, C, H, W)
+    # 4D Resize: the form onnxruntime runs everywhere.
+    up = F.interpolate(frames, scale_factor=float(space), mode="bilinear", align_corners=False)  # (B*T, C, sH, sW)
+    return up.reshape(B, T, C, H * space, W * space).transpose(1, 2)
+
+
+def floor(x: Tensor, cfg: FinerConfig) -> Tensor:
+    """The plain answer the head improves on, for a decoded clip x (B, 3, T, H, W)."""
+    return split_frames(upscale(x, cfg.space), cfg.time)  # (B, 3, T*, sH, sW)
+
+
+# ----------------------------------------------------------------------------
+# The refinement head
+# ----------------------------------------------------------------------------
+
+
+class TimeSplit(nn.Module):
+    """Features of frame j -> `time` frames of their own (a 1x1 conv makes
+    each), in split_frames' order; frame 0 keeps only the last."""
+
+    def __init__(self, c: int, time: int):
+        super().__init__()
+        self.time = time
+        self.split = nn.Conv3d(c, c * time, 1)
+
+    def forward(self, h: Tensor) -> Tensor:  # (B, C, T, H, W)
+        B, C, T, H, W = h.shape
+        h = self.split(h).reshape(B, C, self.time, T, H, W).transpose(2, 3)  # (B, C, T, time, H, W)
+        return h.reshape(B, C, T * self.time, H, W)[:, :, self.time - 1:]  # (B, C, time*(T-1)+1, H, W)
+
+
+class Head(nn.Module):
+    def __init__(self, features: int, cfg: FinerConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.time_split = TimeSplit(features, cfg.time)
+        self.up = Upsample(features, cfg.width) if cfg.space == 2 else nn.Conv3d(features, cfg.width, 1)
+        self.mix = nn.Conv3d(cfg.width + 3 * cfg.patch**2, cfg.width, 1)
+        self.blocks = nn.Sequential(*[ResBlock(cfg.width, cfg.width) for _ in range(cfg.blocks)])
+        self.norm_out = RMSNorm(cfg.width)
+        self.conv_out = CausalConv3d(cfg.width, 3 * cfg.patch**2)
+
+    def forward(self, h: Tensor, base: Tensor) -> Tensor:
+        """h: decoder features (B, c0, T, H/4, W/4); base: the floor (B, 3, T*, sH, sW)
+        -> the correction (B, 3, T*, sH, sW)."""
+        p = self.cfg.patch
+        h = self.up(self.time_split(h))  # (B, width, T*, sH/p, sW/p)
+        h = self.mix(torch.cat([h, frames_to_space(base, p)], dim=1))  # (B, width, T*, sH/p, sW/p)
+        h = self.blocks(h)
+        h = self.conv_out(F.silu(self.norm_out(h)))  # (B, 3*p*p, T*, sH/p, sW/p)
+        return space_to_frames(h, p)  # (B, 3, T*, sH, sW)
+
+
+# ----------------------------------------------------------------------------
+# The decoder
+# ----------------------------------------------------------------------------
+
+
+class FinerDecoder(nn.Module):
+    """Normalised latents -> pixels in [0, 1] at space x the size, time x the
+    fps: the graph the app runs for that output (vae_decoder_24.onnx).
+
+    `vae` is the trained autoencoder; only the head has parameters to train."""
+
+    def __init__(self, vae: VideoAutoencoder, cfg: FinerConfig):
+        super().__init__()
+        if vae.cfg.patch * cfg.space % cfg.patch:
+            raise ValueError(f"head patch {cfg.patch} does not divide {vae.cfg.patch * cfg.space}")
+        self.cfg = cfg
+        self.vae = vae.requires_grad_(False)
+        self.head = Head(vae.cfg.channels[0], cfg)
+        self.initialize_weights()
+
+    def initialize_weights(self) -> None:
+        # A zero last layer: the untrained decoder is the floor.
+        nn.init.zeros_(self.head.conv_out.conv.weight)
+        nn.init.zeros_(self.head.conv_out.conv.bias)
+
+    def floor_and_features(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """Normalised latents -> the floor in [-1, 1] and the frozen decoder's features."""
+        raw = self.vae.denormalize(z)  # (B, Z, T', h, w)
+        h = self.vae.decoder.features(raw)  # (B, c0, T, H/4, W/4)
+        x = self.vae.decoder.to_pixels(h, raw)  # (B, 3, T, H, W)
+        return floor(x, self.cfg), h
+
+    def decode(self, z: Tensor) -> Tensor:
+        """Normalised latents (B, Z, T', h, w) -> pixels in about [-1, 1] (B, 3, T*, sH, sW)."""
+        base, h = self.floor_and_features(z)
+        return base + self.head(h, base)
+
+    def forward(self, z: Tensor) -> Tensor:  # (B, Z, T', h, w)
+        return ((self.decode(z) + 1) * 0.5).clamp(0, 1)  # (B, 3, T*, sH, sW)
