@@ -21,7 +21,7 @@ from .checkpoint import load_text_to_video, load_vae
 from .nets.vae import latent_frames, video_to_tensor
 from .pipeline import TextToVideoPipeline
 from .plan import plan_for_sample, rasterize
-from .world.config import WorldConfig
+from .world.config import WorldConfig, aspect_sizes
 from .world.render import render
 from .world.sampler import sample
 
@@ -110,7 +110,12 @@ class TrainingData:
         # (the pool is built again on resume, from the start): a resumed run skips what it used.
         from_batch = 0 if stage == "dit" and args.latent_pool else step
         self.folder = folder_clips(args, world, rank, world_size, start=from_batch) if args.videos else None
-        self.pool: Optional[Batch] = None
+        # Size buckets (--aspects): step s trains on bucket s mod n, a frame of
+        # the same short side (aspect_sizes), so every batch has one shape.
+        sizes = aspect_sizes(world, 16)  # 16 px: the autoencoder's 8x times the presets' DiT patch of 2
+        self.buckets = [WorldConfig(frames=world.frames, height=sizes[a][0], width=sizes[a][1], fps=world.fps)
+                        for a in getattr(args, "aspects", ("1:1",))]
+        self.pools: list[Batch] = []
 
     def clips(self, cfg: WorldConfig, step: int) -> Batch:
         """The folder's next batch, or the clips rendered for `step`."""
@@ -120,19 +125,22 @@ class TrainingData:
 
     def fill_pool(self) -> int:
         """--latent-pool: encodes that many clips (rendered ones from the
-        pool's own seed range) and draws every later batch from them; returns
-        how many it holds."""
+        pool's own seed range), shared among the size buckets, and draws every
+        later batch from them; returns how many it holds."""
         assert self.encode is not None
-        lat, caps, cells, rasters = [], [], [], []
-        for i in range(math.ceil(self.args.latent_pool / self.args.batch)):
-            video, c, oc, pr = self.clips(self.world, POOL_STEP_OFFSET + i)
-            lat.append(self.encode(video.to(self.device)).half())  # half: a pool of thousands of clips fits in RAM
-            caps += c
-            cells.append(oc)
-            rasters.append(None if pr is None else pr.half())
-        folder = self.folder is not None
-        self.pool = (torch.cat(lat), caps, None if folder else torch.cat(cells), None if folder else torch.cat(rasters))
-        return len(caps)
+        batches = math.ceil(self.args.latent_pool / self.args.batch / len(self.buckets))
+        for b, cfg in enumerate(self.buckets):
+            lat, caps, cells, rasters = [], [], [], []
+            for i in range(batches):
+                video, c, oc, pr = self.clips(cfg, POOL_STEP_OFFSET + b * batches + i)
+                lat.append(self.encode(video.to(self.device)).half())  # half: a pool of thousands of clips fits in RAM
+                caps += c
+                cells.append(oc)
+                rasters.append(None if pr is None else pr.half())
+            folder = self.folder is not None
+            self.pools.append((torch.cat(lat), caps, None if folder else torch.cat(cells),
+                               None if folder else torch.cat(rasters)))
+        return sum(len(p[1]) for p in self.pools)
 
     def __call__(self, step: int, g: torch.Generator) -> Batch:
         args = self.args
@@ -151,13 +159,14 @@ class TrainingData:
                 x = x[:, :, :-1]
             return x[:, :3], caps, x[:, 3:], None
         assert self.encode is not None
-        if self.pool is not None:
-            pool = self.pool
+        bucket = step % len(self.buckets)
+        if self.pools:
+            pool = self.pools[bucket]
             idx = torch.randint(0, len(pool[1]), (args.batch,), generator=g, device=g.device).cpu()
             cells = None if pool[2] is None else pool[2][idx.to(pool[2].device)]
             plans = None if pool[3] is None else pool[3][idx.to(pool[3].device)].float()
             return pool[0][idx.to(pool[0].device)].float(), [pool[1][i] for i in idx.tolist()], cells, plans
-        video, caps, cells, plans = self.clips(self.world, step)
+        video, caps, cells, plans = self.clips(self.buckets[bucket], step)
         return self.encode(video.to(self.device)), caps, cells, plans
 
 

@@ -52,7 +52,7 @@ from .nets.vae import VAE_PRESETS, VAEConfig, VideoAutoencoder, latent_frames, v
 from .plan import RASTER_CHANNELS
 from .runtime import autocast, set_cpu_threads
 from .tokenizer import Tokenizer
-from .world.config import WorldConfig
+from .world.config import ASPECT_RATIOS, WorldConfig
 
 
 # ----------------------------------------------------------------------------
@@ -113,6 +113,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                    help="extra loss weight on objects, in both stages (rendered clips only); 0 = plain mean")
     p.add_argument("--attention", choices=("full", "factorized"),
                    help="the DiT's self-attention over space and time; default: the preset's")
+    p.add_argument("--aspects", default="1:1",
+                   help="--stage dit: comma-separated size buckets (1:1, 16:9, 9:16), one per step in turn, so one "
+                        "DiT learns every aspect; clips keep the frame's short side")
     p.add_argument("--latent-pool", type=int, default=0,
                    help="encode this many clips once and draw batches from them (saves the encoder on CPU); 0 = fresh clips every step")
     p.add_argument("--logit-mean", type=float, default=0.0)
@@ -134,6 +137,12 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
         p.error("--refit-encoder starts a --stage vae run (not a resumed one, nor with --finetune-decoder)")
     if args.init and (args.stage != "dit" or args.resume):
         p.error("--init starts a --stage dit run (not a resumed one)")
+    known = tuple(ASPECT_RATIOS)
+    args.aspects = tuple(a.strip() for a in args.aspects.split(","))
+    if not args.aspects or any(a not in known for a in args.aspects):
+        p.error(f"--aspects takes a comma-separated list of {', '.join(known)}")
+    if args.aspects != ("1:1",) and (args.stage == "vae" or args.videos):
+        p.error("--aspects is for --stage dit on rendered clips")
     if args.stage == "both" and args.resume:
         p.error("--resume continues one stage; pass --stage vae or --stage dit")
     return args

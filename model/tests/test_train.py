@@ -314,3 +314,31 @@ def test_resume_on_a_video_folder_replays_an_uninterrupted_run(tmp_path, vae_che
     b = load_checkpoint(tmp_path / "b" / "last.pt")
     for name, tensor in a["model"]["t2v"].items():
         assert torch.equal(tensor, b["model"]["t2v"][name]), f"{name} differs after resume"
+
+
+@pytest.mark.parametrize("pool", ["0", "8"])
+def test_dit_trains_on_size_buckets(vae_checkpoint, tmp_path, pool):
+    """--aspects: step s trains on bucket s mod n, each batch one shape (the
+    short side kept), from rendered clips or from a latent pool per bucket."""
+    seen = []
+    real_loss = train.dit_loss
+
+    def spy(model, x0, *args, **kwargs):
+        seen.append(tuple(x0.shape[3:]))
+        return real_loss(model, x0, *args, **kwargs)
+
+    train.dit_loss = spy
+    try:
+        train.main(["--stage", "dit", "--vae", str(vae_checkpoint), "--out", str(tmp_path), "--steps", "3",
+                    "--aspects", "1:1,16:9,9:16", "--latent-pool", pool, *SMALL])
+    finally:
+        train.dit_loss = real_loss
+    assert seen == [(8, 8), (8, 14), (14, 8)]
+    assert load_checkpoint(tmp_path / "last.pt")["step"] == 3
+
+
+def test_aspects_are_checked(vae_checkpoint, tmp_path):
+    with pytest.raises(SystemExit):
+        train.main(["--stage", "dit", "--vae", str(vae_checkpoint), "--out", str(tmp_path), "--aspects", "4:3", *SMALL])
+    with pytest.raises(SystemExit):
+        train.main(["--stage", "vae", "--out", str(tmp_path), "--aspects", "16:9", *SMALL])
