@@ -93,5 +93,6 @@ def load_finer(ckpt: dict, vae: VideoAutoencoder, ema: bool = True) -> FinerDeco
         if not torch.equal(value, theirs[name]):
             raise ValueError(f"the finer decoder was trained on another autoencoder (differs in {name})")
     finer = FinerDecoder(vae, FinerConfig(**ckpt["configs"]["finer"]))
-    finer.head.load_state_dict(ckpt["ema"]["finer"] if ema else ckpt["model"]["finer"])
+    finer.load_state_dict({**{f"vae.{k}": v for k, v in vae.state_dict().items()},
+                           **(ckpt["ema"]["finer"] if ema else ckpt["model"]["finer"])})
     return finer.eval().requires_grad_(False)

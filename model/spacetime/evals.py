@@ -12,7 +12,7 @@ import torch
 
 from . import flow
 from .data import plan_rasters
-from .nets.finer_decoder import FinerDecoder
+from .nets.finer_decoder import FinerDecoder, floor
 from .nets.text_to_video import TextToVideo
 from .nets.vae import VideoAutoencoder, psnr, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE, TextToVideoPipeline
@@ -79,7 +79,7 @@ def eval_finer(decoder: FinerDecoder, world: WorldConfig, clips: int = 8) -> dic
         x = video_to_tensor(render([sample(i, "heldout", world)], world))
         truth = video_to_tensor(render([sample_finer(i, "heldout", world, 0.0, cfg.space, cfg.time)], fine_world))
         z = vae.normalize(vae.encode(x))
-        base, _ = decoder.floor_and_features(z)
+        base = floor(vae.decode(vae.denormalize(z)), cfg)  # from the autoencoder's own decoder
         out = decoder.decode(z)
         scores["psnr"].append(psnr(out, truth))
         scores["ssim"].append(ssim(out, truth))

@@ -15,7 +15,6 @@ memory (rendering a 256 px, 24 fps clip costs more than a step on it).
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import sys
@@ -28,7 +27,7 @@ import torch.nn.functional as F
 
 from .checkpoint import CHECKPOINT_FORMAT, load_checkpoint, load_vae, save_checkpoint, world_dict
 from .evals import eval_finer
-from .nets.finer_decoder import FINER_PRESETS, FinerConfig, FinerDecoder
+from .nets.finer_decoder import FINER_PRESETS, FinerConfig, FinerDecoder, floor
 from .nets.vae import video_to_tensor
 from .runtime import set_cpu_threads
 from .world.config import WorldConfig, aspect_sizes
@@ -116,16 +115,15 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     cfg = FinerConfig(**resume["configs"]["finer"]) if resume else FINER_PRESETS[args.preset]
     decoder = FinerDecoder(vae, cfg)
-    head = decoder.head
-    opt = torch.optim.AdamW(head.parameters(), lr=args.lr, weight_decay=0.0)
+    params = [p for name, p in decoder.named_parameters() if not name.startswith("vae.")]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     step = 0
+    frozen = {f"vae.{k}": v for k, v in vae.state_dict().items()}
     if resume is not None:
-        head.load_state_dict(resume["model"]["finer"])
+        decoder.load_state_dict({**frozen, **resume["model"]["finer"]})
         opt.load_state_dict(resume["optimizer"])
         step = resume["step"]
-    ema = copy.deepcopy(head).requires_grad_(False)
-    if resume is not None:
-        ema.load_state_dict(resume["ema"]["finer"])
+    ema = {k: v.detach().clone() for k, v in (resume["ema"]["finer"] if resume else decoder.trainable()).items()}
     args.out.mkdir(parents=True, exist_ok=True)
     log_file = open(args.out / "log.jsonl", "a")
 
@@ -139,20 +137,20 @@ def main(argv: Optional[list[str]] = None) -> int:
         save_checkpoint(path, {
             "format": CHECKPOINT_FORMAT, "stage": "finer", "preset": args.preset,
             "configs": {"vae": vae.cfg.to_dict(), "finer": cfg.to_dict()}, "world": world_dict(world),
-            "model": {"vae": vae.state_dict(), "finer": head.state_dict()}, "ema": {"finer": ema.state_dict()},
+            "model": {"vae": vae.state_dict(), "finer": decoder.trainable()}, "ema": {"finer": ema},
             "optimizer": opt.state_dict(), "step": step, "args": {k: str(v) for k, v in vars(args).items()},
         })
         return path
 
     def evaluate() -> None:
-        shadow = FinerDecoder(vae, cfg)
-        shadow.head.load_state_dict(ema.state_dict())
+        shadow = FinerDecoder(vae, cfg).eval()
+        shadow.load_state_dict({**frozen, **ema})
         log({"event": "eval", "step": step, **eval_finer(shadow, world, clips=args.eval_clips)})
 
     t0 = time.time()
     pool = build_pool(decoder, world, args.pool, args.long_clips)
-    log({"event": "pool", "clips": len(pool), "seconds": round(time.time() - t0, 1), "params": sum(
-        p.numel() for p in head.parameters())})
+    log({"event": "pool", "clips": len(pool), "seconds": round(time.time() - t0, 1),
+         "params": sum(p.numel() for p in params)})
     g = torch.Generator().manual_seed(args.seed + step)
     factor = vae.cfg.spatial_factor * cfg.space
     start, last_log = time.time(), time.time()
@@ -160,22 +158,22 @@ def main(argv: Optional[list[str]] = None) -> int:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, args)
         z, target = crop_batch(pool, args.batch, args.crop, factor, g)
-        with torch.no_grad():
+        with torch.set_grad_enabled(cfg.tune_trunk):
             base, h = decoder.floor_and_features(z)
-        out = base + head(h, base)
+        out = base + decoder.head(h, base)
         loss = F.l1_loss(out, target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(head.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
         with torch.no_grad():
             d = min(0.999, (1 + step) / (10 + step))
-            for e, p in zip(ema.parameters(), head.parameters()):
-                e.lerp_(p, 1 - d)
+            for k, v in decoder.trainable().items():
+                ema[k].lerp_(v, 1 - d)
         if step % args.log_every == 0:
-            with torch.no_grad():
-                floor_loss = F.l1_loss(base, target).item()
+            with torch.no_grad():  # the floor of the autoencoder's own decoder, for comparison
+                floor_loss = F.l1_loss(floor(vae.decode(vae.denormalize(z)), cfg), target).item()
             now = time.time()
             log({"step": step, "loss": loss.item(), "floor_loss": floor_loss, "lr": lr_at(step, args),
                  "s_per_step": (now - last_log) / args.log_every})
