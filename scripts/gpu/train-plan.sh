@@ -14,13 +14,14 @@ INIT=${INIT:-model/checkpoints/plan-tiny.pt}
 DIT_MIN=${DIT_MIN:-9}
 BATCH=${BATCH:-64}
 DEVICE=${DEVICE:-cuda}
+ASPECTS=${ASPECTS:-1:1,16:9,9:16}  # size buckets, one per step (issue 16)
 export PYTHONPATH=$PWD/model PYTHONUNBUFFERED=1
 PY=${PY:-python3}
 mkdir -p "$RUN"
 echo $$ > "$RUN/pid"  # for scripts/gpu/wait.sh
 
 args=(--stage dit --init "$INIT" --vae "$INIT" --device "$DEVICE" --batch "$BATCH" --lr 3e-4 --warmup 200
-      --long-clips 0.3 --plan-dropout 0.2)
+      --long-clips 0.3 --plan-dropout 0.35 --aspects "$ASPECTS")
 echo "== probe $(date +%T)"
 "$PY" -m spacetime.train "${args[@]}" --steps 40 --log-every 20 --out "$RUN/probe" > "$RUN/probe.out" 2>&1 \
   || { tail "$RUN/probe.out"; exit 1; }
