@@ -90,7 +90,7 @@ def load_finer(ckpt: dict, vae: VideoAutoencoder, ema: bool = True) -> FinerDeco
     unless `vae` is the autoencoder it was trained on (its floor and features)."""
     theirs = ckpt["model"]["vae"]
     for name, value in vae.state_dict().items():
-        if not torch.equal(value, theirs[name]):
+        if not torch.equal(value, theirs[name].to(value.dtype)):  # a slim (fp16) checkpoint holds fp16 copies
             raise ValueError(f"the finer decoder was trained on another autoencoder (differs in {name})")
     finer = FinerDecoder(vae, FinerConfig(**ckpt["configs"]["finer"]))
     finer.load_state_dict({**{f"vae.{k}": v for k, v in vae.state_dict().items()},
