@@ -228,6 +228,13 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
             plan[0] = torch.from_numpy(rasterize(golden_plan, 0, world.frames, world.height, world.width))
             dit_args, dit_inputs = dit_args + (plan,), dit_inputs + ["plan"]
         velocity = dit_graph(*dit_args)
+        # The same step at the 16:9 latent: the graph's height and width are dynamic.
+        sizes = aspect_sizes(world, vae.cfg.spatial_factor * patch)
+        wh, ww = (v // vae.cfg.spatial_factor for v in sizes["16:9"])
+        wide_args = (torch.randn(2, C, F, wh, ww, generator=g), timestep, text_states, mask,
+                     torch.randn(2, C, F, wh, ww, generator=g), context_mask,
+                     *((torch.zeros(2, dcfg.plan_channels, F, wh, ww),) if planned else ()))
+        wide_velocity = dit_graph(*wide_args)
         dec_latent = torch.randn(1, C, F, h, w, generator=g)
         video = dec_graph(dec_latent)
 
@@ -263,6 +270,9 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
                         "context_mask": _write_tensor(tmp, "dit_context_mask", context_mask),
                         **({"plan": _write_tensor(tmp, "dit_plan", dit_args[6])} if planned else {})},
              "outputs": {"velocity": _write_tensor(tmp, "dit_velocity", velocity)}},
+            {"part": "dit",
+             "inputs": {name: _write_tensor(tmp, f"dit_wide_{name}", t) for name, t in zip(dit_inputs, wide_args)},
+             "outputs": {"velocity": _write_tensor(tmp, "dit_wide_velocity", wide_velocity)}},
             {"part": "vae_decoder",
              "inputs": {"latent": _write_tensor(tmp, "vae_latent", dec_latent)},
              "outputs": {"video": _write_tensor(tmp, "vae_video", video)}},
@@ -276,7 +286,6 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
             *((("vae_decoder_24", "vae_decoder_24.onnx"),) if finer_decoder is not None else ()))}
         weights_id = hashlib.sha256("".join(files[k]["sha256"] for k in (
             "tokenizer", "text_encoder", "dit", "vae_decoder", "vae_decoder_24") if k in files).encode()).hexdigest()[:8]
-        sizes = aspect_sizes(world, vae.cfg.spatial_factor * patch)
         manifest = {
             "format_version": FORMAT_VERSION,
             # Every weight file counts: a fine-tuned decoder makes another model.

@@ -50,7 +50,7 @@ def test_onnx_outputs_match_pytorch(model_dir):
                           capture_output=True, text=True, timeout=300, cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     errors = json.loads(proc.stdout)
-    assert set(errors) == {"text_encoder.text_states", "dit.velocity", "vae_decoder.video"}
+    assert set(errors) == {"text_encoder.text_states", "dit.velocity", "dit.velocity@2", "vae_decoder.video"}
     assert all(e <= 1e-4 for e in errors.values()), errors
 
 
