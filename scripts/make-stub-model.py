@@ -164,7 +164,7 @@ def main(out: Path, planned: bool = False) -> None:
         "text": {"max_length": L, "dim": D},
         "context_frames": {"max": 3},
         "scheduler": {"type": "flow-match-euler", "shift": 3.0},
-        "defaults": {"steps": 4, "guidance": 4.0, "fps": 24, "aspect": "1:1"},
+        "defaults": {"steps": 4, "guidance": 4.0, "fps": 8, "aspect": "1:1"},  # 8: the older tests' clips
         "limits": {"steps": [1, 100], "guidance": [1.0, 20.0], "seed": [0, 4294967295], "prompt_chars": 500},
         "preview": {"latent_to_rgb": torch.randn(C, 3).mul(0.2).tolist(), "bias": [0.5, 0.5, 0.5]},
         "outputs": {"8": {"file": "vae_decoder", "scale": 1, "frames_per_latent": 2},
