@@ -35,6 +35,7 @@ export interface SettingsLimits {
   aspects: readonly string[]; // the DiT's frames (model.json aspects; else "1:1")
   aspectSizes: Record<string, { width: number; height: number }>; // the DiT's frame (a plan's) per aspect
   framesPerLatent: Record<string, number>; // output frames per latent frame, per fps
+  framesMax: Record<string, number>; // the longest clip per fps (frames' bound is the largest of them)
   defaults: { steps: number; guidance: number; frames: number; scheduler: string; precision: Precision; fps: number; aspect: string };
   plan: PlanBounds | null; // null: the model does not follow scene plans
 }
@@ -138,19 +139,23 @@ export function planProblems(plan: ScenePlan, b: PlanBounds, clip: { frames?: nu
 export function settingsLimits(m: Manifest): SettingsLimits {
   const canExtend = maxContextFrames(m) >= 1;
   const maxExtend = canExtend ? MAX_EXTEND : 0;
+  const framesMax = Object.fromEntries(
+    Object.entries(outputsOf(m)).map(([fps, o]) => [fps, 1 + ((m.latent.frames - 1) + maxExtend * (m.latent.frames - defaultContextFrames(m))) * o.frames_per_latent]),
+  );
   return {
     promptChars: m.limits.prompt_chars,
     seed: [m.limits.seed[0], m.limits.seed[1]],
     steps: [m.limits.steps[0], m.limits.steps[1]],
     guidance: [m.limits.guidance[0], m.limits.guidance[1]],
-    // In output frames: the bound of the fps with the most frames per latent frame.
-    frames: [1, Math.max(...Object.values(outputsOf(m)).map((o) => 1 + (m.latent.frames - 1) * o.frames_per_latent + maxExtend * (m.latent.frames - defaultContextFrames(m)) * o.frames_per_latent))],
+    // In output frames: the bound of the fps with the most frames per latent frame (jobPlanFits checks the job's own fps).
+    frames: [1, Math.max(...Object.values(framesMax))],
     extend: [0, maxExtend],
     schedulers: SCHEDULERS,
     precisions: PRECISIONS.filter((p) => p === "fp32" || m.files.dit_int8 !== undefined),
     fps: fpsChoices(m),
     aspects: aspectChoices(m),
     aspectSizes: aspectsOf(m),
+    framesMax,
     framesPerLatent: Object.fromEntries(Object.entries(outputsOf(m)).map(([k, o]) => [k, o.frames_per_latent])),
     defaults: {
       fps: defaultFps(m),
@@ -200,10 +205,12 @@ export function settingsFields(l: SettingsLimits) {
       ),
     fps: z
       .number()
-      .refine((f) => l.fps.includes(f), `this model makes clips at ${l.fps.join(" or ")} fps (model.json outputs)`),
+      .refine((f) => l.fps.includes(f), `this model makes clips at ${l.fps.join(" or ")} fps (model.json outputs)`)
+      .meta({ enum: [...l.fps], description: "output frames per second (model.json outputs)" }),
     aspect: z
       .string()
-      .refine((a) => l.aspects.includes(a), `this model draws ${l.aspects.join(", ")} (model.json aspects)`),
+      .refine((a) => l.aspects.includes(a), `this model draws ${l.aspects.join(", ")} (model.json aspects)`)
+      .meta({ enum: [...l.aspects], description: "the frame's aspect, width:height (model.json aspects)" }),
   };
 }
 
@@ -233,6 +240,9 @@ export function jobSettingsShape(l: SettingsLimits) {
 /** The check of a job's plan against the model and the job's length, for a schema with jobSettingsShape's fields. */
 export function jobPlanFits(l: SettingsLimits) {
   return (o: { plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
+    const most = l.framesMax[String(o.fps ?? l.defaults.fps)];
+    if (o.frames !== undefined && most !== undefined && o.frames > most)
+      ctx.addIssue({ code: "custom", path: ["frames"], message: `at most ${most} at ${o.fps ?? l.defaults.fps} fps` });
     if (o.plan === undefined || o.plan === null) return;
     if (!l.plan) {
       ctx.addIssue({ code: "custom", path: ["plan"], message: "this model does not follow scene plans: send no plan, or null" });
