@@ -16,6 +16,12 @@ model that follows scene plans (docs/scene-plan.md) at 64x64, to
 tests/pipeline/fixtures/stub-planned-model by default; its golden DiT case
 feeds the raster of a plan the Python planner made, which the TypeScript
 planner must reproduce.
+
+Both have model.json `outputs` (the 8-fps decoder and a 24-fps one at 2x, 6 frames per latent
+frame) and `aspects` (square, and a landscape/portrait pair two patches longer), with dynamic
+latent h/w in the DiT and decoder graphs; golden.json has a case for each decoder and a
+second DiT case at the 16:9 latent. tests/pipeline/shapes.test.ts strips these fields to
+check that an older directory still works.
 """
 from __future__ import annotations
 
