@@ -20,6 +20,7 @@ import type { PlanTarget } from "@/lib/queue/plan-target";
 import { api } from "./api";
 import { JobCard } from "./JobCard";
 import { PlanEditor } from "./PlanEditor";
+import { ShapeChoices, defaultShape, type Shape } from "./ShapeChoices";
 
 const EXAMPLES = [
   "a red ball bouncing on the grass",
@@ -73,6 +74,9 @@ export function CreateStudio({
   initialPlan?: ScenePlan | null;
 }) {
   const [s, setS] = useState<Settings>(EMPTY);
+  const [shape, setShape] = useState<Shape>(() => defaultShape(limits));
+  // The plan editor draws in the aspect's frame.
+  const planTarget = planning && limits.aspectSizes[shape.aspect] ? { ...planning, ...limits.aspectSizes[shape.aspect] } : planning;
   const [openPlan, setOpenPlan] = useState<ScenePlan | null>(initialPlan);
   const edited = useRef<ScenePlan | null>(null); // the editor's plan when edited; null: the server plans the prompt
   const onPlanChange = useCallback((p: ScenePlan | null) => {
@@ -101,6 +105,7 @@ export function CreateStudio({
     api<{ video: VideoView }>(`/api/videos/${encodeURIComponent(remix)}`).then(
       ({ video: v }) => {
         setRemixPlan(v.plan ?? null);
+        setShape({ fps: v.fps, aspect: v.aspect }); // a remix keeps the clip's shape
         setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames), plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
         // The plan that made the clip opens in the editor (null: it was made from text alone).
         if (v.plan) setOpenPlan(v.plan);
@@ -111,7 +116,7 @@ export function CreateStudio({
 
   useEffect(() => {
     key.current = null; // the settings changed: a new submission
-  }, [s]);
+  }, [s, shape]);
 
   useEffect(() => {
     const text = s.prompt.trim();
@@ -152,6 +157,8 @@ export function CreateStudio({
           guidance: num(s.guidance),
           frames: num(s.frames),
           variations: s.variations,
+          fps: shape.fps,
+          aspect: shape.aspect,
           ...planField(),
         }),
       });
@@ -210,7 +217,8 @@ export function CreateStudio({
         </div>
         {planning && s.plan !== "none" && (
           <PlanEditor
-            target={planning}
+            key={shape.aspect} // another frame: the editor starts over in it
+            target={planTarget!}
             prompt={s.prompt}
             seed={s.seed.trim() === "" || !Number.isInteger(Number(s.seed)) ? null : Number(s.seed)}
             frames={planFrames(s.frames, planning, limits)}
@@ -218,6 +226,7 @@ export function CreateStudio({
             onPlanChange={onPlanChange}
           />
         )}
+        <ShapeChoices limits={limits} value={shape} onChange={setShape} />
         <details>
           <summary>Advanced settings</summary>
           <div className="grid-form">

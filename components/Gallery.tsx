@@ -124,6 +124,11 @@ export function Gallery() {
               <video
                 src={v.media.mp4}
                 poster={v.media.poster ?? undefined}
+                // The clip's own frame (1:1, 16:9, 9:16): the card takes its shape, nothing cropped.
+                width={v.width}
+                height={v.height}
+                style={{ aspectRatio: `${v.width} / ${v.height}` }}
+                data-aspect={v.aspect}
                 muted
                 loop
                 playsInline

@@ -2,11 +2,13 @@
  * npm run bench:pipeline -- [--model DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
  *
  * One run, one machine, one model, printed side by side:
- *  - two rows, run alternately so that a busy machine slows both alike:
+ *  - three rows, run alternately so that a busy machine slows both alike:
  *    today's path before issue 17 (20 flow-match-euler steps, fp32, guidance
  *    on every step) and the model's defaults (model.json; --steps overrides
  *    theirs), each with seconds per stage, the clip's real-time factor
- *    (generation time / clip duration) and the whole clip's speed-up;
+ *    (generation time / clip duration) and the whole clip's speed-up; the second and third rows are
+ *    issue 16's: the DiT's own clip (video.fps, square) and the top output fps (24, 2x decoder),
+ *    with the decode/denoise ratio of the latter;
  *  - the DiT's achieved GFLOP/s against onnxruntime's MatMul peak on this
  *    machine, measured here with a large MatMul;
  *  - the same clip through PyTorch eager (scripts/bench_torch.py on the DiT
@@ -19,10 +21,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+
 import * as ort from "onnxruntime-node";
 
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type GenerateResult } from "../lib/pipeline/generate";
 import { getRuntime } from "../lib/pipeline/sessions";
+import { clipShape, fpsChoices } from "../lib/pipeline/shapes";
 import { profileFlops } from "./bench/flops";
 import { matmulModel } from "./bench/matmul-onnx";
 
@@ -57,10 +61,14 @@ async function main() {
   const rt = await getRuntime(args.model, { provider: "cpu", threads });
   const m = rt.model.manifest;
   const guidance = m.defaults.guidance;
+  const topFps = Math.max(...fpsChoices(m));
   // Today's path before issue 17, and the model's defaults (what a job gets when it names none).
   const rows: { name: string; settings: Partial<GenerateOptions> }[] = [
-    { name: "today", settings: { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] } },
-    { name: "default", settings: args.steps ? { steps: Number(args.steps) } : {} },
+    { name: "today", settings: { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1], fps: m.video.fps, aspect: "1:1" } },
+    // Issue 16: the DiT's own clip (video.fps, square, scale 1) beside the default output (24 fps, 2x where model.json outputs has it).
+    { name: `${m.video.fps} fps ${m.video.width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: m.video.fps, aspect: "1:1" } },
+    // The new default: the fastest output (24 fps, 2x), square, even where a model's defaults.fps is still video.fps (the stub).
+    { name: `${topFps} fps ${clipShape(m, topFps, "1:1").width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: topFps, aspect: "1:1" } },
   ];
   const steps = 20; // the PyTorch baseline below runs today's path
   console.log(`model ${m.model_id} (${args.model}), guidance ${guidance}, threads ${threads ?? "onnxruntime default"}`);
@@ -75,6 +83,7 @@ async function main() {
   const stage = (k: number, st: (typeof STAGES)[number]) => median(results[k]!.map((r) => r.timings[st])) / 1000;
   const total = stage(0, "total");
   const clip = results[0]![0]!.frames.length / results[0]![0]!.fps;
+  const clipOf = (k: number) => results[k]![0]!.frames.length / results[k]![0]!.fps;
 
   console.log("\n== onnxruntime pipeline (median of %d runs, rows alternating) ==", runs);
   const head = (r: GenerateResult) =>
@@ -84,7 +93,10 @@ async function main() {
   for (const st of STAGES) console.log(`  ${(st + " s").padEnd(10)} ${rows.map((_, k) => f3(stage(k, st)).padStart(width)).join(" ")}`);
   const perStep = (k: number) => median(results[k]!.flatMap((r) => r.stepMs)) / 1000;
   console.log(`  ${"per step s".padEnd(10)} ${rows.map((_, k) => f3(perStep(k)).padStart(width)).join(" ")}`);
-  console.log(`  ${"RTF".padEnd(10)} ${rows.map((_, k) => f2(stage(k, "total") / clip).padStart(width)).join(" ")}`);
+  console.log(`  ${"RTF".padEnd(10)} ${rows.map((_, k) => f2(stage(k, "total") / clipOf(k)).padStart(width)).join(" ")}`);
+  console.log(`  ${"clip".padEnd(10)} ${rows.map((_, k) => { const r = results[k]![0]!; return `${r.frames.length}f ${r.width}x${r.height} @${r.fps}`; }).map((x) => x.padStart(width)).join(" ")}`);
+  const last = rows.length - 1;
+  console.log(`  ${rows[last]!.name} decode / denoise: ${f2(stage(last, "decode") / stage(last, "denoise"))} (${f3(stage(last, "decode"))} s / ${f3(stage(last, "denoise"))} s)`);
   console.log(`  ${"speed-up".padEnd(10)} ${rows.map((_, k) => `${f2(total / stage(k, "total"))}x`.padStart(width)).join(" ")}`);
   console.log(`  clip ${results[0]![0]!.frames.length} frames at ${results[0]![0]!.fps} fps = ${f2(clip)} s; RTF = clip compute s / clip s (< 1 is faster than real time)`);
   const step = perStep(0);

@@ -16,6 +16,12 @@ model that follows scene plans (docs/scene-plan.md) at 64x64, to
 tests/pipeline/fixtures/stub-planned-model by default; its golden DiT case
 feeds the raster of a plan the Python planner made, which the TypeScript
 planner must reproduce.
+
+Both have model.json `outputs` (the 8-fps decoder and a 24-fps one at 2x, 6 frames per latent
+frame) and `aspects` (square, and a landscape/portrait pair two patches longer), with dynamic
+latent h/w in the DiT and decoder graphs; golden.json has a case for each decoder and a
+second DiT case at the 16:9 latent. tests/pipeline/shapes.test.ts strips these fields to
+check that an older directory still works.
 """
 from __future__ import annotations
 
@@ -69,16 +75,18 @@ class DiT(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, size: int):
+    """(1, C, F, h, w) -> (1, 1 + (F-1) r, up h, up w, 3): any h and w (the aspects)."""
+
+    def __init__(self, up: int, r: int):
         super().__init__()
-        self.size = size
+        self.up = up
         self.rgb = nn.Conv3d(C, 3, 1)
-        # Latent frame 0 -> video frame 0, later latent frames -> 2 video frames each.
-        self.register_buffer("frame_index", torch.tensor([0] + [1 + i // 2 for i in range(T - 1)]))
+        # Latent frame 0 -> video frame 0, later latent frames -> r video frames each.
+        self.register_buffer("frame_index", torch.tensor([0] + [1 + i // r for i in range((F - 1) * r)]))
 
     def forward(self, latent):  # (1, C, F, h, w) -> (1, T, H, W, 3) in [0, 1]
         x = torch.sigmoid(self.rgb(latent)).index_select(2, self.frame_index)  # (1, 3, T, h, w)
-        x = x.repeat_interleave(self.size // h, 3).repeat_interleave(self.size // w, 4)
+        x = nn.functional.interpolate(x, scale_factor=(1.0, float(self.up), float(self.up)), mode="nearest")
         return x.permute(0, 2, 3, 4, 1)
 
 
@@ -93,7 +101,12 @@ def main(out: Path, planned: bool = False) -> None:
     torch.manual_seed(0)
     tok = Tokenizer.from_world(max_length=L)
     tok.save(out / "tokenizer.json")
-    text, dit, dec = TextEncoder(tok.vocab_size).eval(), DiT().eval(), Decoder(H).eval()
+    k = H // h  # pixels per latent cell
+    text, dit = TextEncoder(tok.vocab_size).eval(), DiT().eval()
+    dec, dec24 = Decoder(k, 2).eval(), Decoder(2 * k, 6).eval()
+    # The DiT's frame per aspect (multiples of k * patch): square, and a landscape/portrait pair.
+    aspects = {"1:1": {"width": W, "height": H}, "16:9": {"width": W + 2 * k * 2, "height": H},
+               "9:16": {"width": W, "height": H + 2 * k * 2}}
 
     ids, mask = tok(["a red ball in the sky", ""])
     lat = torch.randn(2, C, F, h, w)
@@ -109,18 +122,30 @@ def main(out: Path, planned: bool = False) -> None:
         raster = torch.zeros(2, len(RASTER_CHANNELS), F, h, w)
         raster[0] = torch.from_numpy(rasterize(plan, 0, T, H, W))
         dit_inputs["plan"] = raster
+    # Dynamic batch, and dynamic latent h/w (the aspects) on the DiT's and decoders' spatial tensors.
+    spatial = {"latent", "context", "plan", "velocity"}
+    dit_axes = {n: ({0: "B", 3: "h", 4: "w"} if n in spatial else {0: "B"}) for n in (*dit_inputs, "velocity")}
+    dec_axes = {"latent": {3: "h", 4: "w"}, "video": {2: "H", 3: "W"}}
+    wide = aspects["16:9"]["width"] // k  # a non-square DiT call: the landscape aspect's latent
+    wide_inputs = dict(dit_inputs)
+    for n in spatial & set(dit_inputs):
+        t = dit_inputs[n]
+        wide_inputs[n] = torch.cat([t, t[..., : wide - w]], -1)  # (B, *, F, h, wide)
     parts = {
-        "text_encoder": (text, {"ids": ids, "mask": mask}, ["text_states"], {"ids": {0: "B"}, "mask": {0: "B"}, "text_states": {0: "B"}}),
-        "dit": (dit, dit_inputs, ["velocity"], {k: {0: "B"} for k in (*dit_inputs, "velocity")}),
-        "vae_decoder": (dec, {"latent": torch.randn(1, C, F, h, w)}, ["video"], {}),
+        "text_encoder": (text, {"ids": ids, "mask": mask}, ["text_states"], {"ids": {0: "B"}, "mask": {0: "B"}, "text_states": {0: "B"}}, "text_encoder"),
+        "dit": (dit, dit_inputs, ["velocity"], dit_axes, "dit"),
+        "vae_decoder": (dec, {"latent": torch.randn(1, C, F, h, w)}, ["video"], dec_axes, "vae_decoder"),
+        "vae_decoder_24": (dec24, {"latent": torch.randn(1, C, F, 1, 2)}, ["video"], dec_axes, "vae_decoder_24"),
+        "dit_wide": (dit, wide_inputs, ["velocity"], dit_axes, None),  # golden only: the same graph at 16:9
     }
     cases = []
-    for name, (net, inputs, outputs, axes) in parts.items():
-        torch.onnx.export(net, tuple(inputs.values()), str(out / f"{name}.onnx"), input_names=list(inputs),
-                          output_names=outputs, dynamic_axes=axes, opset_version=17)
+    for name, (net, inputs, outputs, axes, graph) in parts.items():
+        if graph:
+            torch.onnx.export(net, tuple(inputs.values()), str(out / f"{graph}.onnx"), input_names=list(inputs),
+                              output_names=outputs, dynamic_axes=axes, opset_version=17)
         with torch.no_grad():
             result = net(*inputs.values())
-        case = {"part": name, "inputs": {}, "outputs": {}}
+        case = {"part": "dit" if name == "dit_wide" else name, "inputs": {}, "outputs": {}}
         for group, tensors in (("inputs", inputs), ("outputs", {outputs[0]: result})):
             for k, v in tensors.items():
                 file = f"golden/{name}_{k}.bin"
@@ -133,7 +158,7 @@ def main(out: Path, planned: bool = False) -> None:
 
     files = {k: {"path": p, "sha256": sha256(out / p)} for k, p in (
         ("tokenizer", "tokenizer.json"), ("text_encoder", "text_encoder.onnx"), ("dit", "dit.onnx"),
-        ("vae_decoder", "vae_decoder.onnx"), ("golden", "golden.json"))}
+        ("vae_decoder", "vae_decoder.onnx"), ("vae_decoder_24", "vae_decoder_24.onnx"), ("golden", "golden.json"))}
     manifest = {
         "format_version": 1,
         "model_id": f"stub-{files['dit']['sha256'][:8]}",
@@ -145,9 +170,12 @@ def main(out: Path, planned: bool = False) -> None:
         "text": {"max_length": L, "dim": D},
         "context_frames": {"max": 3},
         "scheduler": {"type": "flow-match-euler", "shift": 3.0},
-        "defaults": {"steps": 4, "guidance": 4.0},
+        "defaults": {"steps": 4, "guidance": 4.0, "fps": 8, "aspect": "1:1"},  # 8: the older tests' clips
         "limits": {"steps": [1, 100], "guidance": [1.0, 20.0], "seed": [0, 4294967295], "prompt_chars": 500},
         "preview": {"latent_to_rgb": torch.randn(C, 3).mul(0.2).tolist(), "bias": [0.5, 0.5, 0.5]},
+        "outputs": {"8": {"file": "vae_decoder", "scale": 1, "frames_per_latent": 2},
+                    "24": {"file": "vae_decoder_24", "scale": 2, "frames_per_latent": 6}},
+        "aspects": aspects,
         "files": files,
         "training": {"steps": 0},
         **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,

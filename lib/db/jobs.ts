@@ -63,6 +63,8 @@ function settingsColumns(s: JobSettings) {
     frames: s.frames ?? null,
     extend: s.extend,
     scheduler: s.scheduler ?? null,
+    fps: s.fps ?? null,
+    aspect: s.aspect ?? null,
     plan: planColumn(s.plan),
   };
 }

@@ -37,6 +37,7 @@ export interface VideoMetadata {
   height: number;
   frames: number;
   fps: number;
+  aspect?: string; // model.json aspects key the clip was made in ("1:1" when absent)
   seed: number;
   steps: number;
   guidance: number;
@@ -72,6 +73,7 @@ export async function insertVideo(tx: Tx, input: { job: JobRow; output: VideoOut
       height: o.height,
       frames: o.frames,
       fps: o.fps,
+      aspect: o.aspect ?? "1:1",
       seed: BigInt(o.seed),
       modelId: o.modelId,
       timings: JSON.stringify(o.timings),

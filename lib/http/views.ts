@@ -52,6 +52,7 @@ export interface VideoView {
   height: number;
   frames: number;
   fps: number;
+  aspect: string; // the frame it was made in (model.json aspects): width:height
   modelId: string;
   timings: Record<string, number>;
   createdAt: string;
@@ -87,6 +88,7 @@ export function videoView(v: Video, callerId: string | null, o: { withPlan?: boo
     height: v.height,
     frames: v.frames,
     fps: v.fps,
+    aspect: v.aspect,
     modelId: v.modelId,
     timings,
     createdAt: v.createdAt.toISOString(),

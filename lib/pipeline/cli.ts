@@ -1,7 +1,7 @@
 /**
  * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
  *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N]
- *   [--plan FILE | --no-plan] [--print-plan]
+ *   [--plan FILE | --no-plan] [--print-plan] [--fps 8|24] [--aspect 1:1|16:9|9:16]
  *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--precision fp32|int8] [--model DIR] [--out clip.mp4]
  *   [--provider cpu|webgpu|cuda|auto] [--threads N]
  *
@@ -21,6 +21,7 @@ import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } 
 
 const USAGE = `usage: npm run generate -- --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--guidance X]
        [--frames N | --seconds N] [--extend N] [--plan FILE | --no-plan] [--print-plan]
+       [--fps N] [--aspect W:H]   (the model's choices: model.json outputs and aspects)
        [--scheduler NAME] [--model DIR] [--out clip.mp4]
        [--provider cpu|webgpu|cuda|auto] [--threads N]`;
 
@@ -35,6 +36,11 @@ function num(name: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n)) throw new PipelineError("BAD_INPUT", `--${name} must be a number, got "${v}"`);
   return n;
+}
+
+function aspectArg(v: string | undefined): string | undefined {
+  if (v !== undefined && !/^[1-9][0-9]*:[1-9][0-9]*$/.test(v)) throw new PipelineError("BAD_INPUT", `--aspect must be W:H such as 1:1, 16:9 or 9:16, got "${v}"`);
+  return v;
 }
 
 export interface CliOptions extends GenerateOptions {
@@ -71,6 +77,8 @@ export function parseCli(argv: string[]): CliOptions {
       "print-plan": { type: "boolean" },
       extend: { type: "string" },
       scheduler: { type: "string" },
+      fps: { type: "string" },
+      aspect: { type: "string" },
       precision: { type: "string" },
       model: { type: "string" },
       out: { type: "string" },
@@ -99,6 +107,9 @@ export function parseCli(argv: string[]): CliOptions {
     frames: int("frames", values.frames),
     extend: int("extend", values.extend),
     scheduler: values.scheduler as GenerateOptions["scheduler"], // checked by generate()
+    // Checked by generate() against the model's outputs and aspects (a refusal exits 2 too).
+    fps: int("fps", values.fps),
+    aspect: aspectArg(values.aspect),
     precision: values.precision as GenerateOptions["precision"], // checked by generate(), against the model's graphs
     modelDir: values.model ?? DEFAULT_MODEL_DIR,
     out: path.resolve(values.out ?? "clip.mp4"),

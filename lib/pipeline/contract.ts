@@ -12,12 +12,13 @@ import { z } from "zod";
 import { planSchema, type ScenePlan } from "../plan/schema";
 import { PRECISIONS, temporalRatio, type Manifest, type Precision } from "./manifest";
 import { SCHEDULERS, type SchedulerType } from "./schedulers";
+import { aspectChoices, aspectsOf, defaultAspect, defaultFps, fpsChoices, outputsOf } from "./shapes";
 
 // 60 s at 8 fps: 17 + 40 * 12 frames. Chunks are sequential: a runaway extend would hold a worker for hours.
 export const MAX_EXTEND = 40;
 
 /** The settings a job is made of, in the order they are shown and stored. */
-export const SETTING_KEYS = ["prompt", "negativePrompt", "seed", "steps", "guidance", "frames", "extend", "scheduler"] as const;
+export const SETTING_KEYS = ["prompt", "negativePrompt", "seed", "steps", "guidance", "frames", "extend", "scheduler", "fps", "aspect"] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** Every bound of every setting, as plain data (the Create page gets it as a prop). */
@@ -30,7 +31,12 @@ export interface SettingsLimits {
   extend: [number, number];
   schedulers: readonly SchedulerType[];
   precisions: readonly Precision[]; // fp32, and int8 where the model has an int8 DiT (files.dit_int8)
-  defaults: { steps: number; guidance: number; frames: number; scheduler: string; precision: Precision };
+  fps: readonly number[]; // output fps the model has decoders for (model.json outputs; else video.fps)
+  aspects: readonly string[]; // the DiT's frames (model.json aspects; else "1:1")
+  aspectSizes: Record<string, { width: number; height: number }>; // the DiT's frame (a plan's) per aspect
+  framesPerLatent: Record<string, number>; // output frames per latent frame, per fps
+  framesMax: Record<string, number>; // the longest clip per fps (frames' bound is the largest of them)
+  defaults: { steps: number; guidance: number; frames: number; scheduler: string; precision: Precision; fps: number; aspect: string };
   plan: PlanBounds | null; // null: the model does not follow scene plans
 }
 
@@ -133,16 +139,27 @@ export function planProblems(plan: ScenePlan, b: PlanBounds, clip: { frames?: nu
 export function settingsLimits(m: Manifest): SettingsLimits {
   const canExtend = maxContextFrames(m) >= 1;
   const maxExtend = canExtend ? MAX_EXTEND : 0;
+  const framesMax = Object.fromEntries(
+    Object.entries(outputsOf(m)).map(([fps, o]) => [fps, 1 + ((m.latent.frames - 1) + maxExtend * (m.latent.frames - defaultContextFrames(m))) * o.frames_per_latent]),
+  );
   return {
     promptChars: m.limits.prompt_chars,
     seed: [m.limits.seed[0], m.limits.seed[1]],
     steps: [m.limits.steps[0], m.limits.steps[1]],
     guidance: [m.limits.guidance[0], m.limits.guidance[1]],
-    frames: [1, m.video.frames + maxExtend * framesPerExtension(m, defaultContextFrames(m))],
+    // In output frames: the bound of the fps with the most frames per latent frame (jobPlanFits checks the job's own fps).
+    frames: [1, Math.max(...Object.values(framesMax))],
     extend: [0, maxExtend],
     schedulers: SCHEDULERS,
     precisions: PRECISIONS.filter((p) => p === "fp32" || m.files.dit_int8 !== undefined),
+    fps: fpsChoices(m),
+    aspects: aspectChoices(m),
+    aspectSizes: aspectsOf(m),
+    framesMax,
+    framesPerLatent: Object.fromEntries(Object.entries(outputsOf(m)).map(([k, o]) => [k, o.frames_per_latent])),
     defaults: {
+      fps: defaultFps(m),
+      aspect: defaultAspect(m),
       steps: m.defaults.steps,
       guidance: m.defaults.guidance,
       frames: m.video.frames,
@@ -186,6 +203,14 @@ export function settingsFields(l: SettingsLimits) {
         (p) => l.precisions.includes(p),
         `this model has no int8 DiT graph (files.dit_int8 in model.json): add one with \`scripts/py -m spacetime.quantize MODEL_DIR\`, or use ${l.precisions.join(" or ")}`,
       ),
+    fps: z
+      .number()
+      .refine((f) => l.fps.includes(f), `this model makes clips at ${l.fps.join(" or ")} fps (model.json outputs)`)
+      .meta({ enum: [...l.fps], description: "output frames per second (model.json outputs)" }),
+    aspect: z
+      .string()
+      .refine((a) => l.aspects.includes(a), `this model draws ${l.aspects.join(", ")} (model.json aspects)`)
+      .meta({ enum: [...l.aspects], description: "the frame's aspect, width:height (model.json aspects)" }),
   };
 }
 
@@ -206,20 +231,38 @@ export function jobSettingsShape(l: SettingsLimits) {
     frames: f.frames.optional(),
     extend: f.extend.default(0),
     scheduler: f.scheduler.optional(),
+    fps: f.fps.optional(),
+    aspect: f.aspect.optional(),
     plan: planSchema.nullable().optional(),
   };
 }
 
 /** The check of a job's plan against the model and the job's length, for a schema with jobSettingsShape's fields. */
 export function jobPlanFits(l: SettingsLimits) {
-  return (o: { plan?: ScenePlan | null; frames?: number; extend: number }, ctx: z.RefinementCtx) => {
+  return (o: { plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
+    const most = l.framesMax[String(o.fps ?? l.defaults.fps)];
+    if (o.frames !== undefined && most !== undefined && o.frames > most)
+      ctx.addIssue({ code: "custom", path: ["frames"], message: `at most ${most} at ${o.fps ?? l.defaults.fps} fps` });
     if (o.plan === undefined || o.plan === null) return;
     if (!l.plan) {
       ctx.addIssue({ code: "custom", path: ["plan"], message: "this model does not follow scene plans: send no plan, or null" });
       return;
     }
-    for (const p of planProblems(o.plan, l.plan, o)) ctx.addIssue({ code: "custom", path: ["plan", ...p.path], message: p.message });
+    // A plan is laid out in the aspect's frame at the DiT's own fps (docs/scene-plan.md).
+    const frame = l.aspectSizes[o.aspect ?? l.defaults.aspect];
+    if (!frame) return; // the aspect's own issue names it
+    const b = { ...l.plan, ...frame };
+    const clip = { extend: o.extend, frames: o.frames === undefined ? undefined : ditFrames(l, o.frames, o.fps ?? l.defaults.fps) };
+    for (const p of planProblems(o.plan, b, clip)) ctx.addIssue({ code: "custom", path: ["plan", ...p.path], message: p.message });
   };
+}
+
+/** A clip length in output frames at `fps`, as the DiT's own frames (what a plan counts). */
+export function ditFrames(l: Pick<SettingsLimits, "framesPerLatent" | "plan">, frames: number, fps: number): number {
+  const r = l.framesPerLatent[String(fps)];
+  const own = l.plan ? l.framesPerLatent[String(l.plan.fps)] : undefined;
+  if (!r || !own || r === own) return frames;
+  return 1 + Math.ceil(((frames - 1) * own) / r);
 }
 
 export function jobSettingsSchema(l: SettingsLimits) {

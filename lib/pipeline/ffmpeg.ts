@@ -35,6 +35,7 @@ export interface MuxMetadata {
   guidance: number;
   modelId: string;
   scheduler?: string;
+  aspect?: string; // the DiT frame it was made in (model.json aspects); fps and size are the stream's own
   plan?: object; // the scene plan the clip followed, so the file alone can remake it
 }
 
@@ -121,6 +122,7 @@ function metadataArgs(m: MuxMetadata | undefined): string[] {
     model: m.modelId,
     ...(m.scheduler ? { scheduler: m.scheduler } : {}),
     ...(m.negativePrompt ? { negative: m.negativePrompt } : {}),
+    ...(m.aspect ? { aspect: m.aspect } : {}),
     ...(m.plan ? { plan: m.plan } : {}),
   };
   return ["-metadata", `title=${m.prompt}`, "-metadata", `comment=${JSON.stringify({ prompt: m.prompt, ...settings })}`];

@@ -37,6 +37,8 @@ import type { Encoded } from "./tokenizer";
 import type { Manifest, Precision } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
 import type { ScenePlan } from "../plan/schema";
+import { framesPerExtension } from "./contract";
+import { clipShape, ditView, outputView, type ClipShape } from "./shapes";
 
 export type { Preview } from "./latents";
 export type { DenoiseState } from "./resume";
@@ -66,6 +68,8 @@ export interface GenerateOptions {
   /** The scene plan the clip follows. Omitted: the prompt is planned (models that take plans); null: text alone. */
   plan?: ScenePlan | null;
   scheduler?: (typeof SCHEDULERS)[number];
+  fps?: number; // output fps, a key of model.json outputs (its decoder); default: the manifest's
+  aspect?: string; // the DiT's frame, a key of model.json aspects; default: the manifest's
   /** Guidance only on steps whose timestep t is in [lo, hi]; the rest skip the unconditional half. Default: the manifest's, else [0, 1]. */
   guidanceInterval?: [number, number];
   precision?: Precision; // the DiT graph: fp32, or int8 where the model has one; default: the manifest's
@@ -101,6 +105,7 @@ export interface GenerateResult {
   width: number;
   height: number;
   fps: number;
+  aspect: string;
   seed: number;
   steps: number;
   guidance: number;
@@ -128,8 +133,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { signal, onStepEnd, onResumeState, resumeFrom } = options;
 
   // 1. Check inputs against the manifest (loading the model, verified and cached, to read it).
-  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery } = await checkInputs(options);
-  const m = rt.model.manifest;
+  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape } = await checkInputs(options);
+  // The DiT side (latent, context, plan raster) at the aspect's size; the output side from the fps's decoder.
+  const m = ditView(rt.model.manifest, shape);
+  const out = outputView(rt.model.manifest, shape);
+  const planStride = framesPerExtension(m, s.contextFrames); // DiT frames per chunk after the first
   clock.lap("validate");
 
   // 2. Tokenize; unknown words are reported, not fatal (the model just sees [UNK]).
@@ -166,7 +174,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const start = resumePoint(resumeFrom, chunk, s.steps, scheduler);
     let x = start?.latent ?? window.x;
     stepsDone += start?.stepsTaken ?? 0;
-    const inputs = chunkInputs(window, text.batch, scenePlan, chunk * plan.perExtension, m);
+    const inputs = chunkInputs(window, text.batch, scenePlan, chunk * planStride, m);
 
     // 6. Denoising loop: one DiT run per step, of the guidance batch inside the guidance interval.
     const denoiseStart = performance.now();
@@ -204,7 +212,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
     // 7. Decode to uint8 RGB; a conditioned chunk's leading frames repeat its context and are dropped.
     throwIfAborted(signal, "before decode");
-    const chunkFrames = await decodeChunk(rt, x);
+    const chunkFrames = await decodeChunk(rt, x, shape, out);
     frames.push(...(prev ? chunkFrames.slice(plan.skip) : chunkFrames));
     chunkLatents.push(x);
     prev = x;
@@ -216,16 +224,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   let outputs: MuxOutputs = {};
   if (s.out) {
     throwIfAborted(signal, "before mux");
-    outputs = await muxClip(s, s.out, seed, scenePlan, frames, m, signal);
+    outputs = await muxClip(s, s.out, seed, scenePlan, frames, out, signal);
     clock.lap("mux");
   }
 
   return {
     outputs,
     frames,
-    width: m.video.width,
-    height: m.video.height,
-    fps: m.video.fps,
+    width: shape.width,
+    height: shape.height,
+    fps: shape.fps,
+    aspect: shape.aspect,
     seed,
     steps: s.steps,
     guidance: s.guidance,
@@ -258,6 +267,7 @@ interface CheckedInputs {
   plan: ChunkPlan;
   hash: string; // settingsHash(): what a resume state must carry to resume this run
   resumeStateEvery: number;
+  shape: ClipShape; // the fps's decoder and the aspect's frame
 }
 
 async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
@@ -273,12 +283,20 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   });
   const m = rt.model.manifest;
   if (options.seconds !== undefined && options.frames !== undefined) throw new PipelineError("BAD_INPUT", "seconds: give frames or seconds, not both");
-  const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * m.video.fps) + 1 : options.frames;
+  const fps = options.fps ?? m.defaults.fps ?? m.video.fps;
+  const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * fps) + 1 : options.frames;
   const s = checkSettings({ ...options, frames: requestedFrames }, m);
+  const shape = clipShape(m, s.fps, s.aspect);
+  const dm = ditView(m, shape);
+  const om = outputView(m, shape);
+  // Plans count the DiT's own frames (video.fps); the clip's length is in output frames.
+  const ditR = (m.video.frames - 1) / Math.max(1, m.latent.frames - 1);
+  const toDit = (f: number) => 1 + Math.ceil(((f - 1) * ditR) / shape.framesPerLatent);
+  const toOut = (f: number) => 1 + Math.floor(((f - 1) * shape.framesPerLatent) / ditR);
   // A resumed run keeps the seed its first attempt drew.
   const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
-  const scenePlan = resolvePlan(options.plan, s, m, seed);
-  const plan = planChunks({ ...s, frames: s.frames ?? scenePlan?.frames }, m);
+  const scenePlan = resolvePlan(options.plan, { ...s, frames: s.frames === undefined ? undefined : toDit(s.frames) }, dm, seed);
+  const plan = planChunks({ ...s, frames: s.frames ?? (scenePlan ? toOut(scenePlan.frames) : undefined) }, om);
   const hash = settingsHash({
     modelId: m.model_id,
     prompt: s.prompt,
@@ -294,9 +312,11 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     // Only when not today's defaults, so that fp32 runs guided on every step keep their hashes.
     ...(s.precision !== "fp32" ? { precision: s.precision } : {}),
     ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
+    // Only when not an old directory's one shape, so that 8-fps square runs keep their hashes.
+    ...(s.fps !== m.video.fps || s.aspect !== "1:1" ? { fps: s.fps, aspect: s.aspect } : {}),
   });
-  if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, m.latent);
-  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery };
+  if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, shape.latent);
+  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape };
 }
 
 /** Stage 3's output: the encoded text, row 0 conditional and (with guidance) row 1 unconditional. */
@@ -412,11 +432,10 @@ async function guidedVelocity(dit: ort.InferenceSession, text: EncodedPrompt, in
 }
 
 /** Stage 7: a chunk's final latent through the VAE decoder, as uint8 RGB frames. */
-async function decodeChunk(rt: ModelRuntime, x: Float32Array): Promise<Uint8Array[]> {
-  const m = rt.model.manifest;
-  const { channels: C, frames: F, height: h, width: w } = m.latent;
-  const decoded = await rt.vaeDecoder.run({ latent: new ort.Tensor("float32", x, [1, C, F, h, w]) });
-  return decodeFrames(decoded.video!, m);
+async function decodeChunk(rt: ModelRuntime, x: Float32Array, shape: ClipShape, out: Manifest): Promise<Uint8Array[]> {
+  const { channels: C, frames: F, height: h, width: w } = shape.latent;
+  const decoded = await rt.decoders[shape.decoder]!.run({ latent: new ort.Tensor("float32", x, [1, C, F, h, w]) });
+  return decodeFrames(decoded.video!, out);
 }
 
 /** Stage 8: the frames muxed into the formats asked for, beside `out` (a .mp4 path). */
@@ -441,6 +460,7 @@ function muxClip(s: Settings, out: string, seed: number, scenePlan: ScenePlan | 
       guidance: s.guidance,
       modelId: m.model_id,
       scheduler: s.scheduler,
+      aspect: s.aspect,
       ...(scenePlan ? { plan: scenePlan } : {}),
     },
     signal,

@@ -11,6 +11,7 @@ import path from "node:path";
 import { z } from "zod";
 
 import { PipelineError } from "./errors";
+import { shapeIssues } from "./shapes";
 
 const positiveInt = z.number().int().positive();
 const range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, "range must be [low, high]");
@@ -23,6 +24,9 @@ const fileEntry = z.object({
     .refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes(".."), "must be a relative path inside the model directory"),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits"),
 });
+
+const outputEntry = z.object({ file: z.string().min(1), scale: positiveInt, frames_per_latent: positiveInt }).strict();
+const aspectEntry = z.object({ width: positiveInt, height: positiveInt }).strict();
 
 export const FILE_KEYS = ["tokenizer", "text_encoder", "dit", "vae_decoder", "golden"] as const;
 /** Files a model directory may have: int8 graphs beside the fp32 ones (model/spacetime/quantize.py). */
@@ -53,6 +57,10 @@ export const manifestSchema = z
       scheduler: z.string().min(1).optional(),
       precision: z.enum(PRECISIONS).optional(),
       guidance_interval: range.refine(([lo, hi]) => lo >= 0 && hi <= 1, "must lie within [0, 1]").optional(),
+      // Optional, for model directories without `outputs`/`aspects`: the clip's fps (a key of
+      // outputs, else video.fps) and aspect (a key of aspects, else "1:1").
+      fps: positiveInt.optional(),
+      aspect: z.string().min(1).optional(),
     }),
     limits: z.object({
       steps: range,
@@ -68,7 +76,10 @@ export const manifestSchema = z
       vae_decoder: fileEntry,
       golden: fileEntry,
       dit_int8: fileEntry.optional(),
-    }),
+    }).catchall(fileEntry), // more files, named by outputs (decoders at other fps)
+    // Optional (./shapes.ts): decoders by output fps, and the DiT's frame per aspect.
+    outputs: z.record(z.string().regex(/^[1-9][0-9]*$/, "keys must be fps as whole numbers"), outputEntry).optional(),
+    aspects: z.record(z.string().regex(/^[1-9][0-9]*:[1-9][0-9]*$/, 'keys must be aspects like "16:9"'), aspectEntry).optional(),
     training: z.record(z.string(), z.unknown()).optional(),
     // Present when the DiT takes a scene plan (docs/scene-plan.md): its raster's channels, in order.
     plan: z
@@ -100,6 +111,7 @@ export const manifestSchema = z
     const [gmin, gmax] = m.limits.guidance;
     if (m.defaults.guidance < gmin || m.defaults.guidance > gmax) issue(["defaults", "guidance"], "outside limits.guidance");
     if (m.defaults.precision === "int8" && !m.files.dit_int8) issue(["defaults", "precision"], "int8 needs files.dit_int8");
+    shapeIssues(m, issue);
     if (m.plan && m.video.height / m.plan.latent_factor !== m.latent.height)
       issue(["plan", "latent_factor"], `video height / latent_factor must be the latent height (${m.latent.height})`);
   });
@@ -109,7 +121,7 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export interface LoadedModel {
   dir: string; // absolute
   manifest: Manifest;
-  paths: Record<(typeof FILE_KEYS)[number], string> & Partial<Record<(typeof OPTIONAL_FILE_KEYS)[number], string>>; // absolute, verified
+  paths: Record<(typeof FILE_KEYS)[number], string> & Partial<Record<(typeof OPTIONAL_FILE_KEYS)[number], string>> & Record<string, string | undefined>; // absolute, verified (plus outputs' decoders)
 }
 
 /** Latent frame -> video frames: the first latent frame is one video frame, each later one `temporalRatio`. */
@@ -171,8 +183,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const manifest = parseManifest(json, manifestPath);
 
   const paths = {} as LoadedModel["paths"];
-  for (const key of [...FILE_KEYS, ...OPTIONAL_FILE_KEYS]) {
-    const entry = manifest.files[key];
+  const decoderKeys = Object.values(manifest.outputs ?? {}).map((o) => o.file);
+  for (const key of new Set<string>([...FILE_KEYS, ...OPTIONAL_FILE_KEYS, ...decoderKeys])) {
+    const entry = (manifest.files as Record<string, z.infer<typeof fileEntry> | undefined>)[key];
     if (!entry) continue; // an optional file the model does not have
     const file = path.join(abs, entry.path);
     try {
@@ -191,7 +204,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
         { details: { key, file, expected: entry.sha256, actual } },
       );
     }
-    paths[key] = file;
+    (paths as Record<string, string>)[key] = file;
   }
   return { dir: abs, manifest, paths };
 }

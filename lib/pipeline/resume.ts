@@ -41,6 +41,8 @@ export function settingsHash(parts: {
   contextFrames: number;
   continueFrom?: Float32Array;
   plan?: object; // the scene plan followed, when there is one (absent keeps plan-less hashes as they were)
+  fps?: number; // with aspect: absent for an old directory's one shape (8 fps, 1:1), keeping those hashes
+  aspect?: string;
 }): string {
   const h = createHash("sha256");
   const { continueFrom, ...rest } = parts;

@@ -26,6 +26,7 @@ export interface ModelRuntime {
   dit: ort.InferenceSession;
   ditInt8: ort.InferenceSession | null; // the int8 graph (files.dit_int8), when the model has one
   vaeDecoder: ort.InferenceSession;
+  decoders: Record<string, ort.InferenceSession>; // by files key: vae_decoder and the outputs' others (./shapes.ts)
   provider: Exclude<Provider, "auto">; // the one that actually runs
 }
 
@@ -94,7 +95,12 @@ async function createSessions(model: LoadedModel, provider: Exclude<Provider, "a
       dit: await ort.InferenceSession.create(model.paths.dit, opts),
       vaeDecoder: await ort.InferenceSession.create(model.paths.vae_decoder, opts),
       ditInt8: model.paths.dit_int8 ? await ort.InferenceSession.create(model.paths.dit_int8, opts) : null,
+      decoders: {} as Record<string, ort.InferenceSession>,
     };
+    sessions.decoders.vae_decoder = sessions.vaeDecoder;
+    for (const { file } of Object.values(model.manifest.outputs ?? {})) {
+      if (!sessions.decoders[file]) sessions.decoders[file] = await ort.InferenceSession.create(model.paths[file]!, opts);
+    }
   } catch (err) {
     if (provider === "cpu") throw err;
     throw new PipelineError(
@@ -107,6 +113,7 @@ async function createSessions(model: LoadedModel, provider: Exclude<Provider, "a
   const planned = model.manifest.plan !== undefined;
   for (const name of Object.keys(CONTRACT) as (keyof typeof CONTRACT)[]) checkContract(name, sessions[name], planned);
   if (sessions.ditInt8) checkContract("dit", sessions.ditInt8, planned);
+  for (const s of Object.values(sessions.decoders)) checkContract("vaeDecoder", s, planned);
   return sessions;
 }
 
@@ -181,7 +188,7 @@ export async function getRuntime(dir: string, options: RuntimeOptions = {}): Pro
 
 /** Size and mtime of model.json and every file it lists: they change when the directory is re-exported. */
 async function filesStamp(dir: string, rt: ModelRuntime): Promise<string> {
-  const files = [path.join(dir, "model.json"), ...Object.values(rt.model.paths)];
+  const files = [path.join(dir, "model.json"), ...Object.values(rt.model.paths).filter((f): f is string => f !== undefined)];
   const stats = await Promise.all(files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => "missing")));
   return stats.join("|");
 }
@@ -192,6 +199,6 @@ export async function releaseRuntimes(): Promise<void> {
   cache.clear();
   for (const entry of all) {
     const rt = await entry.runtime.catch(() => null);
-    if (rt) await Promise.all([rt.textEncoder.release(), rt.dit.release(), rt.vaeDecoder.release(), rt.ditInt8?.release()]);
+    if (rt) await Promise.all([rt.textEncoder.release(), rt.dit.release(), rt.ditInt8?.release(), ...Object.values(rt.decoders).map((d) => d.release())]);
   }
 }

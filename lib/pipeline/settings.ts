@@ -9,6 +9,7 @@ import { MAX_EXTEND, defaultContextFrames, framesPerExtension, maxContextFrames,
 import { PipelineError } from "./errors";
 import { temporalRatio, type Manifest } from "./manifest";
 import { PROVIDERS } from "./sessions";
+import { clipShape } from "./shapes";
 import type { GenerateOptions } from "./generate";
 
 export { MAX_EXTEND };
@@ -17,7 +18,6 @@ export const FORMATS = ["mp4", "webm", "poster", "webp"] as const;
 /** What the caller may pass: the settings contract (./contract.ts) with the model's defaults, plus the pipeline's own options. */
 function inputSchema(m: Manifest) {
   const kMax = maxContextFrames(m);
-  const latentSize = m.latent.channels * m.latent.frames * m.latent.height * m.latent.width;
   const limits = settingsLimits(m);
   const f = settingsFields(limits);
   return z
@@ -30,10 +30,7 @@ function inputSchema(m: Manifest) {
       frames: f.frames.optional(),
       extend: f.extend.default(0),
       contextFrames: z.number().int().min(1).max(Math.max(kMax, 1)).default(defaultContextFrames(m)),
-      continueFrom: z
-        .instanceof(Float32Array)
-        .refine((a) => a.length === latentSize, `must be one latent window of ${latentSize} values`)
-        .optional(),
+      continueFrom: z.instanceof(Float32Array).optional(), // one latent window at the clip's aspect: checked below
       scheduler: f.scheduler.default(limits.defaults.scheduler as (typeof limits.schedulers)[number]),
       precision: f.precision.default(limits.defaults.precision),
       // Guidance runs on the steps whose timestep t lies in [lo, hi]; the others run the conditional half alone.
@@ -45,9 +42,16 @@ function inputSchema(m: Manifest) {
       out: z.string().endsWith(".mp4", "must be a .mp4 path").optional(),
       formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),
       previewEvery: z.number().int().min(0).default(2),
+      fps: f.fps.default(limits.defaults.fps),
+      aspect: f.aspect.default(limits.defaults.aspect),
     })
     .superRefine((o, ctx) => {
       const needsContext = o.extend > 0 || o.continueFrom !== undefined || (o.frames ?? 0) > m.video.frames;
+      if (o.continueFrom && limits.fps.includes(o.fps) && limits.aspects.includes(o.aspect)) {
+        const l = clipShape(m, o.fps, o.aspect).latent;
+        const size = l.channels * l.frames * l.height * l.width;
+        if (o.continueFrom.length !== size) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: `must be one latent window of ${size} values` });
+      }
       if (needsContext && kMax < 1) {
         ctx.addIssue({ code: "custom", path: ["extend"], message: "this model takes no context frames, so clips cannot be extended" });
       }

@@ -109,6 +109,7 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       height: r.height,
       frames: r.frames.length,
       fps: r.fps,
+      aspect: r.aspect,
       seed: r.seed,
       steps: r.steps,
       guidance: r.guidance,

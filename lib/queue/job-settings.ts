@@ -47,5 +47,8 @@ export function clipSettings(video: Video): JobSettingsInput {
     steps: video.steps,
     guidance: video.guidance,
     scheduler: video.scheduler as JobSettingsInput["scheduler"], // checked against the contract with the rest
+    // Extend and remix keep the clip's shape.
+    fps: video.fps,
+    aspect: video.aspect,
   };
 }

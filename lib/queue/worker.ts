@@ -400,6 +400,7 @@ function toVideoOutput(o: JobOutput, root: string, videoId: string) {
     height: o.height,
     frames: o.frames,
     fps: o.fps,
+    aspect: o.aspect,
     seed: o.seed,
     steps: o.steps,
     guidance: o.guidance,

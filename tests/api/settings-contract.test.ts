@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GET as openApiRoute } from "../../app/api/openapi.json/route";
 import { POST as createJob } from "../../app/api/jobs/route";
 import { getJob } from "../../lib/db/jobs";
-import { MAX_EXTEND } from "../../lib/pipeline/contract";
+import { MAX_EXTEND, settingsLimits } from "../../lib/pipeline/contract";
 import { readManifest } from "../../lib/pipeline/manifest";
 import { pipelineHandler } from "../../lib/queue/handlers";
 import { createWorker } from "../../lib/queue/worker";
@@ -32,7 +32,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-type Bounds = Record<string, { minimum?: number; maximum?: number; minLength?: number; maxLength?: number; enum?: string[] }>;
+type Bounds = Record<string, { minimum?: number; maximum?: number; minLength?: number; maxLength?: number; enum?: (string | number)[] }>;
 
 async function advertised(): Promise<Bounds> {
   const doc = await body(await openApiRoute(request("GET", "/api/openapi.json")));
@@ -73,6 +73,7 @@ describe("the settings contract", () => {
       ["guidance", { guidance: gHi + 0.01 }],
       ["frames", { frames: p.frames!.minimum! - 1 }],
       ["frames", { frames: p.frames!.maximum! + 1 }],
+      ["frames", { frames: settingsLimits(manifest).framesMax[String(manifest.video.fps)]! + 1, fps: manifest.video.fps }],
       ["extend", { extend: -1 }],
       ["extend", { extend: p.extend!.maximum! + 1 }],
       ["scheduler", { scheduler: "not-a-scheduler" }],
@@ -98,7 +99,9 @@ describe("the settings contract", () => {
       ...manifest.limits.steps.map((steps) => ({ steps })),
       ...manifest.limits.guidance.map((guidance) => ({ guidance })),
       { frames: p.frames!.minimum },
-      { frames: p.frames!.maximum },
+      // frames' bound is the top fps's (issue 16: 24 fps has 3x the frames per latent frame).
+      { frames: p.frames!.maximum, fps: Math.max(...(p.fps!.enum as number[])) },
+      { frames: settingsLimits(manifest).framesMax[String(manifest.video.fps)], fps: manifest.video.fps },
       { extend: 0 },
       { extend: p.extend!.maximum },
     ];

@@ -60,6 +60,35 @@ describe("generate CLI", () => {
     }
   });
 
+  it("takes --fps and --aspect; a bad one, or one the model lacks, exits 2 naming it", () => {
+    expect(parseCli(["--prompt", "x", "--fps", "24", "--aspect", "16:9"])).toMatchObject({ fps: 24, aspect: "16:9" });
+    expect(() => parseCli(["--prompt", "x", "--fps", "fast"])).toThrow(/--fps must be a non-negative integer/);
+    expect(() => parseCli(["--prompt", "x", "--aspect", "wide"])).toThrow(/--aspect must be W:H/);
+    const dir = mkdtempSync(path.join(tmpdir(), "spacetime-cli-"));
+    try {
+      const run = (...extra: string[]) => {
+        try {
+          execFileSync("npx", ["tsx", "lib/pipeline/cli.ts", "--prompt", "a red ball", "--steps", "1", "--model", "tests/pipeline/fixtures/stub-model", "--out", path.join(dir, "c.mp4"), ...extra], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+          });
+          return { status: 0, stderr: "" };
+        } catch (err) {
+          return err as { status: number; stderr: string };
+        }
+      };
+      const wide = run("--fps", "30");
+      expect(wide.status).toBe(2);
+      expect(wide.stderr).toMatch(/fps: this model makes clips at 8 or 24 fps/);
+      const square = run("--aspect", "4:3");
+      expect(square.status).toBe(2);
+      expect(square.stderr).toMatch(/aspect: this model draws 1:1, 16:9, 9:16/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runs end to end on the stub model", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "spacetime-cli-"));
     try {

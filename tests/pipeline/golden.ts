@@ -9,7 +9,7 @@ interface TensorRef {
   shape: number[];
 }
 export interface GoldenCase {
-  part: "text_encoder" | "dit" | "vae_decoder";
+  part: string; // text_encoder, dit, vae_decoder, or another decoder named by model.json outputs
   inputs: Record<string, TensorRef>;
   outputs: Record<string, TensorRef>;
 }
