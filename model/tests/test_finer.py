@@ -2,7 +2,6 @@
 head is exactly the floor (bilinear + frame blending), every output frame
 depends only on latents up to its own, and training beats the floor."""
 import json
-from pathlib import Path
 
 import pytest
 import torch
