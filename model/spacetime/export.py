@@ -246,9 +246,9 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
         if finer_decoder is not None:
             fcfg = finer_decoder.cfg
             fine_graph = FinerDecoderGraph(finer_decoder)
-            # A small landscape latent (3 frames of 4x6: its 256 px, 24 fps golden clip would be
-            # tens of MB at full size): the graph's sizes are dynamic, and parity there proves it.
-            fine_latent = torch.randn(1, C, 3, 4, 6, generator=g)
+            # A small landscape latent (4x6 cells: its 256 px, 24 fps golden clip would be tens of MB
+            # at full size); the graph's height and width are dynamic, and parity there proves it.
+            fine_latent = torch.randn(1, C, F, 4, 6, generator=g)
             fine_video = fine_graph(fine_latent)
             _export(fine_graph, (fine_latent,), tmp / "vae_decoder_24.onnx", ["latent"], ["video"], False, True)
             outputs[str(world.fps * fcfg.time)] = {"file": "vae_decoder_24", "scale": fcfg.space,
