@@ -113,6 +113,8 @@ async function main() {
     text_mask: new ort.Tensor("bool", new Uint8Array(2 * L).fill(1), [2, L]),
     context: zeros(dims),
     context_mask: zeros([2, F]),
+    // A model that follows plans takes its raster too (zeros: text alone).
+    ...(m.plan ? { plan: zeros([2, m.plan.channels.length, F, h, w]) } : {}),
   };
   await rt.dit.run(feeds);
   const ditMs = median(await timeIt(() => rt.dit.run(feeds), 10));
