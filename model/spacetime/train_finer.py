@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from .evals import eval_finer
 from .nets.finer_decoder import FINER_PRESETS, FinerConfig, FinerDecoder, floor
 from .nets.vae import video_to_tensor
 from .runtime import set_cpu_threads
+from .train import lr_at
 from .world.config import WorldConfig, aspect_sizes
 from .world.render import render
 from .world.sampler import finer_config, sample, sample_finer
@@ -47,6 +47,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--min-lr-ratio", type=float, default=0.1, help="cosine decay ends at lr * this")
     p.add_argument("--pool", type=int, default=256, help="clips held in memory, drawn across the aspects")
     p.add_argument("--crop", type=int, default=8, help="latent crop side (8 = 64 px at the model's size)")
     p.add_argument("--long-clips", type=float, default=0.3)
@@ -92,13 +93,6 @@ def crop_batch(pool, batch: int, crop: int, factor: int, g: torch.Generator) -> 
         zs.append(z[:, :, y0:y0 + crop, x0:x0 + crop])
         xs.append(fine[:, y0 * factor:(y0 + crop) * factor, x0 * factor:(x0 + crop) * factor])
     return torch.stack(zs), video_to_tensor(torch.stack(xs))
-
-
-def lr_at(step: int, args: argparse.Namespace) -> float:
-    if step < args.warmup:
-        return args.lr * (step + 1) / args.warmup
-    progress = min(1.0, (step - args.warmup) / max(1, args.steps - args.warmup))
-    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -156,7 +150,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     start, last_log = time.time(), time.time()
     while step < args.steps:
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, args)
+            group["lr"] = lr_at(step, args, args.lr)
         z, target = crop_batch(pool, args.batch, args.crop, factor, g)
         with torch.set_grad_enabled(cfg.tune_trunk):
             base, h = decoder.floor_and_features(z)
@@ -175,7 +169,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             with torch.no_grad():  # the floor of the autoencoder's own decoder, for comparison
                 floor_loss = F.l1_loss(floor(vae.decode(vae.denormalize(z)), cfg), target).item()
             now = time.time()
-            log({"step": step, "loss": loss.item(), "floor_loss": floor_loss, "lr": lr_at(step, args),
+            log({"step": step, "loss": loss.item(), "floor_loss": floor_loss, "lr": lr_at(step, args, args.lr),
                  "s_per_step": (now - last_log) / args.log_every})
             last_log = now
         if step % args.save_every == 0:
