@@ -3,7 +3,8 @@
 A checkpoint is one torch.save'd dict of plain values and tensors:
 
     format      CHECKPOINT_FORMAT
-    stage       "vae", "dit" or "finer" (train_finer.py: {"finer": head} beside the autoencoder it extends)
+    stage       "vae", "dit" or "finer" (train_finer.py: {"finer": head} and the fingerprint
+                of the autoencoder it extends, `vae_fingerprint`)
     preset      the model preset it was trained from (nets.text_to_video.PRESETS)
     configs     {"vae": ..., "text": ..., "dit": ...}: the config of every net it holds
     world       the clip geometry: frames, height, width, fps
@@ -20,6 +21,7 @@ train.py.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -85,13 +87,28 @@ def load_text_to_video(ckpt: dict, ema: bool = True) -> tuple[TextToVideo, Token
     return model.eval().requires_grad_(False), Tokenizer.from_dict(ckpt["tokenizer"])
 
 
+def vae_fingerprint(vae: VideoAutoencoder) -> str:
+    """A hash of the autoencoder's weights as fp16 values, so an fp32 run and
+    its slim (fp16) copy give the same fingerprint."""
+    h = hashlib.sha256()
+    for name, value in sorted(vae.state_dict().items()):
+        h.update(name.encode())
+        h.update(value.detach().cpu().half().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def check_finer_vae(ckpt: dict, vae: VideoAutoencoder) -> None:
+    """Refuses a finer checkpoint unless `vae` is the autoencoder it was trained
+    on (its floor and features)."""
+    theirs = ckpt.get("vae_fingerprint")
+    if theirs != vae_fingerprint(vae):
+        raise ValueError("the finer decoder was trained on another autoencoder (its fingerprint differs)")
+
+
 def load_finer(ckpt: dict, vae: VideoAutoencoder, ema: bool = True) -> FinerDecoder:
     """The finer decoder of a train_finer checkpoint on top of `vae`, refused
-    unless `vae` is the autoencoder it was trained on (its floor and features)."""
-    theirs = ckpt["model"]["vae"]
-    for name, value in vae.state_dict().items():
-        if not torch.equal(value, theirs[name].to(value.dtype)):  # a slim (fp16) checkpoint holds fp16 copies
-            raise ValueError(f"the finer decoder was trained on another autoencoder (differs in {name})")
+    unless `vae` is the autoencoder it was trained on."""
+    check_finer_vae(ckpt, vae)
     finer = FinerDecoder(vae, FinerConfig(**ckpt["configs"]["finer"]))
     finer.load_state_dict({**{f"vae.{k}": v for k, v in vae.state_dict().items()},
                            **(ckpt["ema"]["finer"] if ema else ckpt["model"]["finer"])})

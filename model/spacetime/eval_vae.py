@@ -3,9 +3,11 @@ length and size (training's own eval hook uses 8 clips; this takes more, for a
 steadier number).
 
     npm run eval:vae -- --checkpoint PATH [--clips 192] [--threads N]
+    npm run eval:vae -- --checkpoint FINER --vae PATH [--aspects 1:1,16:9,9:16]
 
 PATH: a vae or dit checkpoint, or a --finetune-decoder one. For a finer
-decoder (spacetime.train_finer's checkpoint) it reports PSNR and SSIM at its
+decoder (spacetime.train_finer's checkpoint, on top of --vae's autoencoder:
+the --checkpoint it was trained from) it reports PSNR and SSIM at its
 size and fps against the world's own render there, beside the same figures
 for bilinear upscaling with frame blending of the autoencoder's clip, at each
 aspect (--aspects 1:1,16:9,9:16).
@@ -31,18 +33,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--checkpoint", required=True, type=Path)
     p.add_argument("--clips", type=int, default=192)
     p.add_argument("--threads", type=int, default=0, help="CPU threads; 0 = all cores")
+    p.add_argument("--vae", type=Path, help="finer decoders: the checkpoint whose autoencoder it extends")
     p.add_argument("--aspects", default="1:1", help="finer decoders: comma-separated aspects to measure")
     args = p.parse_args(argv)
     if args.clips < 2 or args.clips % 2:
         p.error("--clips must be an even number of at least 2")
-    if not args.checkpoint.exists():
-        print(f"eval:vae: no checkpoint at {args.checkpoint}", file=sys.stderr)
-        return 2
+    for path in (args.checkpoint, args.vae):
+        if path is not None and not path.exists():
+            print(f"eval:vae: no checkpoint at {path}", file=sys.stderr)
+            return 2
     if args.threads:
         set_cpu_threads(args.threads)
     ckpt = load_checkpoint(args.checkpoint)
     world = WorldConfig(**ckpt["world"])
     if ckpt["stage"] == "finer":
+        if args.vae is None:
+            p.error("a finer decoder's checkpoint needs --vae, the checkpoint whose autoencoder it extends")
         return report_finer(args, ckpt, world)
     result = eval_vae(load_vae(ckpt), world, torch.device("cpu"), clips=args.clips)
     print(f"{args.checkpoint}: PSNR {result['psnr']:.2f} dB mean, {result['psnr_min']:.2f} dB worst, "
@@ -51,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report_finer(args: argparse.Namespace, ckpt: dict, world: WorldConfig) -> int:
-    vae = load_vae(ckpt)
-    finer = load_finer(ckpt, vae)
+    vae = load_vae(load_checkpoint(args.vae))
+    try:
+        finer = load_finer(ckpt, vae)
+    except ValueError as e:
+        print(f"eval:vae: {e} than --vae {args.vae}", file=sys.stderr)
+        return 2
     sizes = aspect_sizes(world, vae.cfg.spatial_factor)
     for name in args.aspects.split(","):
         if name not in sizes:

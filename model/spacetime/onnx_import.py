@@ -35,10 +35,11 @@ def onnx_initialisers(path: str | Path) -> tuple[dict[str, np.ndarray], dict[tup
     """The graph's initialisers by name, and which initialiser each
     (node name, input slot) reads: node names survive re-export, while
     initialiser numbering shifts when equal constants are shared."""
-    import onnx
     from onnx import numpy_helper
 
-    graph = onnx.load(str(path)).graph
+    from .half_weights import load_float_file
+
+    graph = load_float_file(Path(path)).graph
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     # Equal constants are shared through Identity nodes: see through them.
     alias = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Identity" and n.input[0] in inits}

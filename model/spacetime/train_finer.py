@@ -24,7 +24,8 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import CHECKPOINT_FORMAT, load_checkpoint, load_vae, save_checkpoint, world_dict
+from .checkpoint import (CHECKPOINT_FORMAT, check_finer_vae, load_checkpoint, load_vae, save_checkpoint,
+                         vae_fingerprint, world_dict)
 from .evals import eval_finer
 from .nets.finer_decoder import FINER_PRESETS, FinerConfig, FinerDecoder, floor
 from .nets.vae import video_to_tensor
@@ -41,7 +42,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--checkpoint", required=True, type=Path, help="dit or vae checkpoint of the autoencoder to extend")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--preset", default="tiny", choices=tuple(FINER_PRESETS))
-    p.add_argument("--resume", type=Path, help="a finer checkpoint to continue")
+    p.add_argument("--resume", type=Path, help="a finer checkpoint to continue (a slim one: from its EMA, "
+                                                  "with a fresh optimizer)")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--minutes", type=float, default=0, help="stop (and save) after this much wall time; 0 = no limit")
     p.add_argument("--batch", type=int, default=4)
@@ -107,6 +109,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     if resume is not None and resume["stage"] != "finer":
         print(f"train_finer: --resume {args.resume} is a {resume['stage']} checkpoint, not finer", file=sys.stderr)
         return 2
+    if resume is not None:
+        try:
+            check_finer_vae(resume, vae)
+        except ValueError as e:
+            print(f"train_finer: --resume {args.resume}: {e} than --checkpoint {args.checkpoint}", file=sys.stderr)
+            return 2
     cfg = FinerConfig(**resume["configs"]["finer"]) if resume else FINER_PRESETS[args.preset]
     decoder = FinerDecoder(vae, cfg)
     params = [p for name, p in decoder.named_parameters() if not name.startswith("vae.")]
@@ -114,10 +122,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     step = 0
     frozen = {f"vae.{k}": v for k, v in vae.state_dict().items()}
     if resume is not None:
-        decoder.load_state_dict({**frozen, **resume["model"]["finer"]})
-        opt.load_state_dict(resume["optimizer"])
+        decoder.load_state_dict({**frozen, **(resume["model"].get("finer") or resume["ema"]["finer"])})
+        if "optimizer" in resume:  # a slim (committed) checkpoint has none
+            opt.load_state_dict(resume["optimizer"])
         step = resume["step"]
-    ema = {k: v.detach().clone() for k, v in (resume["ema"]["finer"] if resume else decoder.trainable()).items()}
+    ema = {k: v.detach().float().clone() for k, v in (resume["ema"]["finer"] if resume else decoder.trainable()).items()}
     args.out.mkdir(parents=True, exist_ok=True)
     log_file = open(args.out / "log.jsonl", "a")
 
@@ -131,7 +140,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         save_checkpoint(path, {
             "format": CHECKPOINT_FORMAT, "stage": "finer", "preset": args.preset,
             "configs": {"vae": vae.cfg.to_dict(), "finer": cfg.to_dict()}, "world": world_dict(world),
-            "model": {"vae": vae.state_dict(), "finer": decoder.trainable()}, "ema": {"finer": ema},
+            "vae_fingerprint": vae_fingerprint(vae), "model": {"finer": decoder.trainable()}, "ema": {"finer": ema},
             "optimizer": opt.state_dict(), "step": step, "args": {k: str(v) for k, v in vars(args).items()},
         })
         return path

@@ -102,11 +102,28 @@ def test_training_beats_the_floor_and_the_checkpoint_loads(tmp_path, capsys):
     with pytest.raises(ValueError, match="another autoencoder"):
         load_finer(ckpt, tiny_vae())
     capsys.readouterr()
-    assert eval_vae.main(["--checkpoint", str(run / "last.pt"), "--clips", "2", "--aspects", "1:1,16:9"]) == 0
+    assert "vae" not in ckpt["model"]  # a fingerprint, not a second copy of the autoencoder
+    assert eval_vae.main(["--checkpoint", str(run / "last.pt"), "--vae", str(source), "--clips", "2",
+                          "--aspects", "1:1,16:9"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert "1:1 at 128x128 24 fps" in lines[0] and "16:9 at 224x128 24 fps" in lines[1]
     assert all("bilinear + blend PSNR" in line for line in lines)
-    assert eval_vae.main(["--checkpoint", str(run / "last.pt"), "--clips", "2", "--aspects", "4:3"]) == 2
+    assert eval_vae.main(["--checkpoint", str(run / "last.pt"), "--vae", str(source), "--clips", "2",
+                          "--aspects", "4:3"]) == 2
+
+    # The committed form: fp16 EMA only, no optimizer; training resumes from it, and refuses it on
+    # another autoencoder.
+    slim = {k: v for k, v in ckpt.items() if k not in ("model", "ema", "optimizer")}
+    slim.update(model={}, ema={"finer": {k: v.half() for k, v in ckpt["ema"]["finer"].items()}}, slim=True)
+    torch.save(slim, tmp_path / "slim.pt")
+    assert train_finer.main(["--checkpoint", str(source), "--out", str(tmp_path / "more"), "--steps", "42",
+                             "--pool", "2", "--crop", "4", "--batch", "1", "--threads", "1", "--eval-clips", "2",
+                             "--resume", str(tmp_path / "slim.pt")]) == 0
+    assert load_checkpoint(tmp_path / "more" / "last.pt")["step"] == 42
+    other = tmp_path / "other"
+    train.main(["--stage", "vae", "--out", str(other), "--steps", "1", "--seed", "3", *SMALL])
+    assert train_finer.main(["--checkpoint", str(other / "last.pt"), "--out", str(tmp_path / "no"),
+                             "--resume", str(tmp_path / "slim.pt")]) == 2
 
 
 def test_train_finer_refuses_a_checkpoint_of_another_stage(tmp_path):
