@@ -1,10 +1,13 @@
 /**
  * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
  *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline] [--keep DIR]
+ *   [--aspect 1:1|16:9|9:16] [--fps 8|24]
  *
  * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
  * 20 steps of flow-match-euler, fp32, guidance on every step. --keep DIR keeps the clips and their
  * prompts there (pN.mp4, pN.txt), to score a subset again with `npm run eval -- --videos DIR`.
+ * --aspect and --fps choose the clip's shape (the manifest's aspects and outputs); WorldBench
+ * judges every clip in its own aspect, at 8 fps and a 128 px short side.
  *
  * WorldBench on a model directory as the app runs it: the TypeScript pipeline
  * generates the world's held-out prompts (seed = prompt index), WorldBench
@@ -33,6 +36,8 @@ const { values: args } = parseArgs({
     "guidance-interval": { type: "string" },
     baseline: { type: "boolean", default: false },
     keep: { type: "string" },
+    aspect: { type: "string" },
+    fps: { type: "string" },
   },
 });
 const BASELINE: Partial<GenerateOptions> = { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] };
@@ -55,12 +60,14 @@ async function main() {
         ...(args.scheduler ? { scheduler: args.scheduler as GenerateOptions["scheduler"] } : {}),
         ...(args.precision ? { precision: args.precision as GenerateOptions["precision"] } : {}),
         ...(interval ? { guidanceInterval: interval } : {}),
+        ...(args.aspect ? { aspect: args.aspect } : {}),
+        ...(args.fps ? { fps: Number(args.fps) } : {}),
       });
       writeFileSync(path.join(dir, `p${i}.txt`), prompt);
       seconds += r.timings.total / 1000;
       modelId =
         `${r.modelId}, ${r.scheduler} ${r.steps} steps, ${r.precision}, guidance ${r.guidance} in t [${r.guidanceInterval}] ` +
-        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? "planned" : "text alone"}`;
+        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? "planned" : "text alone"}, ${r.aspect} at ${r.fps} fps`;
     }
     const dims = worldbench(dir);
     console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);

@@ -117,3 +117,40 @@ def test_eval_command_rejects_a_missing_folder(tmp_path):
     )
     assert proc.returncode == 2
     assert "is not a folder" in proc.stderr
+
+
+def test_clips_are_judged_in_their_own_aspect():
+    from spacetime.worldbench.cli import judge_size
+
+    assert judge_size(256, 256) == (128, 128)
+    assert judge_size(256, 448) == (128, 224) and judge_size(448, 256) == (224, 128)
+    assert judge_size(128, 224) == (128, 224)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_ground_truth_holds_in_landscape_and_portrait(aspect):
+    """Scenes, layouts and relations hold in every aspect's frame, and the
+    judge sees them there as it does in the square."""
+    report = run_validity(16, mismatched=False, noise_clips=1, aspect=aspect)
+    for dim in ("object", "colour", "scene", "count", "relation", "binding"):
+        assert report.ground_truth[dim] is not None and report.ground_truth[dim] >= 0.9, (dim, report.ground_truth)
+
+
+def test_eval_command_reads_each_clip_at_its_size(tmp_path):
+    """A 24 fps 448x256 clip (the landscape output) is judged at 224x128 and 8 fps."""
+    from spacetime.world.video_io import video_size, write_video
+
+    cfg = WorldConfig(height=128, width=224)
+    for s, clip in heldout_clips(3, cfg):
+        fine = np.repeat(np.repeat(np.repeat(clip, 3, axis=0), 2, axis=1), 2, axis=2)  # (3T, 2H, 2W, 3)
+        write_video(tmp_path / f"clip{s.seed}.mp4", fine, fps=24)
+        (tmp_path / f"clip{s.seed}.txt").write_text(s.caption, encoding="utf-8")
+    assert video_size(tmp_path / "clip0.mp4") == (256, 448)
+    proc = subprocess.run(
+        [str(REPO / "scripts" / "py"), "-m", "spacetime.worldbench.cli", "--videos", str(tmp_path), "--json"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    for dim in ("object", "colour", "scene"):
+        assert report["dimensions"][dim] >= 0.9, report["dimensions"]

@@ -9,6 +9,7 @@ Clips are uint8 tensors shaped (T, H, W, 3), RGB.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -64,6 +65,21 @@ def find_ffmpeg() -> str:
 def _stderr_tail(stderr: bytes) -> str:
     lines = stderr.decode("utf-8", errors="replace").strip().splitlines()
     return "\n".join(lines[-_STDERR_TAIL_LINES:])
+
+
+def video_size(path: PathLike) -> tuple[int, int]:
+    """(height, width) of a video's first video stream, from ffmpeg's own report."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"video file not found: {path}")
+    proc = subprocess.run([find_ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    # ffmpeg exits 1 without an output file, after printing the streams.
+    report = proc.stderr.decode("utf-8", errors="replace")
+    found = re.search(r"Stream #\S+.*?: Video: .*?, (\d{2,5})x(\d{2,5})[, \[]", report)
+    if found is None:
+        raise VideoDecodeError(f"ffmpeg found no video stream in {path.name}:\n{_stderr_tail(proc.stderr)}")
+    return int(found.group(2)), int(found.group(1))
 
 
 def read_video(

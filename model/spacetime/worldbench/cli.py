@@ -13,11 +13,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Optional, Sequence
 
-from ..world.video_io import FFmpegNotFound, VideoDecodeError, read_video
+from ..world.config import ASPECT_RATIOS
+from ..world.video_io import FFmpegNotFound, VideoDecodeError, read_video, video_size
 from .judge import DIMENSIONS, ClipScore, score_clip
 from .validity import CHANCE, mean_scores, run_validity
 
-JUDGE_SIZE = 128  # clips are judged at the world's native size
+JUDGE_SIZE = 128  # clips are judged at the world's native size: their short side, keeping the aspect
+
+
+def judge_size(height: int, width: int) -> tuple[int, int]:
+    """(height, width) a clip of this size is judged at: the short side at
+    JUDGE_SIZE, the long side scaled with it (even, as the world's sizes are)."""
+    short, long = min(height, width), max(height, width)
+    scaled = 2 * round(long * JUDGE_SIZE / short / 2)
+    return (JUDGE_SIZE, scaled) if height <= width else (scaled, JUDGE_SIZE)
 
 
 def _fmt(v: Optional[float]) -> str:
@@ -66,7 +75,8 @@ def eval_videos(folder: Path, fps: int, as_json: bool) -> int:
             prompt = caption.read_text(encoding="utf-8").strip()
             if not prompt:
                 raise ValueError(f"empty prompt file {caption.name}")
-            clip = read_video(video, height=JUDGE_SIZE, width=JUDGE_SIZE, fps=fps).numpy()
+            height, width = judge_size(*video_size(video))
+            clip = read_video(video, height=height, width=width, fps=fps).numpy()
             result = score_clip(clip, prompt, fps=fps)
         except FFmpegNotFound:
             raise
@@ -85,8 +95,8 @@ def eval_videos(folder: Path, fps: int, as_json: bool) -> int:
     return 1 if failures else 0
 
 
-def eval_validity(n: int, mismatched: bool, as_json: bool) -> int:
-    report = run_validity(n, mismatched=mismatched)
+def eval_validity(n: int, mismatched: bool, as_json: bool, aspect: str) -> int:
+    report = run_validity(n, mismatched=mismatched, aspect=aspect)
     if as_json:
         print(json.dumps(asdict(report), indent=2))
         return 0
@@ -94,7 +104,7 @@ def eval_validity(n: int, mismatched: bool, as_json: bool) -> int:
     if mismatched:
         columns["wrong prompt"] = report.mismatched
         columns["chance"] = dict(CHANCE)
-    print(f"WorldBench validity on {report.clips} held-out clips")
+    print(f"WorldBench validity on {report.clips} held-out clips at {aspect}")
     print(_table(columns))
     if report.physics_error is not None:
         print(f"judge's own physics error on true bounces: {report.physics_error:.3f} px/frame")
@@ -109,6 +119,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     mode.add_argument("--mismatched", action="store_true", help="as --ground-truth, plus deliberately wrong prompts")
     ap.add_argument("--n", type=int, default=200, help="held-out clips to render (default 200)")
     ap.add_argument("--fps", type=int, default=8, help="frame rate the clips are judged at (default 8)")
+    ap.add_argument("--aspect", default="1:1", choices=tuple(ASPECT_RATIOS),
+                    help="--ground-truth / --mismatched: the frame the clips are rendered in")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)
     if args.n < 1:
@@ -118,7 +130,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.videos is not None:
             return eval_videos(args.videos, args.fps, args.json)
-        return eval_validity(args.n, args.mismatched, args.json)
+        return eval_validity(args.n, args.mismatched, args.json, args.aspect)
     except FFmpegNotFound as err:
         print(f"eval: {err}", file=sys.stderr)
         return 2

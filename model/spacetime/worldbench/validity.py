@@ -17,7 +17,7 @@ import numpy as np
 
 from ..world import vocab
 from ..world.captions import write_caption
-from ..world.config import WorldConfig
+from ..world.config import WorldConfig, aspect_sizes
 from ..world.render import render
 from ..world.sampler import sample
 from ..world.spec import ClipSpec, WorldSample
@@ -87,12 +87,16 @@ class ValidityReport:
     clips: int
 
 
-def run_validity(n: int, *, mismatched: bool = True, noise_clips: int = 8, seed: int = 0) -> ValidityReport:
+def run_validity(n: int, *, mismatched: bool = True, noise_clips: int = 8, seed: int = 0,
+                 aspect: str = "1:1") -> ValidityReport:
+    """WorldBench on the world's own held-out clips, rendered in `aspect`'s frame."""
     rng = np.random.default_rng(seed)
     truth: list[ClipScore] = []
     wrong: dict[str, list[float]] = defaultdict(list)
     errors: list[float] = []
-    cfg = WorldConfig()
+    base = WorldConfig()
+    height, width = aspect_sizes(base, 16)[aspect]  # the sizes models make (a DiT patch is 16 px)
+    cfg = dataclasses.replace(base, height=height, width=width)
     captions: list[str] = []
     for s, clip in heldout_clips(n, cfg):
         captions.append(s.caption)
