@@ -20,6 +20,8 @@ export interface JobView {
   guidance: number | null;
   frames: number | null;
   scheduler: string | null;
+  fps: number | null; // null: the model's default
+  aspect: string | null; // null: the model's default
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -137,6 +139,8 @@ function jobView(job: Job, pos: Position | null, video: Video | undefined, calle
     guidance: job.guidance,
     frames: job.frames,
     scheduler: job.scheduler,
+    fps: job.fps,
+    aspect: job.aspect,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

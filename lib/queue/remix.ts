@@ -2,6 +2,8 @@
  * "Remix": a new job from a clip's settings, with some of them changed. The clip's scene plan
  * comes with it unless the remix says otherwise (`plan`: a new plan, or null for text alone),
  * so the same objects move the same way under another seed, prompt wording or step count.
+ * Another fps keeps the clip's length in seconds; another aspect plans the prompt again for the
+ * new frame (a plan is drawn in its frame), unless the remix brings a plan or says text alone.
  */
 import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
@@ -13,10 +15,12 @@ export type RemixChanges = Partial<Omit<JobSettingsInput, "plan" | "extend">> & 
 /** The settings of a remix of `video`; BAD_REQUEST naming the field when they do not fit the model (a kept plan included). */
 export function remixSettings(video: Video, changes: RemixChanges) {
   const kept = planFromColumn(video.plan);
-  const plan = changes.plan !== undefined ? changes.plan : kept;
+  const reframed = changes.aspect !== undefined && changes.aspect !== video.aspect;
+  const plan = changes.plan !== undefined ? changes.plan : reframed && kept !== null ? undefined : kept;
+  const fps = changes.fps ?? video.fps;
   const input: JobSettingsInput = {
     ...clipSettings(video),
-    frames: video.frames,
+    frames: Math.round(((video.frames - 1) * fps) / video.fps) + 1, // the same seconds
     ...Object.fromEntries(Object.entries(changes).filter(([k, v]) => k !== "plan" && v !== undefined)),
     ...(plan === undefined ? {} : { plan }),
   };

@@ -114,7 +114,11 @@ describe("scene plans through the API", () => {
     const replaced = await remix(row.id, { plan: other });
     expect((await jobView(replaced.body.jobs[0].id)).plan).toEqual(other);
     expect((await remix(row.id, { frames: 17 })).body.error.message).toMatch(/plan\.frames: 9 frames, fewer than the 17/);
-    for (const r of [textAlone, replaced]) await cancel({ db: t.db, jobId: r.body.jobs[0].id }); // not run here
+    // Another aspect plans the prompt again for the new frame; with a plan: null clip it stays text alone.
+    const reframed = await remix(row.id, { aspect: "16:9" });
+    expect(reframed.status).toBe(202);
+    expect(reframed.body.jobs[0]).toMatchObject({ planSource: "planner", aspect: "16:9" });
+    for (const r of [textAlone, replaced, reframed]) await cancel({ db: t.db, jobId: r.body.jobs[0].id }); // not run here
 
     // Extend: one chunk more, the plan held over its frames.
     const ext = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: alice }), params({ id: row.id }));

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST as createJob } from "../../app/api/jobs/route";
 import { GET as openApiRoute } from "../../app/api/openapi.json/route";
 import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
+import { POST as remixRoute } from "../../app/api/videos/[id]/remix/route";
 import { GET as getVideoRoute } from "../../app/api/videos/[id]/route";
 import { GET as listRoute } from "../../app/api/videos/route";
 import { pipelineHandler } from "../../lib/queue/handlers";
@@ -97,5 +98,26 @@ describe("fps and aspect in POST /api/jobs", () => {
     expect(await worker.runOnce()).toBe(true);
     const longer = await t.db.run((q) => q.video.findFirstOrThrow({ where: { NOT: { id: row.id } } }));
     expect([longer.width, longer.height, longer.fps, longer.aspect, longer.frames]).toEqual([96, 64, 24, "16:9", 25 + 4 * 6]);
+  });
+
+  it("remix changes the shape and keeps the clip's seconds; a bad one is a 400 naming the field", async () => {
+    const worker = createWorker({ handler: pipelineHandler({ modelDir: STUB, threads: 1 }), db: t.db, id: "w", mediaRoot: t.media, log: () => {} });
+    const alice = newCaller();
+    const res = await createJob(request("POST", "/api/jobs", { caller: alice, body: { prompt: "a red ball", seed: 3, steps: 1, fps: 24, aspect: "16:9" } }));
+    const jobId = (await body(res)).jobs[0].id as string;
+    expect(await worker.runOnce()).toBe(true);
+    const clip = await t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId } }));
+    const remix = (b: unknown) => remixRoute(request("POST", `/api/videos/${clip.id}/remix`, { caller: alice, body: b }), params({ id: clip.id }));
+
+    for (const [b, field] of [[{ fps: 30 }, "fps"], [{ aspect: "4:3" }, "aspect"]] as const) {
+      const bad = await remix(b);
+      expect(bad.status).toBe(400);
+      expect((await body(bad)).error.message).toMatch(new RegExp(`(^|[ :;])${field}: `));
+    }
+    expect((await remix({ fps: 8, aspect: "9:16" })).status).toBe(202);
+    expect(await worker.runOnce()).toBe(true);
+    const made = await t.db.run((q) => q.video.findFirstOrThrow({ where: { NOT: { id: clip.id } } }));
+    // 25 frames at 24 fps are 1 s; at 8 fps that is 9 frames.
+    expect([made.fps, made.aspect, made.width, made.height, made.frames]).toEqual([8, "9:16", 32, 48, 9]);
   });
 });

@@ -33,6 +33,8 @@ export const remixVideoBody = (limits: SettingsLimits) => {
       guidance: f.guidance.optional(),
       frames: f.frames.optional(),
       scheduler: f.scheduler.optional(),
+      fps: f.fps.optional(),
+      aspect: f.aspect.optional(),
       plan: planSchema.nullable().optional(),
     })
     .strict();
