@@ -37,13 +37,20 @@ def anchor_loss(vae: VideoAutoencoder, anchors: tuple[Tensor, Tensor], g: torch.
 
 def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, device: torch.device) -> Tensor:
     """(B, T) 0/1: which latent frames are given clean. Of the clips that get
-    context, half get frame 0 only (animate an image), half the first k for
-    k in 1..T-1 (extend a clip); the rest none (plain text-to-video)."""
+    context, a third get frame 0 only (animate an image), a third the first k
+    for k in 1..T-1 (extend a clip), and a third the first k and the last j,
+    k + j < T (close a loop: the clip must lead back into its own start); the
+    rest none (plain text-to-video)."""
     r = torch.rand(batch, generator=g, device=device)
     k = torch.randint(1, max(2, frames), (batch,), generator=g, device=device)
-    k = torch.where(r < prob / 2, torch.ones_like(k), k)
+    k_end = torch.randint(1, max(2, frames - 1), (batch,), generator=g, device=device)
+    j = 1 + (torch.rand(batch, generator=g, device=device) * (frames - 1 - k_end).clamp(min=1)).long()
+    both = (r >= 2 * prob / 3) & (r < prob) & (frames >= 3)
+    k = torch.where(r < prob / 3, torch.ones_like(k), torch.where(both, k_end, k))
     k = torch.where(r < prob, k, torch.zeros_like(k))
-    return (torch.arange(frames, device=device)[None] < k[:, None]).float()
+    j = torch.where(both, j, torch.zeros_like(j))
+    t = torch.arange(frames, device=device)[None]  # (1, T)
+    return ((t < k[:, None]) | (t >= frames - j[:, None])).float()
 
 
 def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,

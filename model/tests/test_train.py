@@ -342,3 +342,20 @@ def test_aspects_are_checked(vae_checkpoint, tmp_path):
         train.main(["--stage", "dit", "--vae", str(vae_checkpoint), "--out", str(tmp_path), "--aspects", "4:3", *SMALL])
     with pytest.raises(SystemExit):
         train.main(["--stage", "vae", "--out", str(tmp_path), "--aspects", "16:9", *SMALL])
+
+
+def test_context_masks_extend_animate_and_close_loops():
+    """A third of the context clips get frame 0, a third a prefix, a third a
+    prefix and a suffix (a loop's two ends); every clip keeps a frame to make."""
+    from spacetime.losses import context_mask_for
+
+    m = context_mask_for(3000, 9, 0.3, torch.Generator().manual_seed(0), torch.device("cpu"))
+    given = m.sum(1)
+    assert (given < 9).all()
+    ends = m[:, -1] == 1
+    assert (m[ends, 0] == 1).all()  # a suffix always comes with a prefix
+    for row in m[ends]:  # given frames: one run at the start, one at the end
+        assert (row[1:] - row[:-1]).abs().sum() == 2
+    assert abs(ends.float().mean().item() - 0.1) < 0.02
+    assert abs((given == 0).float().mean().item() - 0.7) < 0.03
+    assert (context_mask_for(64, 2, 1.0, torch.Generator().manual_seed(1), torch.device("cpu"))[:, -1] == 0).all()
