@@ -1,6 +1,6 @@
 /**
  * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
- *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N]
+ *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N] [--loop]
  *   [--plan FILE | --no-plan] [--print-plan] [--fps 8|24] [--aspect 1:1|16:9|9:16]
  *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--precision fp32|int8] [--model DIR] [--out clip.mp4]
  *   [--provider cpu|webgpu|cuda|auto] [--threads N]
@@ -20,7 +20,7 @@ import { PipelineError } from "./errors";
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } from "./generate";
 
 const USAGE = `usage: npm run generate -- --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--guidance X]
-       [--frames N | --seconds N] [--extend N] [--plan FILE | --no-plan] [--print-plan]
+       [--frames N | --seconds N] [--extend N] [--loop] [--plan FILE | --no-plan] [--print-plan]
        [--fps N] [--aspect W:H]   (the model's choices: model.json outputs and aspects)
        [--scheduler NAME] [--model DIR] [--out clip.mp4]
        [--provider cpu|webgpu|cuda|auto] [--threads N]`;
@@ -76,6 +76,7 @@ export function parseCli(argv: string[]): CliOptions {
       "no-plan": { type: "boolean" },
       "print-plan": { type: "boolean" },
       extend: { type: "string" },
+      loop: { type: "boolean" },
       scheduler: { type: "string" },
       fps: { type: "string" },
       aspect: { type: "string" },
@@ -106,6 +107,7 @@ export function parseCli(argv: string[]): CliOptions {
     guidance: num("guidance", values.guidance),
     frames: int("frames", values.frames),
     extend: int("extend", values.extend),
+    loop: values.loop,
     scheduler: values.scheduler as GenerateOptions["scheduler"], // checked by generate()
     // Checked by generate() against the model's outputs and aspects (a refusal exits 2 too).
     fps: int("fps", values.fps),

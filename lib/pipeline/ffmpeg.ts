@@ -36,6 +36,7 @@ export interface MuxMetadata {
   modelId: string;
   scheduler?: string;
   aspect?: string; // the DiT frame it was made in (model.json aspects); fps and size are the stream's own
+  loop?: boolean; // made to lead back into its first frame (play it on repeat)
   plan?: object; // the scene plan the clip followed, so the file alone can remake it
 }
 
@@ -123,6 +124,7 @@ function metadataArgs(m: MuxMetadata | undefined): string[] {
     ...(m.scheduler ? { scheduler: m.scheduler } : {}),
     ...(m.negativePrompt ? { negative: m.negativePrompt } : {}),
     ...(m.aspect ? { aspect: m.aspect } : {}),
+    ...(m.loop ? { loop: true } : {}),
     ...(m.plan ? { plan: m.plan } : {}),
   };
   return ["-metadata", `title=${m.prompt}`, "-metadata", `comment=${JSON.stringify({ prompt: m.prompt, ...settings })}`];

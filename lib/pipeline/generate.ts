@@ -27,7 +27,7 @@ import * as ort from "onnxruntime-node";
 
 import { PipelineError, throwIfAborted } from "./errors";
 import { mux, type MuxOutputs } from "./ffmpeg";
-import { contextFrom, decodeFrames, keepContext, preview, repeat, type Preview } from "./latents";
+import { closeWith, contextFrom, decodeFrames, keepContext, preview, repeat, type Preview } from "./latents";
 import { NoiseStream } from "./noise";
 import { settingsHash, type DenoiseState } from "./resume";
 import { createScheduler, type SCHEDULERS, type Scheduler } from "./schedulers";
@@ -36,6 +36,7 @@ import { checkSettings, planChunks, type ChunkPlan, type FORMATS, type Settings 
 import type { Encoded } from "./tokenizer";
 import type { Manifest, Precision } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
+import { loopPlan } from "../plan/loop";
 import type { ScenePlan } from "../plan/schema";
 import { framesPerExtension } from "./contract";
 import { clipShape, ditView, outputView, type ClipShape } from "./shapes";
@@ -63,6 +64,7 @@ export interface GenerateOptions {
   frames?: number; // output length; enough chunks are made for it
   seconds?: number; // output length in seconds, instead of frames (frames = seconds * fps + 1)
   extend?: number; // extra chunks after the first
+  loop?: boolean; // the clip leads seamlessly back into its first frame (whole chunks; at least two)
   contextFrames?: number; // latent frames carried from chunk to chunk
   continueFrom?: Float32Array; // lastLatent of an earlier result, to extend that clip
   /** The scene plan the clip follows. Omitted: the prompt is planned (models that take plans); null: text alone. */
@@ -133,7 +135,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { signal, onStepEnd, onResumeState, resumeFrom } = options;
 
   // 1. Check inputs against the manifest (loading the model, verified and cached, to read it).
-  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape } = await checkInputs(options);
+  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape, loop } = await checkInputs(options);
   // The DiT side (latent, context, plan raster) at the aspect's size; the output side from the fps's decoder.
   const m = ditView(rt.model.manifest, shape);
   const out = outputView(rt.model.manifest, shape);
@@ -165,6 +167,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
     // 4. Latents: seeded noise with the context frames (if any) put in place.
     const window = prepareLatents(noise, prev, s.contextFrames, m);
+    const closing = s.loop && chunk === plan.chunks - 1;
+    if (closing) {
+      // The loop's last chunk ends on the clip's own first latent frames, given like its leading context.
+      closeWith(window.context, window.mask, chunkLatents[0]!, loop!.latentFrames, m);
+      keepContext(window.x, window.context, window.mask, m);
+    }
     clock.lap("noise");
 
     // 5. Timesteps.
@@ -268,6 +276,21 @@ interface CheckedInputs {
   hash: string; // settingsHash(): what a resume state must carry to resume this run
   resumeStateEvery: number;
   shape: ClipShape; // the fps's decoder and the aspect's frame
+  loop: LoopClosing | null;
+}
+
+/** How a loop closes: its last chunk is given the clip's first latent frames as its last ones. */
+interface LoopClosing {
+  latentFrames: number; // of the first chunk, given at the end of the last
+}
+
+/**
+ * A loop's closing frames: two latent frames (the first frame and the motion out of it) where the
+ * window has room beside its leading context, else one. Null when there is no room at all.
+ */
+function loopClosing(m: Manifest, contextFrames: number): LoopClosing | null {
+  const room = m.latent.frames - 1 - contextFrames; // at least one latent frame must be made
+  return room < 1 ? null : { latentFrames: Math.min(2, room) };
 }
 
 async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
@@ -287,6 +310,8 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   const requestedFrames = options.seconds !== undefined ? Math.round(options.seconds * fps) + 1 : options.frames;
   const s = checkSettings({ ...options, frames: requestedFrames }, m);
   const shape = clipShape(m, s.fps, s.aspect);
+  const loop = s.loop ? loopClosing(m, s.contextFrames) : null;
+  if (s.loop && !loop) throw new PipelineError("BAD_INPUT", `loop: ${s.contextFrames} context frames leave no room in the window to close a loop`);
   const dm = ditView(m, shape);
   const om = outputView(m, shape);
   // Plans count the DiT's own frames (video.fps); the clip's length is in output frames.
@@ -295,8 +320,14 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   const toOut = (f: number) => 1 + Math.floor(((f - 1) * shape.framesPerLatent) / ditR);
   // A resumed run keeps the seed its first attempt drew.
   const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
-  const scenePlan = resolvePlan(options.plan, { ...s, frames: s.frames === undefined ? undefined : toDit(s.frames) }, dm, seed);
-  const plan = planChunks({ ...s, frames: s.frames ?? (scenePlan ? toOut(scenePlan.frames) : undefined) }, om);
+  // A loop is made with its closing frames after its end (cut after decoding), in two chunks at least.
+  const closingOut = loop ? loop.latentFrames * shape.framesPerLatent : 0;
+  const chunked = loop ? { ...s, extend: Math.max(1, s.extend), frames: s.frames === undefined ? undefined : s.frames + closingOut } : s;
+  const wholePlan = resolvePlan(options.plan, { ...chunked, frames: chunked.frames === undefined ? undefined : toDit(chunked.frames) }, dm, seed);
+  const chunks = planChunks({ ...chunked, frames: chunked.frames ?? (wholePlan ? toOut(wholePlan.frames) : undefined) }, om);
+  // A loop fills whole chunks: the clip ends where its closing frames begin.
+  const plan = loop ? { ...chunks, frames: om.video.frames + (chunks.chunks - 1) * chunks.perExtension - closingOut } : chunks;
+  const scenePlan = loop && wholePlan ? loopPlan(wholePlan, loop.latentFrames * ditR, framesPerExtension(dm, s.contextFrames) - loop.latentFrames * ditR) : wholePlan;
   const hash = settingsHash({
     modelId: m.model_id,
     prompt: s.prompt,
@@ -314,9 +345,10 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
     // Only when not an old directory's one shape, so that 8-fps square runs keep their hashes.
     ...(s.fps !== m.video.fps || s.aspect !== "1:1" ? { fps: s.fps, aspect: s.aspect } : {}),
+    ...(s.loop ? { loop: true } : {}),
   });
   if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, shape.latent);
-  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape };
+  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape, loop };
 }
 
 /** Stage 3's output: the encoded text, row 0 conditional and (with guidance) row 1 unconditional. */
@@ -461,6 +493,7 @@ function muxClip(s: Settings, out: string, seed: number, scenePlan: ScenePlan | 
       modelId: m.model_id,
       scheduler: s.scheduler,
       aspect: s.aspect,
+      ...(s.loop ? { loop: true } : {}),
       ...(scenePlan ? { plan: scenePlan } : {}),
     },
     signal,

@@ -47,6 +47,17 @@ export function contextFrom(prev: Float32Array | null, k: number, m: Manifest) {
   return { context, mask };
 }
 
+/**
+ * A loop's closing window: the first chunk's first k latent frames given as the window's last k
+ * (beside its leading context), so that the clip leads back into its own start. In place.
+ */
+export function closeWith(context: Float32Array, mask: Float32Array, first: Float32Array, k: number, m: Manifest): void {
+  const { channels: C, frames: F, height: h, width: w } = m.latent;
+  const hw = h * w;
+  for (let c = 0; c < C; c++) context.set(first.subarray(c * F * hw, (c * F + k) * hw), (c * F + F - k) * hw);
+  mask.fill(1, F - k, F);
+}
+
 /** Where the mask is 1, the sample is the given context. */
 export function keepContext(x: Float32Array, context: Float32Array, mask: Float32Array, m: Manifest): void {
   const { channels: C, frames: F, height: h, width: w } = m.latent;

@@ -29,6 +29,7 @@ function inputSchema(m: Manifest) {
       guidance: f.guidance.default(limits.defaults.guidance),
       frames: f.frames.optional(),
       extend: f.extend.default(0),
+      loop: z.boolean().default(false),
       contextFrames: z.number().int().min(1).max(Math.max(kMax, 1)).default(defaultContextFrames(m)),
       continueFrom: z.instanceof(Float32Array).optional(), // one latent window at the clip's aspect: checked below
       scheduler: f.scheduler.default(limits.defaults.scheduler as (typeof limits.schedulers)[number]),
@@ -46,12 +47,13 @@ function inputSchema(m: Manifest) {
       aspect: f.aspect.default(limits.defaults.aspect),
     })
     .superRefine((o, ctx) => {
-      const needsContext = o.extend > 0 || o.continueFrom !== undefined || (o.frames ?? 0) > m.video.frames;
+      const needsContext = o.loop || o.extend > 0 || o.continueFrom !== undefined || (o.frames ?? 0) > m.video.frames;
       if (o.continueFrom && limits.fps.includes(o.fps) && limits.aspects.includes(o.aspect)) {
         const l = clipShape(m, o.fps, o.aspect).latent;
         const size = l.channels * l.frames * l.height * l.width;
         if (o.continueFrom.length !== size) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: `must be one latent window of ${size} values` });
       }
+      if (o.loop && o.continueFrom) ctx.addIssue({ code: "custom", path: ["loop"], message: "a loop leads back into its own start, so it cannot continue another clip" });
       if (needsContext && kMax < 1) {
         ctx.addIssue({ code: "custom", path: ["extend"], message: "this model takes no context frames, so clips cannot be extended" });
       }

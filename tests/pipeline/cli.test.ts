@@ -9,7 +9,7 @@ import { checkOutFolder, parseCli } from "../../lib/pipeline/cli";
 describe("generate CLI", () => {
   it("parses every option", () => {
     const o = parseCli(
-      "--prompt,a red ball,--negative,blur,--seed,7,--steps,12,--guidance,3.5,--frames,20,--extend,1,--model,m,--out,x.mp4,--provider,auto,--scheduler,flow-match-dpmpp-2m".split(","),
+      "--prompt,a red ball,--negative,blur,--seed,7,--steps,12,--guidance,3.5,--frames,20,--extend,1,--loop,--model,m,--out,x.mp4,--provider,auto,--scheduler,flow-match-dpmpp-2m".split(","),
     );
     expect(o).toMatchObject({
       prompt: "a red ball",
@@ -19,6 +19,7 @@ describe("generate CLI", () => {
       guidance: 3.5,
       frames: 20,
       extend: 1,
+      loop: true,
       modelDir: "m",
       out: path.resolve("x.mp4"),
       provider: "auto",

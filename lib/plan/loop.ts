@@ -1,0 +1,87 @@
+/**
+ * Plans for clips that loop (`loopPlan`). `closeLoop` bends a plan's last frames back to
+ * its first: over the last `glide` frames every object moves in a straight
+ * line (and turns the short way, and grows or shrinks) from where the plan had
+ * it to where it started, so the frame after the last is the first again.
+ * `wrapAround` appends the plan's first frames after its end: the window the
+ * closing chunk is conditioned on at both ends, its own start as its last
+ * frames.
+ */
+import type { ScenePlan } from "./schema";
+
+type Track = ScenePlan["objects"][number]["track"];
+
+/**
+ * A whole-chunks plan made into a loop's: its last `closing` frames become its
+ * first ones (the closing window's given end), and the `glide` frames before
+ * them lead there.
+ */
+export function loopPlan(plan: ScenePlan, closing: number, glide: number): ScenePlan {
+  const frames = plan.frames - closing;
+  if (closing < 1 || frames < 2) throw new RangeError(`a loop plan needs more than ${closing} + 1 frames, got ${plan.frames}`);
+  return wrapAround(closeLoop(truncate(plan, frames), glide), closing);
+}
+
+function truncate(plan: ScenePlan, frames: number): ScenePlan {
+  const cut = <T>(a: T[]): T[] => a.slice(0, frames);
+  return {
+    ...plan,
+    frames,
+    objects: plan.objects.map((o) => ({ ...o, track: { x: cut(o.track.x), y: cut(o.track.y), diameter: cut(o.track.diameter), angle: cut(o.track.angle), facing: cut(o.track.facing), visible: cut(o.track.visible) } })),
+  };
+}
+
+/** The plan with its last `glide` frames leading back into frame 0. */
+function closeLoop(plan: ScenePlan, glide: number): ScenePlan {
+  const n = plan.frames;
+  const g = Math.min(Math.max(0, Math.floor(glide)), n - 1);
+  if (g === 0) return plan;
+  const from = n - g - 1; // the last frame kept as planned
+  return {
+    ...plan,
+    objects: plan.objects.map((o) => {
+      const t = o.track;
+      const track: Track = { x: [...t.x], y: [...t.y], diameter: [...t.diameter], angle: [...t.angle], facing: [...t.facing], visible: [...t.visible] };
+      const turn = shortestTurn(t.angle[from]!, t.angle[0]!);
+      for (let i = from + 1; i < n; i++) {
+        const a = (i - from) / (g + 1); // reaches 1 at frame n, which is frame 0 again
+        track.x[i] = lerp(t.x[from]!, t.x[0]!, a);
+        track.y[i] = lerp(t.y[from]!, t.y[0]!, a);
+        track.diameter[i] = lerp(t.diameter[from]!, t.diameter[0]!, a);
+        track.angle[i] = t.angle[from]! + turn * a;
+        track.facing[i] = a < 0.5 ? t.facing[from]! : t.facing[0]!;
+        track.visible[i] = a < 0.5 ? t.visible[from]! : t.visible[0]!;
+      }
+      return { ...o, track };
+    }),
+  };
+}
+
+/** The plan followed by its own first `frames` frames. */
+function wrapAround(plan: ScenePlan, frames: number): ScenePlan {
+  const k = Math.min(Math.max(0, Math.floor(frames)), plan.frames);
+  const wrap = <T>(a: T[]): T[] => [...a, ...a.slice(0, k)];
+  return {
+    ...plan,
+    frames: plan.frames + k,
+    objects: plan.objects.map((o) => ({
+      ...o,
+      track: {
+        x: wrap(o.track.x),
+        y: wrap(o.track.y),
+        diameter: wrap(o.track.diameter),
+        angle: wrap(o.track.angle),
+        facing: wrap(o.track.facing),
+        visible: wrap(o.track.visible),
+      },
+    })),
+  };
+}
+
+const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
+
+/** b - a as a turn in (-pi, pi]. */
+function shortestTurn(a: number, b: number): number {
+  const d = (((b - a) % (2 * Math.PI)) + 3 * Math.PI) % (2 * Math.PI) - Math.PI;
+  return d === -Math.PI ? Math.PI : d;
+}
