@@ -38,10 +38,11 @@ interface Settings {
   guidance: string;
   frames: string;
   variations: number;
+  loop: boolean; // lead the end back into the first frame
   plan: "prompt" | "none" | "remix"; // plan the prompt (the default), text alone, or the remixed clip's plan
 }
 
-const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1, plan: "prompt" };
+const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1, loop: false, plan: "prompt" };
 
 /** A plan covers the frames asked for (the server refuses a plan shorter than them), else one model window. */
 function planFrames(frames: string, t: PlanTarget, l: SettingsLimits): number {
@@ -106,7 +107,7 @@ export function CreateStudio({
       ({ video: v }) => {
         setRemixPlan(v.plan ?? null);
         setShape({ fps: v.fps, aspect: v.aspect }); // a remix keeps the clip's shape
-        setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames), plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
+        setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames), loop: v.loop, plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
         // The plan that made the clip opens in the editor (null: it was made from text alone).
         if (v.plan) setOpenPlan(v.plan);
       },
@@ -159,6 +160,7 @@ export function CreateStudio({
           variations: s.variations,
           fps: shape.fps,
           aspect: shape.aspect,
+          loop: s.loop,
           ...planField(),
         }),
       });
@@ -250,6 +252,9 @@ export function CreateStudio({
             <label>
               Frames
               <input type="number" min={limits.frames[0]} max={limits.frames[1]} value={s.frames} onChange={set("frames")} placeholder={`${limits.defaults.frames}`} />
+            </label>
+            <label title="The clip's end leads back into its first frame, to play on repeat">
+              <input type="checkbox" checked={s.loop} onChange={(e) => setS({ ...s, loop: e.target.checked })} /> Loop
             </label>
             <label>
               Variations

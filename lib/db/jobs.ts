@@ -65,6 +65,7 @@ function settingsColumns(s: JobSettings) {
     scheduler: s.scheduler ?? null,
     fps: s.fps ?? null,
     aspect: s.aspect ?? null,
+    loop: s.loop,
     plan: planColumn(s.plan),
   };
 }

@@ -38,6 +38,7 @@ export interface VideoMetadata {
   frames: number;
   fps: number;
   aspect?: string; // model.json aspects key the clip was made in ("1:1" when absent)
+  loop?: boolean; // made to lead back into its first frame
   seed: number;
   steps: number;
   guidance: number;
@@ -74,6 +75,7 @@ export async function insertVideo(tx: Tx, input: { job: JobRow; output: VideoOut
       frames: o.frames,
       fps: o.fps,
       aspect: o.aspect ?? "1:1",
+      loop: o.loop ?? false,
       seed: BigInt(o.seed),
       modelId: o.modelId,
       timings: JSON.stringify(o.timings),

@@ -22,6 +22,7 @@ export interface JobView {
   scheduler: string | null;
   fps: number | null; // null: the model's default
   aspect: string | null; // null: the model's default
+  loop: boolean;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -55,6 +56,7 @@ export interface VideoView {
   frames: number;
   fps: number;
   aspect: string; // the frame it was made in (model.json aspects): width:height
+  loop: boolean; // made to lead back into its first frame: play on repeat
   modelId: string;
   timings: Record<string, number>;
   createdAt: string;
@@ -91,6 +93,7 @@ export function videoView(v: Video, callerId: string | null, o: { withPlan?: boo
     frames: v.frames,
     fps: v.fps,
     aspect: v.aspect,
+    loop: v.loop,
     modelId: v.modelId,
     timings,
     createdAt: v.createdAt.toISOString(),
@@ -141,6 +144,7 @@ function jobView(job: Job, pos: Position | null, video: Video | undefined, calle
     scheduler: job.scheduler,
     fps: job.fps,
     aspect: job.aspect,
+    loop: job.loop,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

@@ -18,7 +18,7 @@ import { aspectChoices, aspectsOf, defaultAspect, defaultFps, fpsChoices, output
 export const MAX_EXTEND = 40;
 
 /** The settings a job is made of, in the order they are shown and stored. */
-export const SETTING_KEYS = ["prompt", "negativePrompt", "seed", "steps", "guidance", "frames", "extend", "scheduler", "fps", "aspect"] as const;
+export const SETTING_KEYS = ["prompt", "negativePrompt", "seed", "steps", "guidance", "frames", "extend", "scheduler", "fps", "aspect", "loop"] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** Every bound of every setting, as plain data (the Create page gets it as a prop). */
@@ -211,6 +211,7 @@ export function settingsFields(l: SettingsLimits) {
       .string()
       .refine((a) => l.aspects.includes(a), `this model draws ${l.aspects.join(", ")} (model.json aspects)`)
       .meta({ enum: [...l.aspects], description: "the frame's aspect, width:height (model.json aspects)" }),
+    loop: z.boolean().meta({ description: "lead the clip's end back into its first frame, to play on repeat (whole chunks, two at least)" }),
   };
 }
 
@@ -233,6 +234,7 @@ export function jobSettingsShape(l: SettingsLimits) {
     scheduler: f.scheduler.optional(),
     fps: f.fps.optional(),
     aspect: f.aspect.optional(),
+    loop: f.loop.default(false),
     plan: planSchema.nullable().optional(),
   };
 }

@@ -34,8 +34,9 @@ import { createScheduler, type SCHEDULERS, type Scheduler } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
 import { checkSettings, planChunks, type ChunkPlan, type FORMATS, type Settings } from "./settings";
 import type { Encoded } from "./tokenizer";
-import type { Manifest, Precision } from "./manifest";
+import { temporalRatio, type Manifest, type Precision } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
+import { extendPlan } from "../plan/extend";
 import { loopPlan } from "../plan/loop";
 import type { ScenePlan } from "../plan/schema";
 import { framesPerExtension } from "./contract";
@@ -108,6 +109,7 @@ export interface GenerateResult {
   height: number;
   fps: number;
   aspect: string;
+  loop: boolean;
   seed: number;
   steps: number;
   guidance: number;
@@ -243,6 +245,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     height: shape.height,
     fps: shape.fps,
     aspect: shape.aspect,
+    loop: s.loop,
     seed,
     steps: s.steps,
     guidance: s.guidance,
@@ -284,6 +287,13 @@ interface LoopClosing {
   latentFrames: number; // of the first chunk, given at the end of the last
 }
 
+/** The plan over a loop's whole chunks, its last frames its first (lib/plan/loop.ts), in the DiT's frames. */
+function loopedPlan(plan: ScenePlan, chunks: number, closingLatents: number, dm: Manifest, contextFrames: number): ScenePlan {
+  const perChunk = framesPerExtension(dm, contextFrames);
+  const closing = closingLatents * temporalRatio(dm);
+  return loopPlan(extendPlan(plan, dm.video.frames + (chunks - 1) * perChunk), closing, perChunk - closing);
+}
+
 /**
  * A loop's closing frames: two latent frames (the first frame and the motion out of it) where the
  * window has room beside its leading context, else one. Null when there is no room at all.
@@ -323,11 +333,12 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   // A loop is made with its closing frames after its end (cut after decoding), in two chunks at least.
   const closingOut = loop ? loop.latentFrames * shape.framesPerLatent : 0;
   const chunked = loop ? { ...s, extend: Math.max(1, s.extend), frames: s.frames === undefined ? undefined : s.frames + closingOut } : s;
-  const wholePlan = resolvePlan(options.plan, { ...chunked, frames: chunked.frames === undefined ? undefined : toDit(chunked.frames) }, dm, seed);
-  const chunks = planChunks({ ...chunked, frames: chunked.frames ?? (wholePlan ? toOut(wholePlan.frames) : undefined) }, om);
+  // A given plan must cover the frames asked for; the closing frames are the loop's own.
+  const resolved = resolvePlan(options.plan, { ...chunked, frames: s.frames === undefined ? undefined : toDit(s.frames) }, dm, seed);
+  const chunks = planChunks({ ...chunked, frames: chunked.frames ?? (resolved ? toOut(resolved.frames) : undefined) }, om);
   // A loop fills whole chunks: the clip ends where its closing frames begin.
   const plan = loop ? { ...chunks, frames: om.video.frames + (chunks.chunks - 1) * chunks.perExtension - closingOut } : chunks;
-  const scenePlan = loop && wholePlan ? loopPlan(wholePlan, loop.latentFrames * ditR, framesPerExtension(dm, s.contextFrames) - loop.latentFrames * ditR) : wholePlan;
+  const scenePlan = loop && resolved ? loopedPlan(resolved, chunks.chunks, loop.latentFrames, dm, s.contextFrames) : resolved;
   const hash = settingsHash({
     modelId: m.model_id,
     prompt: s.prompt,

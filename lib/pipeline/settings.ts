@@ -29,7 +29,7 @@ function inputSchema(m: Manifest) {
       guidance: f.guidance.default(limits.defaults.guidance),
       frames: f.frames.optional(),
       extend: f.extend.default(0),
-      loop: z.boolean().default(false),
+      loop: f.loop.default(false),
       contextFrames: z.number().int().min(1).max(Math.max(kMax, 1)).default(defaultContextFrames(m)),
       continueFrom: z.instanceof(Float32Array).optional(), // one latent window at the clip's aspect: checked below
       scheduler: f.scheduler.default(limits.defaults.scheduler as (typeof limits.schedulers)[number]),

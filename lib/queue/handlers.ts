@@ -110,6 +110,7 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
       frames: r.frames.length,
       fps: r.fps,
       aspect: r.aspect,
+      loop: r.loop,
       seed: r.seed,
       steps: r.steps,
       guidance: r.guidance,

@@ -50,5 +50,6 @@ export function clipSettings(video: Video): JobSettingsInput {
     // Extend and remix keep the clip's shape.
     fps: video.fps,
     aspect: video.aspect,
+    loop: video.loop,
   };
 }

@@ -401,6 +401,7 @@ function toVideoOutput(o: JobOutput, root: string, videoId: string) {
     frames: o.frames,
     fps: o.fps,
     aspect: o.aspect,
+    loop: o.loop,
     seed: o.seed,
     steps: o.steps,
     guidance: o.guidance,

@@ -227,4 +227,22 @@ describe("scene plans through the API", () => {
       ["objects", 1, "colour"],
     ]);
   });
+
+  it("loop: kept with the job and the clip, written into the MP4, kept by remix; a bad one is a 400 naming it", async () => {
+    const bad = await post({ prompt: PROMPT, loop: "yes" });
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).error.message).toMatch(/(^|[ :;])loop: /);
+    const id = await submitJob({ loop: true });
+    expect(await jobView(id)).toMatchObject({ loop: true });
+    const row = await run(id);
+    expect(row.loop).toBe(true);
+    expect(await videoView(row.id)).toMatchObject({ loop: true });
+    expect(mp4Comment(row.mp4Key)).toMatchObject({ loop: true });
+    // Two chunks (9 frames, then 8 more) less the closing frames (2 latent frames of 2 video frames).
+    expect(row.frames).toBe(9 + 8 - 4);
+    const again = await remix(row.id, { seed: 6 });
+    expect(await jobView(again.body.jobs[0].id)).toMatchObject({ loop: true });
+    const plain = await remix(row.id, { loop: false });
+    expect(await jobView(plain.body.jobs[0].id)).toMatchObject({ loop: false });
+  });
 });

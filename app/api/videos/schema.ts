@@ -35,6 +35,7 @@ export const remixVideoBody = (limits: SettingsLimits) => {
       scheduler: f.scheduler.optional(),
       fps: f.fps.optional(),
       aspect: f.aspect.optional(),
+      loop: f.loop.optional(),
       plan: planSchema.nullable().optional(),
     })
     .strict();

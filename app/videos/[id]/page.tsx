@@ -55,7 +55,7 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
         <dd>{v.scheduler}</dd>
         <dt>Size</dt>
         <dd>
-          {v.width}×{v.height}, {v.frames} frames at {v.fps} fps
+          {v.width}×{v.height}, {v.frames} frames at {v.fps} fps{v.loop ? ", a loop" : ""}
         </dd>
         <dt>Model</dt>
         <dd>{v.modelId}</dd>
