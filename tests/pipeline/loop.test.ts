@@ -36,6 +36,14 @@ describe("loop", () => {
     expect(one.frames.length).toBe(m.video.frames);
   });
 
+  it("takes a given plan of the frames asked for (the Create page's editor sends one)", async () => {
+    const m = readManifest(PLANNED);
+    const given = planPrompt(base.prompt, { width: m.video.width, height: m.video.height, fps: m.video.fps, frames: m.video.frames }, 1)!;
+    const loop = await generate({ ...base, loop: true, frames: m.video.frames, plan: given });
+    expect(loop.frames.length).toBeGreaterThanOrEqual(m.video.frames);
+    expect(loop.plan!.objects[0]!.track.x.slice(0, 4)).toEqual(given.objects[0]!.track.x.slice(0, 4));
+  });
+
   it("refuses to loop a continued clip, naming the field", async () => {
     const one = await generate({ ...base });
     await expect(generate({ ...base, loop: true, continueFrom: one.lastLatent })).rejects.toThrow(/loop: a loop leads back/);
@@ -43,7 +51,7 @@ describe("loop", () => {
 
   it("a loop plan's closing frames are its first, and its objects glide back in frame", () => {
     const m = readManifest(PLANNED);
-    const plan = planPrompt("a red ball moving right and a blue cube bouncing in the snow", { width: m.video.width, height: m.video.height, fps: m.video.fps, frames: 25 }, 3);
+    const plan = planPrompt("a red ball moving right and a blue cube bouncing in the snow", { width: m.video.width, height: m.video.height, fps: m.video.fps, frames: 25 }, 3)!;
     const looped = loopPlan(plan, 4, 8);
     expect(looped.frames).toBe(25);
     for (const [i, o] of looped.objects.entries()) {
