@@ -64,6 +64,7 @@ async function main() {
   await check("a job queued while the queue is paused shows its place", async () => {
     await page.click("button:has-text('Pause queue')");
     await page.waitForSelector("button:has-text('Resume queue')", { timeout: 10_000 });
+    await page.check("input[name='aspect'][value='16:9']"); // a landscape clip: its real size shows through
     await page.click("button.primary");
     await page.waitForSelector(".job .meta:has-text('#1 in queue')", { timeout: 10_000 });
   });
@@ -104,6 +105,10 @@ async function main() {
     await other.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
     const og = await other.getAttribute('meta[property="og:video"]', "content");
     expect(og?.endsWith(`/media/${videoId}/video.mp4`), `og:video ${og}`);
+    // The tags carry the clip's real size (issue 16: not a fixed square).
+    const { width, height } = (await api(page, `/api/videos/${videoId}`)).body.video;
+    const size = [await other.getAttribute('meta[property="og:video:width"]', "content"), await other.getAttribute('meta[property="og:video:height"]', "content")];
+    expect(width > height && size[0] === String(width) && size[1] === String(height), `og:video size ${size} for a ${width}x${height} clip`);
     // The stranger cannot change it.
     const patch = await other.evaluate(async (id) => (await fetch(`/api/videos/${id}`, { method: "DELETE" })).status, videoId);
     expect(patch === 404 || patch === 401, `a stranger's DELETE answered ${patch}`);
