@@ -73,11 +73,12 @@ def eval_finer(decoder: FinerDecoder, world: WorldConfig, clips: int = 8) -> dic
     its size and fps, on held-out clips of `world`'s shape, and the same for
     its floor (bilinear upscaling and frame blending of the autoencoder's clip)."""
     cfg, vae = decoder.cfg, decoder.vae
+    device = next(decoder.parameters()).device
     fine_world = finer_config(world, cfg.space, cfg.time)
     scores: dict[str, list[torch.Tensor]] = {"psnr": [], "ssim": [], "floor_psnr": [], "floor_ssim": []}
     for i in range(clips):
-        x = video_to_tensor(render([sample(i, "heldout", world)], world))
-        truth = video_to_tensor(render([sample_finer(i, "heldout", world, 0.0, cfg.space, cfg.time)], fine_world))
+        x = video_to_tensor(render([sample(i, "heldout", world)], world, device))
+        truth = video_to_tensor(render([sample_finer(i, "heldout", world, 0.0, cfg.space, cfg.time)], fine_world, device))
         z = vae.normalize(vae.encode(x))
         base = floor(vae.decode(vae.denormalize(z)), cfg)  # from the autoencoder's own decoder
         out = decoder.decode(z)

@@ -58,6 +58,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--eval-clips", type=int, default=8)
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--device", default=None, help="default: cuda if available, else cpu (the pool is rendered there)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     for name in ("steps", "batch", "pool", "crop", "save_every", "log_every"):
@@ -66,8 +67,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     return args
 
 
-def build_pool(decoder: FinerDecoder, world: WorldConfig, n: int, long_clips: float) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """n (normalised latent, fine uint8 clip) pairs from the train split, the aspects in turn."""
+def build_pool(decoder: FinerDecoder, world: WorldConfig, n: int, long_clips: float,
+               device: torch.device = torch.device("cpu")) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """n (normalised latent, fine uint8 clip) pairs from the train split, the aspects in turn,
+    rendered and kept on `device`."""
     cfg = decoder.cfg
     vae = decoder.vae
     aspects = list(aspect_sizes(world, vae.cfg.spatial_factor).values())
@@ -75,11 +78,11 @@ def build_pool(decoder: FinerDecoder, world: WorldConfig, n: int, long_clips: fl
     for i in range(n):
         h, w = aspects[i % len(aspects)]
         base = WorldConfig(frames=world.frames, height=h, width=w, fps=world.fps)
-        x = video_to_tensor(render([sample(i, "train", base, long_clips)], base))  # (1, 3, T, H, W)
+        x = video_to_tensor(render([sample(i, "train", base, long_clips)], base, device))  # (1, 3, T, H, W)
         with torch.no_grad():
             z = vae.normalize(vae.encode(x))[0]  # (Z, T', h, w)
         fine = render([sample_finer(i, "train", base, long_clips, cfg.space, cfg.time)],
-                      finer_config(base, cfg.space, cfg.time))[0]  # (T*, sH, sW, 3) uint8
+                      finer_config(base, cfg.space, cfg.time), device)[0]  # (T*, sH, sW, 3) uint8
         pool.append((z, fine))
     return pool
 
@@ -102,9 +105,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.threads:
         set_cpu_threads(args.threads)
     torch.manual_seed(args.seed)
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     source = load_checkpoint(args.checkpoint)
     world = WorldConfig(**source["world"])
-    vae = load_vae(source)
+    vae = load_vae(source).to(device)
     resume = load_checkpoint(args.resume) if args.resume else None
     if resume is not None and resume["stage"] != "finer":
         print(f"train_finer: --resume {args.resume} is a {resume['stage']} checkpoint, not finer", file=sys.stderr)
@@ -116,7 +120,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(f"train_finer: --resume {args.resume}: {e} than --checkpoint {args.checkpoint}", file=sys.stderr)
             return 2
     cfg = FinerConfig(**resume["configs"]["finer"]) if resume else FINER_PRESETS[args.preset]
-    decoder = FinerDecoder(vae, cfg)
+    decoder = FinerDecoder(vae, cfg).to(device)
     params = [p for name, p in decoder.named_parameters() if not name.startswith("vae.")]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     step = 0
@@ -126,7 +130,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if "optimizer" in resume:  # a slim (committed) checkpoint has none
             opt.load_state_dict(resume["optimizer"])
         step = resume["step"]
-    ema = {k: v.detach().float().clone() for k, v in (resume["ema"]["finer"] if resume else decoder.trainable()).items()}
+    ema = {k: v.detach().float().clone().to(device) for k, v in (resume["ema"]["finer"] if resume else decoder.trainable()).items()}
     args.out.mkdir(parents=True, exist_ok=True)
     log_file = open(args.out / "log.jsonl", "a")
 
@@ -146,12 +150,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         return path
 
     def evaluate() -> None:
-        shadow = FinerDecoder(vae, cfg).eval()
+        shadow = FinerDecoder(vae, cfg).to(device).eval()
         shadow.load_state_dict({**frozen, **ema})
         log({"event": "eval", "step": step, **eval_finer(shadow, world, clips=args.eval_clips)})
 
     t0 = time.time()
-    pool = build_pool(decoder, world, args.pool, args.long_clips)
+    pool = build_pool(decoder, world, args.pool, args.long_clips, device)
     log({"event": "pool", "clips": len(pool), "seconds": round(time.time() - t0, 1),
          "params": sum(p.numel() for p in params)})
     g = torch.Generator().manual_seed(args.seed + step)
