@@ -1,7 +1,7 @@
 /**
  * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
  *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline] [--keep DIR]
- *   [--aspect 1:1|16:9|9:16] [--fps 8|24]
+ *   [--aspect 1:1|16:9|9:16] [--fps 8|24] [--plan-guidance on|off]
  *
  * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
  * 20 steps of flow-match-euler, fp32, guidance on every step. --keep DIR keeps the clips and their
@@ -38,9 +38,14 @@ const { values: args } = parseArgs({
     keep: { type: "string" },
     aspect: { type: "string" },
     fps: { type: "string" },
+    "plan-guidance": { type: "string" },
   },
 });
 const BASELINE: Partial<GenerateOptions> = { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] };
+function onOff(v: string): boolean {
+  if (v !== "on" && v !== "off") throw new Error(`--plan-guidance must be on or off, got "${v}"`);
+  return v === "on";
+}
 const interval = args["guidance-interval"]?.split(",").map(Number) as [number, number] | undefined;
 
 async function main() {
@@ -62,12 +67,13 @@ async function main() {
         ...(interval ? { guidanceInterval: interval } : {}),
         ...(args.aspect ? { aspect: args.aspect } : {}),
         ...(args.fps ? { fps: Number(args.fps) } : {}),
+        ...(args["plan-guidance"] ? { planGuidance: onOff(args["plan-guidance"]) } : {}),
       });
       writeFileSync(path.join(dir, `p${i}.txt`), prompt);
       seconds += r.timings.total / 1000;
       modelId =
         `${r.modelId}, ${r.scheduler} ${r.steps} steps, ${r.precision}, guidance ${r.guidance} in t [${r.guidanceInterval}] ` +
-        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? "planned" : "text alone"}, ${r.aspect} at ${r.fps} fps`;
+        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? `planned${r.planGuidance ? " (plan guided)" : ""}` : "text alone"}, ${r.aspect} at ${r.fps} fps`;
     }
     const dims = worldbench(dir);
     console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);

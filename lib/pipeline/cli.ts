@@ -1,7 +1,7 @@
 /**
  * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
  *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N] [--loop]
- *   [--plan FILE | --no-plan] [--print-plan] [--fps 8|24] [--aspect 1:1|16:9|9:16]
+ *   [--plan FILE | --no-plan] [--print-plan] [--plan-guidance on|off] [--fps 8|24] [--aspect 1:1|16:9|9:16]
  *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--precision fp32|int8] [--model DIR] [--out clip.mp4]
  *   [--provider cpu|webgpu|cuda|auto] [--threads N]
  *
@@ -21,9 +21,16 @@ import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } 
 
 const USAGE = `usage: npm run generate -- --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--guidance X]
        [--frames N | --seconds N] [--extend N] [--loop] [--plan FILE | --no-plan] [--print-plan]
+       [--plan-guidance on|off]   (on: guidance strengthens the plan too)
        [--fps N] [--aspect W:H]   (the model's choices: model.json outputs and aspects)
        [--scheduler NAME] [--model DIR] [--out clip.mp4]
        [--provider cpu|webgpu|cuda|auto] [--threads N]`;
+
+function onOff(name: string, v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "on" && v !== "off") throw new PipelineError("BAD_INPUT", `--${name} must be on or off, got "${v}"`);
+  return v === "on";
+}
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -75,6 +82,7 @@ export function parseCli(argv: string[]): CliOptions {
       plan: { type: "string" },
       "no-plan": { type: "boolean" },
       "print-plan": { type: "boolean" },
+      "plan-guidance": { type: "string" },
       extend: { type: "string" },
       loop: { type: "boolean" },
       scheduler: { type: "string" },
@@ -108,6 +116,7 @@ export function parseCli(argv: string[]): CliOptions {
     frames: int("frames", values.frames),
     extend: int("extend", values.extend),
     loop: values.loop,
+    planGuidance: onOff("plan-guidance", values["plan-guidance"]),
     scheduler: values.scheduler as GenerateOptions["scheduler"], // checked by generate()
     // Checked by generate() against the model's outputs and aspects (a refusal exits 2 too).
     fps: int("fps", values.fps),

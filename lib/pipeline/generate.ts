@@ -75,6 +75,11 @@ export interface GenerateOptions {
   aspect?: string; // the DiT's frame, a key of model.json aspects; default: the manifest's
   /** Guidance only on steps whose timestep t is in [lo, hi]; the rest skip the unconditional half. Default: the manifest's, else [0, 1]. */
   guidanceInterval?: [number, number];
+  /**
+   * Planned clips: guidance's unconditional row has no plan either, so guidance strengthens
+   * the plan as well as the text (else both rows follow the plan). Default: the manifest's, else false.
+   */
+  planGuidance?: boolean;
   precision?: Precision; // the DiT graph: fp32, or int8 where the model has one; default: the manifest's
   modelDir?: string;
   provider?: Provider;
@@ -115,6 +120,7 @@ export interface GenerateResult {
   guidance: number;
   scheduler: string;
   guidanceInterval: [number, number];
+  planGuidance: boolean; // guidance strengthened the plan too (its unconditional row had none)
   guidedSteps: number; // steps that ran the unconditional half too, over all chunks
   precision: Precision;
   provider: string;
@@ -184,7 +190,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const start = resumePoint(resumeFrom, chunk, s.steps, scheduler);
     let x = start?.latent ?? window.x;
     stepsDone += start?.stepsTaken ?? 0;
-    const inputs = chunkInputs(window, text.batch, scenePlan, chunk * planStride, m);
+    const inputs = chunkInputs(window, text.batch, scenePlan, chunk * planStride, m, s.planGuidance);
 
     // 6. Denoising loop: one DiT run per step, of the guidance batch inside the guidance interval.
     const denoiseStart = performance.now();
@@ -251,6 +257,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     guidance: s.guidance,
     scheduler: s.scheduler,
     guidanceInterval: s.guidanceInterval,
+    planGuidance: s.planGuidance && scenePlan !== null,
     guidedSteps,
     precision: s.precision,
     provider: rt.provider,
@@ -354,6 +361,7 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     // Only when not today's defaults, so that fp32 runs guided on every step keep their hashes.
     ...(s.precision !== "fp32" ? { precision: s.precision } : {}),
     ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
+    ...(s.planGuidance && scenePlan ? { planGuidance: true } : {}),
     // Only when not an old directory's one shape, so that 8-fps square runs keep their hashes.
     ...(s.fps !== m.video.fps || s.aspect !== "1:1" ? { fps: s.fps, aspect: s.aspect } : {}),
     ...(s.loop ? { loop: true } : {}),
@@ -435,14 +443,15 @@ interface ChunkInputs {
   cond: BatchInputs | null;
 }
 
-function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest): ChunkInputs {
+function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest, planGuidance: boolean): ChunkInputs {
   const { channels: C, frames: F, height: h, width: w } = m.latent;
   const of = (B: number): BatchInputs => ({
     dims: [B, C, F, h, w],
     context: new ort.Tensor("float32", repeat(window.context, B), [B, C, F, h, w]),
     contextMask: new ort.Tensor("float32", repeat(window.mask, B), [B, F]),
-    // Both rows of the guidance batch follow the plan: guidance sharpens the text, the plan places.
-    plan: m.plan ? planRaster(scenePlan, startFrame, B, m) : null,
+    // Row 0 follows the plan. The unconditional row follows it too (guidance sharpens the text,
+    // the plan places), or with planGuidance has none (guidance strengthens the plan as well).
+    plan: m.plan ? planRaster(scenePlan, startFrame, B, m, planGuidance && B === 2 ? 1 : B) : null,
   });
   return { batch: of(batch), cond: batch === 2 ? of(1) : null };
 }

@@ -61,6 +61,8 @@ export const manifestSchema = z
       // outputs, else video.fps) and aspect (a key of aspects, else "1:1").
       fps: positiveInt.optional(),
       aspect: z.string().min(1).optional(),
+      // Optional: whether guidance's unconditional row also lacks the plan (else it has it).
+      plan_guidance: z.boolean().optional(),
     }),
     limits: z.object({
       steps: range,

@@ -43,8 +43,8 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
   return extendPlan(plan, frames(plan.frames));
 }
 
-/** The DiT's plan input for the window starting at `start`: (B, channels, F, h, w), zeros without a plan. */
-export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest): ort.Tensor {
+/** The DiT's plan input for the window starting at `start`: (B, channels, F, h, w), the plan in the first `rows` rows (all by default), zeros elsewhere and without a plan. */
+export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest, rows = batch): ort.Tensor {
   const { frames: F, height: h, width: w } = m.latent;
   const P = m.plan!.channels.length;
   const one = rasterize(plan, start, m.video.frames, m.video.height, m.video.width);
@@ -52,6 +52,6 @@ export function planRaster(plan: ScenePlan | null, start: number, batch: number,
     throw new PipelineError("BAD_MANIFEST", `the plan raster has ${one.length} values, the model's plan input ${P * F * h * w}`);
   }
   const data = new Float32Array(batch * one.length);
-  for (let b = 0; b < batch; b++) data.set(one, b * one.length);
+  for (let b = 0; b < rows; b++) data.set(one, b * one.length);
   return new ort.Tensor("float32", data, [batch, P, F, h, w]);
 }

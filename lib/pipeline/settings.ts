@@ -39,6 +39,7 @@ function inputSchema(m: Manifest) {
         .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
         .refine(([lo, hi]) => lo <= hi, "must be [low, high]")
         .default(m.defaults.guidance_interval ?? [0, 1]),
+      planGuidance: z.boolean().default(m.defaults.plan_guidance ?? false),
       provider: z.enum(PROVIDERS).default("cpu"),
       out: z.string().endsWith(".mp4", "must be a .mp4 path").optional(),
       formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),

@@ -9,7 +9,7 @@ import { checkOutFolder, parseCli } from "../../lib/pipeline/cli";
 describe("generate CLI", () => {
   it("parses every option", () => {
     const o = parseCli(
-      "--prompt,a red ball,--negative,blur,--seed,7,--steps,12,--guidance,3.5,--frames,20,--extend,1,--loop,--model,m,--out,x.mp4,--provider,auto,--scheduler,flow-match-dpmpp-2m".split(","),
+      "--prompt,a red ball,--negative,blur,--seed,7,--steps,12,--guidance,3.5,--frames,20,--extend,1,--loop,--plan-guidance,on,--model,m,--out,x.mp4,--provider,auto,--scheduler,flow-match-dpmpp-2m".split(","),
     );
     expect(o).toMatchObject({
       prompt: "a red ball",
@@ -20,6 +20,7 @@ describe("generate CLI", () => {
       frames: 20,
       extend: 1,
       loop: true,
+      planGuidance: true,
       modelDir: "m",
       out: path.resolve("x.mp4"),
       provider: "auto",
@@ -33,6 +34,7 @@ describe("generate CLI", () => {
     expect(() => parseCli(["--prompt", "x", "--guidance", "lots"])).toThrow(/--guidance/);
     expect(() => parseCli(["--seed", "1"])).toThrow(/--prompt is required/);
     expect(() => parseCli(["--prompt", "x", "--colour", "red"])).toThrow(/colour/);
+    expect(() => parseCli(["--prompt", "x", "--plan-guidance", "yes"])).toThrow(/--plan-guidance must be on or off/);
   });
 
   it("refuses an --out in a folder that does not exist, or that is a file, before generating", () => {

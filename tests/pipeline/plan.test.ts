@@ -15,6 +15,8 @@ import { makePlan } from "../../lib/plan/plan";
 import { completeSpec } from "../../lib/plan/prompt";
 import { rasterize } from "../../lib/plan/raster";
 import type { ScenePlan } from "../../lib/plan/schema";
+import { readManifest } from "../../lib/pipeline/manifest";
+import { planRaster } from "../../lib/pipeline/plan-input";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { readGolden, readTensor } from "./golden";
 
@@ -71,6 +73,22 @@ describe("scene plans in generate()", () => {
     moved.objects[0]!.track.x = moved.objects[0]!.track.x.map((x) => Math.min(64, x + 20));
     const other = await generate({ ...base, plan: moved });
     expect(sha(other.frames)).not.toBe(sha(auto.frames));
+  });
+
+  it("planGuidance: the unconditional row has no plan, so guidance strengthens the plan too", async () => {
+    const m = readManifest(planned);
+    const plan = (await generate(base)).plan!;
+    const raster = planRaster(plan, 0, 2, m, 1).data as Float32Array;
+    const half = raster.length / 2;
+    expect(raster.subarray(0, half).some((v) => v !== 0)).toBe(true);
+    expect(raster.subarray(half).every((v) => v === 0)).toBe(true);
+    const off = await generate({ ...base, guidance: 3 });
+    const on = await generate({ ...base, guidance: 3, planGuidance: true });
+    expect([off.planGuidance, on.planGuidance]).toEqual([false, true]);
+    expect(sha(on.frames)).not.toBe(sha(off.frames));
+    // Without guidance there is no unconditional row: nothing changes.
+    const g1 = await generate({ ...base, guidance: 1, planGuidance: true });
+    expect(sha(g1.frames)).toBe(sha((await generate({ ...base, guidance: 1 })).frames));
   });
 
   it("refuses bad plans with the field named", async () => {
