@@ -1,6 +1,7 @@
 /**
  * npm run contact-sheet -- --out docs/sheet.jpg [--model DIR] [--prompts 12] [--columns 6]
  *                          [--seconds S --every E] [--first K] [--steps N] [--no-plan]
+ *                          [--fps N] [--aspect W:H] [--loop]
  *
  * Held-out prompts (seed = prompt index, as eval:model uses), one row per
  * clip: --columns frames spread over each clip, or with --seconds and
@@ -27,6 +28,9 @@ const { values: args } = parseArgs({
     every: { type: "string" },
     steps: { type: "string" },
     "no-plan": { type: "boolean", default: false },
+    fps: { type: "string" },
+    aspect: { type: "string" },
+    loop: { type: "boolean", default: false },
   },
 });
 
@@ -53,6 +57,9 @@ async function main() {
     const r = await generate({
       prompt, seed, modelDir: args.model, previewEvery: 0, seconds,
       steps: positive("steps", args.steps),
+      fps: positive("fps", args.fps),
+      aspect: args.aspect,
+      loop: args.loop,
       ...(args["no-plan"] ? { plan: null } : {}),
     });
     size = { width: r.width, height: r.height };
@@ -60,7 +67,7 @@ async function main() {
     rows.push({ frames: picks.map((i) => r.frames[i]!) });
     const times = picks.map((i) => `${(i / r.fps).toFixed(1)}s`).join(", ");
     lines.push(`${k + 1}. "${prompt}" (seed ${seed}; frames at ${times})`);
-    label = `${r.modelId}, ${r.steps} steps, ${r.plan ? "planned" : "text alone"}, ${r.width}x${r.height} @ ${r.fps} fps`;
+    label = `${r.modelId}, ${r.steps} steps, ${r.plan ? "planned" : "text alone"}, ${r.width}x${r.height} @ ${r.fps} fps${r.loop ? ", loops" : ""}`;
     console.log(`row ${k + 1}/${prompts.length}: ${prompt}`);
   }
   const sheet = tile(rows, size.width, size.height);
