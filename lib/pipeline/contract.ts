@@ -10,6 +10,7 @@
 import { z } from "zod";
 
 import { planSchema, type ScenePlan } from "../plan/schema";
+import { shotsSchema } from "../storyboard/schema";
 import { PRECISIONS, temporalRatio, type Manifest, type Precision } from "./manifest";
 import { SCHEDULERS, type SchedulerType } from "./schedulers";
 import { aspectChoices, aspectsOf, defaultAspect, defaultFps, fpsChoices, outputsOf } from "./shapes";
@@ -218,12 +219,14 @@ export function settingsFields(l: SettingsLimits) {
  * What a submission may ask for: settings left out are the model's defaults when the job runs
  * (stored as null), so a job keeps following its model. `plan`: a scene plan
  * (docs/scene-plan.md) to follow, null for text alone, absent for "the worker plans the
- * prompt"; it must fit the model and the clip's length (planProblems).
+ * prompt"; it must fit the model and the clip's length (planProblems). `shots`: a storyboard
+ * (docs/storyboard.md) instead of `prompt`, exactly one of the two (jobPlanFits checks).
  */
 export function jobSettingsShape(l: SettingsLimits) {
   const f = settingsFields(l);
   return {
-    prompt: f.prompt,
+    prompt: f.prompt.optional(),
+    shots: shotsSchema(f.prompt).optional(),
     negativePrompt: f.negativePrompt.default(""),
     seed: f.seed.optional(),
     steps: f.steps.optional(),
@@ -237,9 +240,22 @@ export function jobSettingsShape(l: SettingsLimits) {
   };
 }
 
-/** The check of a job's plan against the model and the job's length, for a schema with jobSettingsShape's fields. */
+/**
+ * The checks across fields, for a schema with jobSettingsShape's fields: a prompt or a
+ * storyboard, and the job's plan against the model and the job's length.
+ */
 export function jobPlanFits(l: SettingsLimits) {
-  return (o: { plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
+  return (o: { prompt?: string; shots?: unknown[]; plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
+    if ((o.prompt === undefined) === (o.shots === undefined)) {
+      ctx.addIssue({ code: "custom", path: [o.shots ? "shots" : "prompt"], message: "give either prompt or shots (a storyboard), not both" });
+    }
+    if (o.shots) {
+      // Its length is its shots'; it is planned from them (or made from text alone: plan null).
+      if (o.frames !== undefined) ctx.addIssue({ code: "custom", path: ["frames"], message: "a storyboard's length is its shots': leave frames out" });
+      if (o.extend > 0) ctx.addIssue({ code: "custom", path: ["extend"], message: "a storyboard's length is its shots': add a shot instead" });
+      if (o.plan) ctx.addIssue({ code: "custom", path: ["plan"], message: "a storyboard is planned from its shots: send no plan, or null for text alone" });
+      return;
+    }
     const most = l.framesMax[String(o.fps ?? l.defaults.fps)];
     if (o.frames !== undefined && most !== undefined && o.frames > most)
       ctx.addIssue({ code: "custom", path: ["frames"], message: `at most ${most} at ${o.fps ?? l.defaults.fps} fps` });

@@ -2,6 +2,8 @@
  * "Remix": a new job from a clip's settings, with some of them changed. The clip's scene plan
  * comes with it unless the remix says otherwise (`plan`: a new plan, or null for text alone),
  * so the same objects move the same way under another seed, prompt wording or step count.
+ * A storyboard's remix keeps its shots (unless given a prompt) and is planned from
+ * them again: its length and plan follow from its shots and seed.
  */
 import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
@@ -12,11 +14,13 @@ export type RemixChanges = Partial<Omit<JobSettingsInput, "plan" | "extend">> & 
 
 /** The settings of a remix of `video`; BAD_REQUEST naming the field when they do not fit the model (a kept plan included). */
 export function remixSettings(video: Video, changes: RemixChanges) {
-  const kept = planFromColumn(video.plan);
+  const { prompt, shots, ...clip } = clipSettings(video);
+  const storyboard = shots !== undefined && changes.prompt === undefined;
+  const kept = storyboard ? undefined : planFromColumn(video.plan);
   const plan = changes.plan !== undefined ? changes.plan : kept;
   const input: JobSettingsInput = {
-    ...clipSettings(video),
-    frames: video.frames,
+    ...clip,
+    ...(storyboard ? { shots } : { prompt: prompt ?? video.prompt, frames: video.frames }),
     ...Object.fromEntries(Object.entries(changes).filter(([k, v]) => k !== "plan" && v !== undefined)),
     ...(plan === undefined ? {} : { plan }),
   };
