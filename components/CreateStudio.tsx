@@ -196,6 +196,9 @@ export function CreateStudio({
     }
   }
 
+  // Every shot has words and the storyboard fits a clip; or the one prompt has words.
+  const ready = storyboard ? board.every((r) => r.prompt.trim()) && boardSeconds(board) <= MAX_SECONDS : s.prompt.trim() !== "";
+
   if (!can.create) {
     return role === "pending" ? (
       <p className="notice" role="status">
@@ -220,38 +223,42 @@ export function CreateStudio({
             <input type="radio" name="mode" value="storyboard" checked={storyboard} onChange={() => setMode("storyboard")} /> Storyboard (shots)
           </label>
         </fieldset>
-        {storyboard ? <StoryboardEditor rows={board} onChange={setBoard} promptChars={limits.promptChars} /> : <>
-        <label htmlFor="prompt">Prompt</label>
-        <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={limits.promptChars} rows={3} required placeholder="a red ball bouncing on the grass" />
-        {words?.available && (
-          <p className="words" aria-live="polite">
-            {words.words.map((w, i) => (
-              <span key={i} className={w.known ? "known" : "unknown"}>
-                {w.word}{" "}
-              </span>
-            ))}
-            {words.unknown.length > 0 && <span className="hint">The model does not know: {words.unknown.join(", ")}</span>}
-          </p>
+        {storyboard ? (
+          <StoryboardEditor rows={board} onChange={setBoard} promptChars={limits.promptChars} />
+        ) : (
+          <>
+            <label htmlFor="prompt">Prompt</label>
+            <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={limits.promptChars} rows={3} required placeholder="a red ball bouncing on the grass" />
+            {words?.available && (
+              <p className="words" aria-live="polite">
+                {words.words.map((w, i) => (
+                  <span key={i} className={w.known ? "known" : "unknown"}>
+                    {w.word}{" "}
+                  </span>
+                ))}
+                {words.unknown.length > 0 && <span className="hint">The model does not know: {words.unknown.join(", ")}</span>}
+              </p>
+            )}
+            <div className="examples">
+              {EXAMPLES.map((p) => (
+                <button type="button" key={p} onClick={() => setS({ ...s, prompt: p })}>
+                  {p}
+                </button>
+              ))}
+            </div>
+            {planning && s.plan !== "none" && (
+              <PlanEditor
+                key={shape.aspect} // another frame: the editor starts over in it
+                target={planTarget!}
+                prompt={s.prompt}
+                seed={s.seed.trim() === "" || !Number.isInteger(Number(s.seed)) ? null : Number(s.seed)}
+                frames={planFrames(s.frames, planning, limits)}
+                initialPlan={openPlan}
+                onPlanChange={onPlanChange}
+              />
+            )}
+          </>
         )}
-        <div className="examples">
-          {EXAMPLES.map((p) => (
-            <button type="button" key={p} onClick={() => setS({ ...s, prompt: p })}>
-              {p}
-            </button>
-          ))}
-        </div>
-        {planning && s.plan !== "none" && (
-          <PlanEditor
-            key={shape.aspect} // another frame: the editor starts over in it
-            target={planTarget!}
-            prompt={s.prompt}
-            seed={s.seed.trim() === "" || !Number.isInteger(Number(s.seed)) ? null : Number(s.seed)}
-            frames={planFrames(s.frames, planning, limits)}
-            initialPlan={openPlan}
-            onPlanChange={onPlanChange}
-          />
-        )}
-        </>}
         <ShapeChoices limits={limits} value={shape} onChange={setShape} />
         <details>
           <summary>Advanced settings</summary>
@@ -303,7 +310,7 @@ export function CreateStudio({
             </label>
           </div>
         </details>
-        <button type="submit" className="primary" disabled={busy || (storyboard ? board.some((r) => !r.prompt.trim()) || boardSeconds(board) > MAX_SECONDS : !s.prompt.trim())}>
+        <button type="submit" className="primary" disabled={busy || !ready}>
           {busy ? "Queueing…" : "Generate"}
         </button>
         {error && (
