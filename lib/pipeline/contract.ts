@@ -246,16 +246,8 @@ export function jobSettingsShape(l: SettingsLimits) {
  */
 export function jobPlanFits(l: SettingsLimits) {
   return (o: { prompt?: string; shots?: unknown[]; plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
-    if ((o.prompt === undefined) === (o.shots === undefined)) {
-      ctx.addIssue({ code: "custom", path: [o.shots ? "shots" : "prompt"], message: "give either prompt or shots (a storyboard), not both" });
-    }
-    if (o.shots) {
-      // Its length is its shots'; it is planned from them (or made from text alone: plan null).
-      if (o.frames !== undefined) ctx.addIssue({ code: "custom", path: ["frames"], message: "a storyboard's length is its shots': leave frames out" });
-      if (o.extend > 0) ctx.addIssue({ code: "custom", path: ["extend"], message: "a storyboard's length is its shots': add a shot instead" });
-      if (o.plan) ctx.addIssue({ code: "custom", path: ["plan"], message: "a storyboard is planned from its shots: send no plan, or null for text alone" });
-      return;
-    }
+    for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    if (o.shots) return; // its plan is made from its shots, and checked once planned (lib/queue/storyboard-fits.ts)
     const most = l.framesMax[String(o.fps ?? l.defaults.fps)];
     if (o.frames !== undefined && most !== undefined && o.frames > most)
       ctx.addIssue({ code: "custom", path: ["frames"], message: `at most ${most} at ${o.fps ?? l.defaults.fps} fps` });
@@ -271,6 +263,21 @@ export function jobPlanFits(l: SettingsLimits) {
     const clip = { extend: o.extend, frames: o.frames === undefined ? undefined : ditFrames(l, o.frames, o.fps ?? l.defaults.fps) };
     for (const p of planProblems(o.plan, b, clip)) ctx.addIssue({ code: "custom", path: ["plan", ...p.path], message: p.message });
   };
+}
+
+/**
+ * A clip has a prompt or a storyboard (`shots`), exactly one; a storyboard's length comes from
+ * its shots, and its plan is made from them (or none: plan null). The API's schema and
+ * generate() (./settings.ts) both check this.
+ */
+export function storyboardProblems(o: { prompt?: string; shots?: unknown; frames?: number; extend: number; plan?: ScenePlan | null }): PlanProblem[] {
+  const out: PlanProblem[] = [];
+  if ((o.prompt === undefined) === (o.shots === undefined)) out.push({ path: [o.shots ? "shots" : "prompt"], message: "give either prompt or shots (a storyboard), not both" });
+  if (o.shots === undefined) return out;
+  if (o.frames !== undefined) out.push({ path: ["frames"], message: "a storyboard's length is its shots': leave frames out" });
+  if (o.extend > 0) out.push({ path: ["extend"], message: "a storyboard's length is its shots': add a shot instead" });
+  if (o.plan) out.push({ path: ["plan"], message: "a storyboard is planned from its shots: send no plan, or null for text alone" });
+  return out;
 }
 
 /** A clip length in output frames at `fps`, as the DiT's own frames (what a plan counts). */

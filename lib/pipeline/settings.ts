@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { shotsSchema, storyboardPrompt } from "../storyboard/schema";
 import { shotSpans } from "../storyboard/timing";
-import { MAX_EXTEND, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
+import { MAX_EXTEND, storyboardProblems, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
 import { PipelineError } from "./errors";
 import { temporalRatio, type Manifest } from "./manifest";
 import { PROVIDERS } from "./sessions";
@@ -54,16 +54,10 @@ function inputSchema(m: Manifest) {
       aspect: f.aspect.default(limits.defaults.aspect),
     })
     .superRefine((o, ctx) => {
-      if ((o.prompt === undefined) === (o.shots === undefined)) {
-        ctx.addIssue({ code: "custom", path: [o.shots ? "shots" : "prompt"], message: "give either prompt or shots (a storyboard), not both" });
-      }
-      if (o.shots) {
-        // A storyboard's length is its shots'; it starts a clip, so it does not continue one.
-        for (const key of ["frames", "continueFrom"] as const) {
-          if (o[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "a storyboard's length is its shots': leave it out" });
-        }
-        if (o.extend > 0) ctx.addIssue({ code: "custom", path: ["extend"], message: "a storyboard's length is its shots': add a shot instead" });
-      }
+      // The plan is generate()'s own argument: resolvePlan refuses one beside shots.
+      for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+      // A storyboard starts a clip: it does not continue one.
+      if (o.shots && o.continueFrom) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: "a storyboard starts a clip: it cannot continue one" });
       const needsContext = o.extend > 0 || o.continueFrom !== undefined || (clipFrames(o) ?? 0) > m.video.frames;
       if (o.continueFrom && limits.fps.includes(o.fps) && limits.aspects.includes(o.aspect)) {
         const l = clipShape(m, o.fps, o.aspect).latent;
