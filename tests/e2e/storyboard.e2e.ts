@@ -8,8 +8,10 @@
  *   goes to the next one after a delete); the timeline has a segment per shot.
  * - Generate (Enter) makes one job that sends `shots`; the worker makes the clip; the clip page
  *   lists the shots with their start times, and so does the share page once published.
+ * - With SCREENSHOT=1 (npm run screenshots:storyboard), saves docs/screenshots/storyboard.png.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -80,6 +82,14 @@ async function main() {
     expect((await page.locator(".storyboard-timeline span").count()) === 2, "the timeline does not have one segment per shot");
     expect(/2 shots, 2\.5 s of at most 60 s/.test(await page.locator(".storyboard p").first().innerText()), "the total length is not shown");
   });
+
+  if (process.env.SCREENSHOT) {
+    await check("screenshot of the storyboard", async () => {
+      const out = path.join(ROOT, "docs/screenshots");
+      mkdirSync(out, { recursive: true });
+      await page.locator("form.create").screenshot({ path: path.join(out, "storyboard.png") });
+    });
+  }
 
   await check("Generate sends one job of the shots; the clip page lists them with their start times", async () => {
     await page.focus("button.primary");
