@@ -15,7 +15,8 @@
  *   cell, the one seam the plan then has.
  * - New objects enter at their laid-out place; objects a shot does not name leave: hidden
  *   (`visible` false) for the shot, held where they were, so they can come back later.
- * - A relation is kept only for a one-shot storyboard (it is judged over the whole clip).
+ * - A shot's relation places its new objects; the plan records it only for a one-shot
+ *   storyboard (a plan's relation is judged over the whole clip).
  *
  * A one-shot storyboard is exactly the plan of its prompt (planPrompt).
  */
@@ -60,14 +61,14 @@ export function planStoryboard(shots: readonly Pick<Shot, "prompt" | "seconds">[
     const span = spans[k]!;
     const named = new Set<string>();
     if (spec) {
-      const full = completeSpec(withKnownColours(spec, objects), shotSeed(seed, k, 0));
-      const shotSpec: PlanSpec = { ...full, scene, relation: shots.length === 1 ? full.relation : null };
-      relation = shotSpec.relation ?? null;
+      // The shot's relation places its new objects; the plan keeps it only for one shot.
+      const shotSpec: PlanSpec = { ...completeSpec(withKnownColours(spec, objects), shotSeed(seed, k, 0)), scene };
+      if (shots.length === 1) relation = shotSpec.relation ?? null;
       const drawn = instances(shotSpec);
       const same = matchEarlier(drawn, objects);
       // A continued object moves by its laid-out track's displacement one frame on: one more frame to lay out.
       const cfg = worldConfig({ ...frame, frames: span.frames + (same.some((id) => id !== null) ? 1 : 0) });
-      const laid = fittingLayout(shotSpec, cfg, seed, k, same.map((id) => (id ? last.get(id)! : null)), drawn);
+      const laid = inShot(k, () => fittingLayout(shotSpec, cfg, seed, k, same.map((id) => (id ? last.get(id)! : null)), drawn));
       drawn.forEach((s, i) => {
         let o = same[i] ? objects.find((x) => x.id === same[i])! : undefined;
         if (!o) {
@@ -88,6 +89,16 @@ export function planStoryboard(shots: readonly Pick<Shot, "prompt" | "seconds">[
   });
 
   return { version: PLAN_VERSION, scene, background_seed: seed, fps: frame.fps, frames, width: frame.width, height: frame.height, relation, objects };
+}
+
+/** fn(), its PlanError naming the shot (the layout's rules refuse what the world cannot draw). */
+function inShot<T>(k: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof PlanError) throw new PlanError(`shots.${k}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The layout seed of shot k's attempt a: the clip's seed for the first shot's first layout, as planPrompt has it. */

@@ -101,6 +101,7 @@ describe("planStoryboard", () => {
       "three green cubes spinning",
       "a small red ball growing",
       "a big blue car moving up",
+      "a blue car left of a red ball",
       "a snowy field",
     );
     const storyboard = fc.array(fc.record({ prompt, seconds: fc.constantFrom(0.5, 1, 1.5, 3, 6) }), { minLength: 1, maxLength: 5 });
