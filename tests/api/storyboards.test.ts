@@ -91,6 +91,8 @@ describe("storyboards through the API", () => {
     const remixed = await remixRoute(request("POST", `/api/videos/${row.id}/remix`, { caller: alice, body: { seed: 9 } }), params({ id: row.id }));
     expect(remixed.status).toBe(202);
     expect((await body(remixed)).jobs[0]).toMatchObject({ shots: STORED, seed: 9, planSource: "planner" });
+    const retold = await remixRoute(request("POST", `/api/videos/${row.id}/remix`, { caller: alice, body: { prompt: "a red ball" } }), params({ id: row.id }));
+    expect((await body(retold)).jobs[0]).toMatchObject({ prompt: "a red ball", shots: null, planSource: "given" }); // one prompt, over the storyboard's plan
     const ext = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: alice }), params({ id: row.id }));
     expect(ext.status).toBe(400);
     expect((await body(ext)).error.message).toMatch(/extend: a storyboard's length is its shots'/);
