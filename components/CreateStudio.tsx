@@ -196,6 +196,12 @@ export function CreateStudio({
     }
   }
 
+  // The plan editor leaves the page in Storyboard mode: its edits come back with it, as the plan it opens.
+  const toStoryboard = () => {
+    if (edited.current) setOpenPlan(edited.current);
+    setMode("storyboard");
+  };
+
   // Every shot has words and the storyboard fits a clip; or the one prompt has words.
   const ready = storyboard ? board.every((r) => r.prompt.trim()) && boardSeconds(board) <= MAX_SECONDS : s.prompt.trim() !== "";
 
@@ -220,7 +226,7 @@ export function CreateStudio({
             <input type="radio" name="mode" value="prompt" checked={!storyboard} onChange={() => setMode("prompt")} /> One prompt
           </label>
           <label>
-            <input type="radio" name="mode" value="storyboard" checked={storyboard} onChange={() => setMode("storyboard")} /> Storyboard (shots)
+            <input type="radio" name="mode" value="storyboard" checked={storyboard} onChange={toStoryboard} /> Storyboard (shots)
           </label>
         </fieldset>
         {storyboard ? (

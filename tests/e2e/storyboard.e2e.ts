@@ -8,6 +8,7 @@
  *   goes to the next one after a delete); the timeline has a segment per shot.
  * - Generate (Enter) makes one job that sends `shots`; the worker makes the clip; the clip page
  *   lists the shots with their start times, and so does the share page once published.
+ * - Plan edits made in the one-prompt mode come back after a visit to Storyboard mode.
  * - With SCREENSHOT=1 (npm run screenshots:storyboard), saves docs/screenshots/storyboard.png.
  * Prints "N passed, N failed"; exits non-zero on any failure.
  */
@@ -112,6 +113,29 @@ async function main() {
     expect(published.status === 200, `publish: ${published.status}`);
     await page.goto(`${studio!.base}${published.body.video.shareUrl}`);
     expect((await page.locator("table.shots tbody tr").count()) === 2, "the share page lists no shots");
+  });
+
+  await check("plan edits of the one-prompt mode survive a visit to Storyboard mode", async () => {
+    const p = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    p.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await p.goto(`${studio!.base}/`);
+    await p.fill("#prompt", "a red ball moving right");
+    const end = ".plan-canvas .handle-end[data-object='o1']";
+    await p.waitForSelector(end, { timeout: 15_000 });
+    await p.focus(end);
+    await p.keyboard.press("ArrowUp");
+    const edited = () => p.getAttribute(".plan-editor", "data-edited");
+    expect((await edited()) === "true", "moving a handle did not edit the plan");
+    await p.check("input[name=mode][value=storyboard]");
+    await p.check("input[name=mode][value=prompt]");
+    await p.waitForSelector(end, { timeout: 15_000 });
+    let now = await edited();
+    for (let i = 0; i < 50 && now !== "true"; i++) {
+      await p.waitForTimeout(100);
+      now = await edited();
+    }
+    expect(now === "true", "back from Storyboard mode, the plan editor lost its edits");
+    await p.close();
   });
 
   await check("no page errors", async () => {
