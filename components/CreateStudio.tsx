@@ -3,7 +3,7 @@
  * The create page: a prompt box that marks the words the model knows (and names the ones it
  * does not), example prompts, advanced settings (bounded by the model's settings contract, so
  * the inputs refuse what the API would), the plan editor (when the model follows scene plans),
- * and a card per job.
+ * a Storyboard mode (shots on a timeline, sent as `shots`: docs/storyboard.md), and a card per job.
  *
  * Opening a stored plan in the editor: pass `initialPlan` (a ScenePlan; the page does not yet),
  * or open `/?remix=ID` for a video whose view carries `plan` (the clip page's Remix link); either
@@ -21,6 +21,9 @@ import { api } from "./api";
 import { JobCard } from "./JobCard";
 import { PlanEditor } from "./PlanEditor";
 import { ShapeChoices, defaultShape, type Shape } from "./ShapeChoices";
+import { StoryboardEditor } from "./StoryboardEditor";
+import { MAX_SECONDS } from "@/lib/plan/vocab";
+import { boardSeconds, newBoard, toShots, type ShotRow } from "@/lib/storyboard/board";
 
 const EXAMPLES = [
   "a red ball bouncing on the grass",
@@ -75,6 +78,9 @@ export function CreateStudio({
   initialPlan?: ScenePlan | null;
 }) {
   const [s, setS] = useState<Settings>(EMPTY);
+  const [mode, setMode] = useState<"prompt" | "storyboard">("prompt");
+  const [board, setBoard] = useState<ShotRow[]>(() => newBoard());
+  const storyboard = mode === "storyboard";
   const [shape, setShape] = useState<Shape>(() => defaultShape(limits));
   // The plan editor draws in the aspect's frame.
   const planTarget = planning && limits.aspectSizes[shape.aspect] ? { ...planning, ...limits.aspectSizes[shape.aspect] } : planning;
@@ -107,7 +113,15 @@ export function CreateStudio({
       ({ video: v }) => {
         setRemixPlan(v.plan ?? null);
         setShape({ fps: v.fps, aspect: v.aspect }); // a remix keeps the clip's shape
-        setS({ ...EMPTY, prompt: v.prompt, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance), frames: String(v.frames), loop: v.loop, plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
+        const settings = { ...EMPTY, negativePrompt: v.negativePrompt, seed: String(v.seed), steps: String(v.steps), guidance: String(v.guidance) };
+        if (v.shots) {
+          // A storyboard is planned again from its shots: it opens as its shots.
+          setMode("storyboard");
+          setBoard(v.shots.map((shot, id) => ({ id, prompt: shot.prompt, seconds: String(shot.seconds) })));
+          setS({ ...settings, plan: v.plan === null ? "none" : "prompt" });
+          return;
+        }
+        setS({ ...settings, prompt: v.prompt, frames: String(v.frames), loop: v.loop, plan: v.plan ? "remix" : v.plan === null ? "none" : "prompt" });
         // The plan that made the clip opens in the editor (null: it was made from text alone).
         if (v.plan) setOpenPlan(v.plan);
       },
@@ -117,7 +131,7 @@ export function CreateStudio({
 
   useEffect(() => {
     key.current = null; // the settings changed: a new submission
-  }, [s, shape]);
+  }, [s, shape, mode, board]);
 
   useEffect(() => {
     const text = s.prompt.trim();
@@ -134,8 +148,10 @@ export function CreateStudio({
   const set = (k: keyof Settings) => (e: { target: { value: string } }) => setS({ ...s, [k]: k === "variations" ? Number(e.target.value) : e.target.value });
   // POST /api/jobs's plan: absent = the worker plans the prompt, null = text alone.
   // Text alone wins; then the editor's edits (of the prompt's plan or the remixed one); then the remixed plan as it was.
+  // A storyboard is planned by the server from its shots: only text alone is said.
   const planField = () =>
     s.plan === "none" ? { plan: null }
+    : storyboard ? {}
     : planning && edited.current ? { plan: edited.current }
     : s.plan === "remix" && remixPlan ? { plan: remixPlan }
     : {};
@@ -151,12 +167,11 @@ export function CreateStudio({
         method: "POST",
         headers: { "idempotency-key": key.current },
         body: JSON.stringify({
-          prompt: s.prompt,
+          ...(storyboard ? { shots: toShots(board) } : { prompt: s.prompt, frames: num(s.frames) }),
           negativePrompt: s.negativePrompt || undefined,
           seed: num(s.seed),
           steps: num(s.steps),
           guidance: num(s.guidance),
-          frames: num(s.frames),
           variations: s.variations,
           fps: shape.fps,
           aspect: shape.aspect,
@@ -183,6 +198,15 @@ export function CreateStudio({
     }
   }
 
+  // The plan editor leaves the page in Storyboard mode: its edits come back with it, as the plan it opens.
+  const toStoryboard = () => {
+    if (edited.current) setOpenPlan(edited.current);
+    setMode("storyboard");
+  };
+
+  // Every shot has words and the storyboard fits a clip; or the one prompt has words.
+  const ready = storyboard ? board.every((r) => r.prompt.trim()) && boardSeconds(board) <= MAX_SECONDS : s.prompt.trim() !== "";
+
   if (!can.create) {
     return role === "pending" ? (
       <p className="notice" role="status">
@@ -198,35 +222,50 @@ export function CreateStudio({
   return (
     <>
       <form onSubmit={submit} className="create">
-        <label htmlFor="prompt">Prompt</label>
-        <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={limits.promptChars} rows={3} required placeholder="a red ball bouncing on the grass" />
-        {words?.available && (
-          <p className="words" aria-live="polite">
-            {words.words.map((w, i) => (
-              <span key={i} className={w.known ? "known" : "unknown"}>
-                {w.word}{" "}
-              </span>
-            ))}
-            {words.unknown.length > 0 && <span className="hint">The model does not know: {words.unknown.join(", ")}</span>}
-          </p>
-        )}
-        <div className="examples">
-          {EXAMPLES.map((p) => (
-            <button type="button" key={p} onClick={() => setS({ ...s, prompt: p })}>
-              {p}
-            </button>
-          ))}
-        </div>
-        {planning && s.plan !== "none" && (
-          <PlanEditor
-            key={shape.aspect} // another frame: the editor starts over in it
-            target={planTarget!}
-            prompt={s.prompt}
-            seed={s.seed.trim() === "" || !Number.isInteger(Number(s.seed)) ? null : Number(s.seed)}
-            frames={planFrames(s.frames, planning, limits)}
-            initialPlan={openPlan}
-            onPlanChange={onPlanChange}
-          />
+        <fieldset className="mode-choice">
+          <legend>Make</legend>
+          <label>
+            <input type="radio" name="mode" value="prompt" checked={!storyboard} onChange={() => setMode("prompt")} /> One prompt
+          </label>
+          <label>
+            <input type="radio" name="mode" value="storyboard" checked={storyboard} onChange={toStoryboard} /> Storyboard (shots)
+          </label>
+        </fieldset>
+        {storyboard ? (
+          <StoryboardEditor rows={board} onChange={setBoard} promptChars={limits.promptChars} />
+        ) : (
+          <>
+            <label htmlFor="prompt">Prompt</label>
+            <textarea id="prompt" value={s.prompt} onChange={set("prompt")} maxLength={limits.promptChars} rows={3} required placeholder="a red ball bouncing on the grass" />
+            {words?.available && (
+              <p className="words" aria-live="polite">
+                {words.words.map((w, i) => (
+                  <span key={i} className={w.known ? "known" : "unknown"}>
+                    {w.word}{" "}
+                  </span>
+                ))}
+                {words.unknown.length > 0 && <span className="hint">The model does not know: {words.unknown.join(", ")}</span>}
+              </p>
+            )}
+            <div className="examples">
+              {EXAMPLES.map((p) => (
+                <button type="button" key={p} onClick={() => setS({ ...s, prompt: p })}>
+                  {p}
+                </button>
+              ))}
+            </div>
+            {planning && s.plan !== "none" && (
+              <PlanEditor
+                key={shape.aspect} // another frame: the editor starts over in it
+                target={planTarget!}
+                prompt={s.prompt}
+                seed={s.seed.trim() === "" || !Number.isInteger(Number(s.seed)) ? null : Number(s.seed)}
+                frames={planFrames(s.frames, planning, limits)}
+                initialPlan={openPlan}
+                onPlanChange={onPlanChange}
+              />
+            )}
+          </>
         )}
         <ShapeChoices limits={limits} value={shape} onChange={setShape} />
         <details>
@@ -249,13 +288,17 @@ export function CreateStudio({
               Guidance
               <input type="number" min={limits.guidance[0]} max={limits.guidance[1]} step="any" value={s.guidance} onChange={set("guidance")} placeholder={`${limits.defaults.guidance}`} />
             </label>
-            <label>
-              Frames
-              <input type="number" min={limits.frames[0]} max={limits.frames[1]} value={s.frames} onChange={set("frames")} placeholder={`${limits.defaults.frames}`} />
-            </label>
-            <label title="The clip's end leads back into its first frame, to play on repeat">
-              <input type="checkbox" checked={s.loop} onChange={(e) => setS({ ...s, loop: e.target.checked })} /> Loop
-            </label>
+            {!storyboard && (
+              <label>
+                Frames
+                <input type="number" min={limits.frames[0]} max={limits.frames[1]} value={s.frames} onChange={set("frames")} placeholder={`${limits.defaults.frames}`} />
+              </label>
+            )}
+            {!storyboard && (
+              <label title="The clip's end leads back into its first frame, to play on repeat">
+                <input type="checkbox" checked={s.loop} onChange={(e) => setS({ ...s, loop: e.target.checked })} /> Loop
+              </label>
+            )}
             <label>
               Variations
               <select value={s.variations} onChange={set("variations")}>
@@ -269,7 +312,7 @@ export function CreateStudio({
                 Scene plan
                 <select value={s.plan} onChange={set("plan")}>
                   <option value="prompt">Plan the prompt (where each object is, every frame)</option>
-                  {remixPlan && <option value="remix">Keep the remixed clip&apos;s plan ({remixPlan.objects.length} objects)</option>}
+                  {remixPlan && !storyboard && <option value="remix">Keep the remixed clip&apos;s plan ({remixPlan.objects.length} objects)</option>}
                   <option value="none">None: text alone</option>
                 </select>
               </label>
@@ -280,7 +323,7 @@ export function CreateStudio({
             </label>
           </div>
         </details>
-        <button type="submit" className="primary" disabled={busy || !s.prompt.trim()}>
+        <button type="submit" className="primary" disabled={busy || !ready}>
           {busy ? "Queueing…" : "Generate"}
         </button>
         {error && (

@@ -28,6 +28,8 @@ import { decodeKeyset, keysetText, toCursor } from "./cursor";
 import { AppError } from "./errors";
 import { newId } from "./ids";
 import { planColumn, planFromColumn } from "./plan-column";
+import { shotsColumn, shotsFromColumn } from "./shots-column";
+import { storyboardPrompt } from "../storyboard/schema";
 import { checkSubmitLimits, type SubmitLimits } from "./limits";
 import { insertVideo, toVideo, type Video, type VideoOutput } from "./videos";
 import { recordWorkerSpeed } from "./workers";
@@ -55,7 +57,7 @@ export function toJob(row: JobRow): Job {
 /** A job's settings as its row keeps them: a setting left out is null, the model's default when it runs. */
 function settingsColumns(s: JobSettings) {
   return {
-    prompt: s.prompt,
+    prompt: s.prompt ?? storyboardPrompt(s.shots ?? []), // the contract gives exactly one of the two
     negativePrompt: s.negativePrompt,
     seed: s.seed === undefined ? null : BigInt(s.seed),
     steps: s.steps ?? null,
@@ -67,14 +69,17 @@ function settingsColumns(s: JobSettings) {
     aspect: s.aspect ?? null,
     loop: s.loop,
     plan: planColumn(s.plan),
+    shots: shotsColumn(s.shots),
   };
 }
 
 /** A job's settings back from its row (the contract's record: what its worker hands the pipeline). */
 export function settingsOf(job: Job): JobSettings {
-  const defined = SETTING_KEYS.filter((k) => job[k] !== null).map((k) => [k, job[k]]);
+  const shots = shotsFromColumn(job.shots);
+  // A storyboard's prompt column is its shots' prompts joined: the shots are the setting.
+  const defined = SETTING_KEYS.filter((k) => job[k] !== null && !(shots && k === "prompt")).map((k) => [k, job[k]]);
   const plan = planFromColumn(job.plan);
-  return { ...Object.fromEntries(defined), ...(plan === undefined ? {} : { plan }) } as JobSettings;
+  return { ...Object.fromEntries(defined), ...(plan === undefined ? {} : { plan }), ...(shots ? { shots } : {}) } as JobSettings;
 }
 
 /** Who holds a running job: the claim's worker and attempt. */
@@ -181,7 +186,8 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
 }
 
 function sameSettings(job: Job, s: JobSettings): boolean {
-  return SETTING_KEYS.every((k) => (job[k] ?? null) === (s[k] ?? null)) && job.plan === planColumn(s.plan);
+  const { prompt, plan, shots } = settingsColumns(s); // the JSON and the prompt a storyboard derives, as stored
+  return SETTING_KEYS.every((k) => k === "prompt" || (job[k] ?? null) === (s[k] ?? null)) && job.prompt === prompt && job.plan === plan && job.shots === shots;
 }
 
 // ------------------------------------------------------------------ reads

@@ -80,6 +80,7 @@ export async function insertVideo(tx: Tx, input: { job: JobRow; output: VideoOut
       modelId: o.modelId,
       timings: JSON.stringify(o.timings),
       plan: planColumn(o.plan),
+      shots: row.shots, // the job's storyboard is the clip's
       createdAt: now,
     },
   });

@@ -5,7 +5,9 @@
 import type { Job } from "../db/jobs";
 import { planFromColumn } from "../db/plan-column";
 import { videosOfJobs, type Video } from "../db/videos";
+import { shotsFromColumn } from "../db/shots-column";
 import type { ScenePlan } from "../plan/schema";
+import type { Shot } from "../storyboard/schema";
 import { isTerminal, positions, type Position } from "../queue";
 import type { PreviewView } from "../queue/preview";
 import { MEDIA_FILES } from "./media";
@@ -36,6 +38,8 @@ export interface JobView {
   video: VideoView | null;
   /** What the job was given: a plan ("given": the caller's, or the remixed or extended clip's), "planner" (the worker plans the prompt), "none" (text alone). */
   planSource: "given" | "planner" | "none";
+  /** The storyboard's shots (docs/storyboard.md), null for a clip of one prompt; `prompt` is then theirs joined. */
+  shots: Shot[] | null;
   /** One job's view only: the plan the clip followed once made (null: text alone), before that the given one (null if none). */
   plan?: ScenePlan | null;
   preview?: PreviewView | null; // the latest latent preview while running (the event stream only)
@@ -64,6 +68,8 @@ export interface VideoView {
   mine: boolean;
   media: { mp4: string; webm: string | null; poster: string | null; webp: string | null };
   shareUrl: string | null; // while published
+  /** The storyboard's shots (docs/storyboard.md), null for a clip of one prompt; `prompt` is then theirs joined. */
+  shots: Shot[] | null;
   /** One clip's view only: the scene plan it followed (null: text alone; left out for a clip made before plans were kept). */
   plan?: ScenePlan | null;
 }
@@ -101,6 +107,7 @@ export function videoView(v: Video, callerId: string | null, o: { withPlan?: boo
     mine,
     media: { mp4: url("video.mp4")!, webm: url("video.webm"), poster: url("poster.png"), webp: url("preview.webp") },
     shareUrl: v.published ? `/v/${v.slug}` : null,
+    shots: shotsFromColumn(v.shots) ?? null,
     ...(o.withPlan && v.plan !== null ? { plan: planFromColumn(v.plan) } : {}),
   };
 }
@@ -157,6 +164,7 @@ function jobView(job: Job, pos: Position | null, video: Video | undefined, calle
     error: job.state === "failed" ? job.error : null,
     video: video ? videoView(video, callerId) : null,
     planSource: job.plan === null ? "planner" : job.plan === "null" ? "none" : "given", // no parse of a list's plans
+    shots: shotsFromColumn(job.shots) ?? null,
     ...(o.withPlan ? { plan: planFromColumn(video ? video.plan : job.plan) ?? null } : {}),
   };
 }

@@ -1,5 +1,7 @@
 /**
  * npm run generate -- --prompt "a red ball bouncing in the snow" [--negative TEXT]
+ *   (or a storyboard: --shot "a red ball bouncing in the snow:4" --shot "a red ball moving right:4",
+ *   each shot PROMPT:SECONDS[:CAMERA], the clip as long as its shots)
  *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N] [--loop]
  *   [--plan FILE | --no-plan] [--print-plan] [--plan-guidance on|off] [--fps 8|24] [--aspect 1:1|16:9|9:16]
  *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--precision fp32|int8] [--model DIR] [--out clip.mp4]
@@ -16,10 +18,11 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
+import type { CameraMove } from "../storyboard/schema";
 import { PipelineError } from "./errors";
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } from "./generate";
 
-const USAGE = `usage: npm run generate -- --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--guidance X]
+const USAGE = `usage: npm run generate -- (--prompt TEXT | --shot PROMPT:SECONDS[:CAMERA] ...) [--negative TEXT] [--seed N] [--steps N] [--guidance X]
        [--frames N | --seconds N] [--extend N] [--loop] [--plan FILE | --no-plan] [--print-plan]
        [--plan-guidance on|off]   (on: guidance strengthens the plan too)
        [--fps N] [--aspect W:H]   (the model's choices: model.json outputs and aspects)
@@ -50,6 +53,13 @@ function aspectArg(v: string | undefined): string | undefined {
   return v;
 }
 
+/** One --shot: "PROMPT:SECONDS" or "PROMPT:SECONDS:CAMERA" (split at the last colons; the rest is checked by generate()). */
+export function parseShot(v: string): NonNullable<GenerateOptions["shots"]>[number] {
+  const m = /^(.*):([0-9]+(?:\.[0-9]+)?)(?::([a-z-]+))?$/s.exec(v);
+  if (!m) throw new PipelineError("BAD_INPUT", `--shot must be PROMPT:SECONDS or PROMPT:SECONDS:CAMERA, such as "a red ball bouncing:4", got "${v}"`);
+  return { prompt: m[1]!, seconds: Number(m[2]), ...(m[3] ? { camera: m[3] as CameraMove } : {}) }; // the move is checked by generate()
+}
+
 export interface CliOptions extends GenerateOptions {
   printPlan: boolean;
 }
@@ -73,6 +83,7 @@ export function parseCli(argv: string[]): CliOptions {
     args: argv,
     options: {
       prompt: { type: "string" },
+      shot: { type: "string", multiple: true },
       negative: { type: "string" },
       seed: { type: "string" },
       steps: { type: "string" },
@@ -101,14 +112,14 @@ export function parseCli(argv: string[]): CliOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  if (values.prompt === undefined) throw new PipelineError("BAD_INPUT", "--prompt is required");
+  if ((values.prompt === undefined) === (values.shot === undefined)) throw new PipelineError("BAD_INPUT", "give --prompt or --shot (one or more), not both");
   if (values.plan !== undefined && values["no-plan"]) throw new PipelineError("BAD_INPUT", "--plan and --no-plan contradict each other");
   if (values.frames !== undefined && values.seconds !== undefined) throw new PipelineError("BAD_INPUT", "give --frames or --seconds, not both");
   return {
     printPlan: values["print-plan"] ?? false,
     ...(values["no-plan"] ? { plan: null } : values.plan !== undefined ? { plan: readPlan(values.plan) } : {}),
     seconds: num("seconds", values.seconds),
-    prompt: values.prompt,
+    ...(values.shot ? { shots: values.shot.map(parseShot) } : { prompt: values.prompt }),
     negativePrompt: values.negative,
     seed: int("seed", values.seed),
     steps: int("steps", values.steps),

@@ -10,6 +10,7 @@
 import { z } from "zod";
 
 import { planSchema, type ScenePlan } from "../plan/schema";
+import { shotsSchema } from "../storyboard/schema";
 import { PRECISIONS, temporalRatio, type Manifest, type Precision } from "./manifest";
 import { SCHEDULERS, type SchedulerType } from "./schedulers";
 import { aspectChoices, aspectsOf, defaultAspect, defaultFps, fpsChoices, outputsOf } from "./shapes";
@@ -219,12 +220,14 @@ export function settingsFields(l: SettingsLimits) {
  * What a submission may ask for: settings left out are the model's defaults when the job runs
  * (stored as null), so a job keeps following its model. `plan`: a scene plan
  * (docs/scene-plan.md) to follow, null for text alone, absent for "the worker plans the
- * prompt"; it must fit the model and the clip's length (planProblems).
+ * prompt"; it must fit the model and the clip's length (planProblems). `shots`: a storyboard
+ * (docs/storyboard.md) instead of `prompt`, exactly one of the two (jobPlanFits checks).
  */
 export function jobSettingsShape(l: SettingsLimits) {
   const f = settingsFields(l);
   return {
-    prompt: f.prompt,
+    prompt: f.prompt.optional(),
+    shots: shotsSchema(f.prompt).optional(),
     negativePrompt: f.negativePrompt.default(""),
     seed: f.seed.optional(),
     steps: f.steps.optional(),
@@ -239,9 +242,14 @@ export function jobSettingsShape(l: SettingsLimits) {
   };
 }
 
-/** The check of a job's plan against the model and the job's length, for a schema with jobSettingsShape's fields. */
+/**
+ * The checks across fields, for a schema with jobSettingsShape's fields: a prompt or a
+ * storyboard, and the job's plan against the model and the job's length.
+ */
 export function jobPlanFits(l: SettingsLimits) {
-  return (o: { plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
+  return (o: { prompt?: string; shots?: unknown[]; plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
+    for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    if (o.shots) return; // its plan is made from its shots, and checked once planned (lib/queue/storyboard-fits.ts)
     const most = l.framesMax[String(o.fps ?? l.defaults.fps)];
     if (o.frames !== undefined && most !== undefined && o.frames > most)
       ctx.addIssue({ code: "custom", path: ["frames"], message: `at most ${most} at ${o.fps ?? l.defaults.fps} fps` });
@@ -257,6 +265,22 @@ export function jobPlanFits(l: SettingsLimits) {
     const clip = { extend: o.extend, frames: o.frames === undefined ? undefined : ditFrames(l, o.frames, o.fps ?? l.defaults.fps) };
     for (const p of planProblems(o.plan, b, clip)) ctx.addIssue({ code: "custom", path: ["plan", ...p.path], message: p.message });
   };
+}
+
+/**
+ * A clip has a prompt or a storyboard (`shots`), exactly one; a storyboard's length comes from
+ * its shots, and its plan is made from them (or none: plan null). The API's schema and
+ * generate() (./settings.ts) both check this.
+ */
+export function storyboardProblems(o: { prompt?: string; shots?: unknown; frames?: number; extend: number; plan?: ScenePlan | null; loop?: boolean }): PlanProblem[] {
+  const out: PlanProblem[] = [];
+  if ((o.prompt === undefined) === (o.shots === undefined)) out.push({ path: [o.shots ? "shots" : "prompt"], message: "give either prompt or shots (a storyboard), not both" });
+  if (o.shots === undefined) return out;
+  if (o.frames !== undefined) out.push({ path: ["frames"], message: "a storyboard's length is its shots': leave frames out" });
+  if (o.extend > 0) out.push({ path: ["extend"], message: "a storyboard's length is its shots': add a shot instead" });
+  if (o.plan) out.push({ path: ["plan"], message: "a storyboard is planned from its shots: send no plan, or null for text alone" });
+  if (o.loop) out.push({ path: ["loop"], message: "a storyboard cannot loop yet" });
+  return out;
 }
 
 /** A clip length in output frames at `fps`, as the DiT's own frames (what a plan counts). */

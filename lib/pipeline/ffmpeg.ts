@@ -38,6 +38,7 @@ export interface MuxMetadata {
   aspect?: string; // the DiT frame it was made in (model.json aspects); fps and size are the stream's own
   loop?: boolean; // made to lead back into its first frame (play it on repeat)
   plan?: object; // the scene plan the clip followed, so the file alone can remake it
+  shots?: object; // a storyboard's shots (prompt, seconds, camera), its prompt being theirs joined
 }
 
 /** Target paths; only the ones given are written. Poster format follows the extension (.png, .jpg/.jpeg). */
@@ -125,6 +126,7 @@ function metadataArgs(m: MuxMetadata | undefined): string[] {
     ...(m.negativePrompt ? { negative: m.negativePrompt } : {}),
     ...(m.aspect ? { aspect: m.aspect } : {}),
     ...(m.loop ? { loop: true } : {}),
+    ...(m.shots ? { shots: m.shots } : {}),
     ...(m.plan ? { plan: m.plan } : {}),
   };
   return ["-metadata", `title=${m.prompt}`, "-metadata", `comment=${JSON.stringify({ prompt: m.prompt, ...settings })}`];

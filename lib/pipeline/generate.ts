@@ -2,7 +2,7 @@
  * Prompt -> clip. One `generate()` running the stages of docs/model-format.md, each a
  * function below with typed inputs and outputs (diffusers' pipeline order):
  *   1 checkInputs: settings against the manifest   2 tokenize (unknown words reported)
- *   3 encodePrompt: prompt + negative prompt once  4 prepareLatents: seeded noise
+ *   3 encodePrompt: each prompt + negative, once    4 prepareLatents: seeded noise
  *   5 scheduler timesteps                          6 denoising loop (guidedVelocity: CFG as one
  *   7 decodeChunk: VAE to uint8 RGB                  batch-2 DiT run per step inside the
  *   8 muxClip: ffmpeg                                guidance interval, the conditional half
@@ -14,6 +14,10 @@
  * one before (the model's masked-frame conditioning), and contributes only
  * the video frames of its new latent frames. A finished clip can be extended
  * later the same way by passing its `lastLatent` as `continueFrom`.
+ *
+ * A storyboard (`shots`) is one such clip: one plan over all its shots (lib/storyboard/plan.ts),
+ * the context frames chained through every chunk as for one prompt, and each chunk conditioned
+ * on the text of the shot it mostly covers (./chunk-prompts.ts), each distinct text encoded once.
  *
  * Nothing touches the disk before stage 8, and mux() writes atomically, so an
  * abort or a failure leaves no partial files.
@@ -41,6 +45,8 @@ import { loopPlan } from "../plan/loop";
 import type { ScenePlan } from "../plan/schema";
 import { framesPerExtension } from "./contract";
 import { clipShape, ditView, outputView, type ClipShape } from "./shapes";
+import { chunkPrompts } from "./chunk-prompts";
+import type { ShotInput } from "../storyboard/schema";
 
 export type { Preview } from "./latents";
 export type { DenoiseState } from "./resume";
@@ -57,7 +63,9 @@ export interface StepEndEvent {
 }
 
 export interface GenerateOptions {
-  prompt: string;
+  /** The clip's prompt; or `shots`, a storyboard (lib/storyboard/schema.ts), whose lengths make the clip's. */
+  prompt?: string;
+  shots?: ShotInput[];
   negativePrompt?: string; // the unconditional side of CFG; empty by default
   seed?: number; // random when omitted (and returned)
   steps?: number;
@@ -150,13 +158,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const planStride = framesPerExtension(m, s.contextFrames); // DiT frames per chunk after the first
   clock.lap("validate");
 
-  // 2. Tokenize; unknown words are reported, not fatal (the model just sees [UNK]).
-  const cond = rt.tokenizer.encode(s.prompt);
+  // 2. Tokenize each chunk's prompt; unknown words are reported, not fatal (the model just sees [UNK]).
+  const prompts = chunkPrompts(s, { chunks: plan.chunks, window: m.video.frames, stride: planStride, fps: m.video.fps });
+  const distinct = [...new Set(prompts)];
+  const conds = distinct.map((p) => rt.tokenizer.encode(p));
   const uncond = rt.tokenizer.encode(s.negativePrompt);
   clock.lap("tokenize");
 
-  // 3. Encode the prompt and the negative prompt once, as one batch.
-  const text = await encodePrompt(rt, cond, uncond, s.guidance);
+  // 3. Encode each distinct prompt once, with the negative prompt, as one batch.
+  const encoded = new Map<string, EncodedPrompt>();
+  for (const [i, p] of distinct.entries()) encoded.set(p, await encodePrompt(rt, conds[i]!, uncond, s.guidance));
   clock.lap("encode");
 
   // 4 + 5 happen per chunk (fresh noise from one stream, fresh scheduler); 6 is the loop; 7 decodes each chunk.
@@ -190,6 +201,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const start = resumePoint(resumeFrom, chunk, s.steps, scheduler);
     let x = start?.latent ?? window.x;
     stepsDone += start?.stepsTaken ?? 0;
+    const text = encoded.get(prompts[chunk]!)!;
     const inputs = chunkInputs(window, text.batch, scenePlan, chunk * planStride, m, s.planGuidance);
 
     // 6. Denoising loop: one DiT run per step, of the guidance batch inside the guidance interval.
@@ -263,9 +275,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     provider: rt.provider,
     modelId: m.model_id,
     chunks: plan.chunks,
-    unknownWords: cond.unknown,
+    unknownWords: [...new Set(conds.flatMap((c) => c.unknown))],
     negativeUnknownWords: uncond.unknown,
-    truncated: cond.truncated,
+    truncated: conds.some((c) => c.truncated),
     lastLatent: prev!,
     plan: scenePlan,
     resumedAtStep: resumeFrom ? resumeFrom.chunk * s.steps + resumeFrom.step : 0,
@@ -358,6 +370,7 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     contextFrames: s.contextFrames,
     continueFrom: s.continueFrom,
     ...(scenePlan ? { plan: scenePlan } : {}),
+    ...(s.shots ? { shots: s.shots } : {}),
     // Only when not today's defaults, so that fp32 runs guided on every step keep their hashes.
     ...(s.precision !== "fp32" ? { precision: s.precision } : {}),
     ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
@@ -515,6 +528,7 @@ function muxClip(s: Settings, out: string, seed: number, scenePlan: ScenePlan | 
       aspect: s.aspect,
       ...(s.loop ? { loop: true } : {}),
       ...(scenePlan ? { plan: scenePlan } : {}),
+      ...(s.shots ? { shots: s.shots } : {}),
     },
     signal,
   });

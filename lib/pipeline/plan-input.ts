@@ -1,10 +1,11 @@
 /**
  * The scene plan as generate() uses it: which plan a clip follows (the
- * caller's, checked against the model, or the prompt's own), and each chunk's
+ * caller's, checked against the model, or the prompt's or storyboard's own), and each chunk's
  * window of it as the DiT's `plan` input (docs/scene-plan.md).
  */
 import * as ort from "onnxruntime-node";
 
+import { PlanError } from "../plan/errors";
 import { planPrompt } from "../plan/prompt";
 import { rasterize } from "../plan/raster";
 import { extendPlan } from "../plan/extend";
@@ -13,6 +14,7 @@ import { planBounds, planProblems } from "./contract";
 import { PipelineError } from "./errors";
 import type { Manifest } from "./manifest";
 import { planChunks, type Settings } from "./settings";
+import { planStoryboard } from "../storyboard/plan";
 
 /** The plan this run follows: null for text alone; undefined options.plan means "plan the prompt". */
 export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m: Manifest, seed: number): ScenePlan | null {
@@ -25,11 +27,22 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
   if (given !== undefined && s.continueFrom) {
     throw new PipelineError("BAD_INPUT", "plan: a continued clip (continueFrom) cannot take a plan");
   }
+  if (given && s.shots) throw new PipelineError("BAD_INPUT", "plan: a storyboard is planned from its shots (pass no plan, or null for text alone)");
   // Plans cover whole chunks; the frames past the clip's end are cut after decoding.
   const frames = (f?: number) => {
     const c = planChunks({ ...s, frames: f ?? s.frames }, m);
     return m.video.frames + (c.chunks - 1) * c.perExtension;
   };
+  if (given === undefined && s.shots) {
+    let board: ScenePlan | null;
+    try {
+      board = planStoryboard(s.shots, video, seed);
+    } catch (err) {
+      if (err instanceof PlanError) throw new PipelineError("BAD_INPUT", `shots: ${err.message}`, { cause: err });
+      throw err;
+    }
+    return board && extendPlan(board, frames(board.frames));
+  }
   if (given === undefined) return s.continueFrom ? null : planPrompt(s.prompt, { ...video, frames: frames() }, seed);
   const parsed = planSchema.safeParse(given);
   if (!parsed.success) {

@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 
-import { MAX_EXTEND, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
+import { shotsSchema, storyboardPrompt } from "../storyboard/schema";
+import { shotSpans } from "../storyboard/timing";
+import { MAX_EXTEND, storyboardProblems, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
 import { PipelineError } from "./errors";
 import { temporalRatio, type Manifest } from "./manifest";
 import { PROVIDERS } from "./sessions";
@@ -15,14 +17,20 @@ import type { GenerateOptions } from "./generate";
 export { MAX_EXTEND };
 export const FORMATS = ["mp4", "webm", "poster", "webp"] as const;
 
-/** What the caller may pass: the settings contract (./contract.ts) with the model's defaults, plus the pipeline's own options. */
+/**
+ * What the caller may pass: the settings contract (./contract.ts) with the model's defaults, plus
+ * the pipeline's own options. A clip has a prompt or a storyboard (`shots`, whose length is the
+ * clip's); either way `prompt` comes out as the clip's one prompt (a storyboard's: its shots'
+ * prompts joined).
+ */
 function inputSchema(m: Manifest) {
   const kMax = maxContextFrames(m);
   const limits = settingsLimits(m);
   const f = settingsFields(limits);
   return z
     .object({
-      prompt: f.prompt,
+      prompt: f.prompt.optional(),
+      shots: shotsSchema(f.prompt).optional(),
       negativePrompt: f.negativePrompt.default(""),
       seed: f.seed.optional(),
       steps: f.steps.default(limits.defaults.steps),
@@ -48,7 +56,11 @@ function inputSchema(m: Manifest) {
       aspect: f.aspect.default(limits.defaults.aspect),
     })
     .superRefine((o, ctx) => {
-      const needsContext = o.loop || o.extend > 0 || o.continueFrom !== undefined || (o.frames ?? 0) > m.video.frames;
+      // The plan is generate()'s own argument: resolvePlan refuses one beside shots.
+      for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+      // A storyboard starts a clip: it does not continue one.
+      if (o.shots && o.continueFrom) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: "a storyboard starts a clip: it cannot continue one" });
+      const needsContext = o.loop || o.extend > 0 || o.continueFrom !== undefined || (clipFrames(o) ?? 0) > m.video.frames;
       if (o.continueFrom && limits.fps.includes(o.fps) && limits.aspects.includes(o.aspect)) {
         const l = clipShape(m, o.fps, o.aspect).latent;
         const size = l.channels * l.frames * l.height * l.width;
@@ -58,8 +70,12 @@ function inputSchema(m: Manifest) {
       if (needsContext && kMax < 1) {
         ctx.addIssue({ code: "custom", path: ["extend"], message: "this model takes no context frames, so clips cannot be extended" });
       }
-    });
+    })
+    .transform(({ prompt, ...o }) => ({ ...o, prompt: prompt ?? storyboardPrompt(o.shots ?? []), frames: clipFrames(o) }));
 }
+
+/** The clip's length in output frames: a storyboard's is its shots', at the clip's fps. */
+const clipFrames = (o: { frames?: number; fps: number; shots?: { seconds: number }[] }) => (o.shots ? shotSpans(o.shots, o.fps).frames : o.frames);
 
 export type Settings = z.infer<ReturnType<typeof inputSchema>>;
 

@@ -23,10 +23,10 @@
  */
 import { worldConfig, type WorldConfig } from "./config";
 import { PlanError } from "./errors";
-import { relationHolds, type ObjectTrack } from "./layout";
+import { objectReach, relationHolds, type ObjectTrack } from "./layout";
 import { sweep } from "./motion";
 import { planSchema, type PlanObject, type ScenePlan } from "./schema";
-import { CLIP_FRAMES, COLOURS, FACING_OBJECTS, GROW_RANGE, MARGIN, MAX_OBJECTS, MOTIONS, OBJECTS, SIZE_PIXELS, SIZES } from "./vocab";
+import { CLIP_FRAMES, COLOURS, FACING_OBJECTS, GROW_RANGE, MAX_OBJECTS, MOTIONS, OBJECTS, SIZE_PIXELS, SIZES } from "./vocab";
 
 export type Point = { x: number; y: number };
 export type Handle = "start" | "end";
@@ -53,11 +53,6 @@ export function endOf(o: PlanObject): Point {
   return { x: lastOf(o.track.x), y: lastOf(o.track.y) };
 }
 
-/** Radius the layout keeps clear around an object's centre: its largest size plus the margin. */
-function reach(size: string, motion: string, cfg: WorldConfig): number {
-  const grow = motion === "growing" || motion === "shrinking";
-  return ((SIZE_PIXELS[size]! * cfg.scale) / 2) * (grow ? GROW_RANGE[1] : 1) + MARGIN;
-}
 
 /** The layout's middle bounce height for an object of this reach in this frame. */
 function bounceHeight(r: number, cfg: WorldConfig): number {
@@ -80,7 +75,7 @@ function bounceOffsets(height: number, cfg: WorldConfig): number[] {
 export function bounceOf(o: Pick<PlanObject, "size" | "motion">, plan: Pick<ScenePlan, "frames" | "width" | "height" | "fps">): { height: number; offsets: number[] } | null {
   if (o.motion !== "bouncing") return null;
   const cfg = worldConfig(plan);
-  const height = bounceHeight(reach(o.size, o.motion, cfg), cfg);
+  const height = bounceHeight(objectReach(o.size, o.motion, cfg), cfg);
   return { height, offsets: bounceOffsets(height, cfg) };
 }
 
@@ -102,7 +97,7 @@ function clampEnds(start: Point, end: Point, r: number, offsets: number[] | null
 /** The object's track re-made by the rules above from its start and end (already what the caller wants). */
 function retrack(o: PlanObject, start: Point, end: Point, cfg: WorldConfig): PlanObject {
   const T = cfg.frames;
-  const r = reach(o.size, o.motion, cfg);
+  const r = objectReach(o.size, o.motion, cfg);
   const bounce = o.motion === "bouncing" ? bounceHeight(r, cfg) : 0;
   const offsets = o.motion === "bouncing" ? bounceOffsets(bounce, cfg) : null;
   const [s, e] = clampEnds(start, end, r, offsets, bounce, cfg);
@@ -237,7 +232,7 @@ export function editPlan(plan: ScenePlan, edit: PlanEdit): ScenePlan {
       const o = plan.objects[i]!;
       const start = startOf(o);
       const end = endOf(o);
-      const r = reach(o.size, edit.motion, cfg);
+      const r = objectReach(o.size, edit.motion, cfg);
       const dir = DIRECTIONS[edit.motion];
       let ends: [Point, Point];
       if (STATIONARY.has(edit.motion)) ends = [start, start];
@@ -267,7 +262,7 @@ export function editPlan(plan: ScenePlan, edit: PlanEdit): ScenePlan {
       const taken = new Set(plan.objects.map((o) => o.id));
       let n = plan.objects.length + 1;
       while (taken.has(`o${n}`)) n++;
-      const r = reach(edit.size, edit.motion, cfg);
+      const r = objectReach(edit.size, edit.motion, cfg);
       const [start, end] = defaultEnd(edit.motion, freeSpot(plan.objects, r, cfg), r, cfg);
       const blank: PlanObject = {
         id: `o${n}`,

@@ -52,6 +52,12 @@ function cells(spec: PlanSpec, cfg: WorldConfig, rng: PlanRng): Cell[] {
   return rng.permutation(3).map((i) => three[i]!);
 }
 
+/** Radius an object keeps clear around its centre: its largest size plus the margin. */
+export function objectReach(size: string, motion: string, cfg: WorldConfig): number {
+  const grow = motion === "growing" || motion === "shrinking";
+  return ((SIZE_PIXELS[size]! * cfg.scale) / 2) * (grow ? GROW_RANGE[1] : 1.0) + MARGIN;
+}
+
 const filled = (n: number, v: number) => new Float64Array(n).fill(v);
 
 function track(s: PlanSubject, cell: Cell, cfg: WorldConfig, rng: PlanRng): ObjectTrack {
@@ -62,7 +68,7 @@ function track(s: PlanSubject, cell: Cell, cfg: WorldConfig, rng: PlanRng): Obje
   const span = CLIP_FRAMES - 1; // whatever the length: a longer plan starts with the shorter one
   const d0 = SIZE_PIXELS[s.size]! * cfg.scale;
   const grow = s.motion === "growing" || s.motion === "shrinking";
-  const rMax = (d0 / 2) * (grow ? GROW_RANGE[1] : 1.0) + MARGIN;
+  const rMax = objectReach(s.size, s.motion, cfg);
   const [x0, y0, x1, y1] = cell;
   const [loX, hiX, loY, hiY] = [x0 + rMax, x1 - rMax, y0 + rMax, y1 - rMax];
   if (hiX < loX || hiY < loY) throw new PlanError(`cell ${JSON.stringify(cell)} too small for a ${s.size} ${s.kind}`);
@@ -154,13 +160,18 @@ export function relationHolds(rel: string, a: ObjectTrack, b: ObjectTrack): bool
 
 /** Tracks in instance order: subjects[0]'s objects first. */
 export function layout(spec: PlanSpec, cfg: WorldConfig, seed: number): ObjectTrack[] {
+  return layoutInCells(spec, cfg, seed).tracks;
+}
+
+/** layout(), with the cell each object keeps to (a storyboard continues objects inside their cells). */
+export function layoutInCells(spec: PlanSpec, cfg: WorldConfig, seed: number): { tracks: ObjectTrack[]; cells: Cell[] } {
   checkSpec(spec);
   const rng = new PlanRng(seed);
   const drawn = instances(spec);
   for (let attempt = 0; attempt < LAYOUT_TRIES; attempt++) {
     const where = cells(spec, cfg, rng);
     const tracks = drawn.map((s, i) => track(s, where[i]!, cfg, rng));
-    if (spec.relation == null || relationHolds(spec.relation, tracks[0]!, tracks[1]!)) return tracks;
+    if (spec.relation == null || relationHolds(spec.relation, tracks[0]!, tracks[1]!)) return { tracks, cells: where };
   }
   throw new PlanError(`could not lay out ${JSON.stringify(spec)} so that its relation holds`);
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 
 import { modelConfig } from "../config";
 import { AppError } from "../db/errors";
+import { shotsFromColumn } from "../db/shots-column";
 import type { Video } from "../db/videos";
 import { jobSettingsSchema, settingsLimits, type JobSettings, type JobSettingsInput, type SettingsLimits } from "../pipeline/contract";
 import { readManifest } from "../pipeline/manifest";
@@ -40,8 +41,9 @@ export function parseJobSettings(input: unknown, limits: SettingsLimits = modelS
 
 /** What made a clip, as a job's input: where an extension or a remix of it starts (checked by parseJobSettings). */
 export function clipSettings(video: Video): JobSettingsInput {
+  const shots = shotsFromColumn(video.shots);
   return {
-    prompt: video.prompt,
+    ...(shots ? { shots } : { prompt: video.prompt }), // a storyboard's prompt is its shots' joined
     negativePrompt: video.negativePrompt,
     seed: video.seed,
     steps: video.steps,

@@ -14,8 +14,13 @@ describe("GET /api/openapi.json", () => {
       expect.arrayContaining(["/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/events", "/api/jobs/{id}/front", "/api/queue/pause", "/api/videos", "/api/videos/{id}", "/api/words", "/media/{videoId}/{file}"]),
     );
     const create = doc.paths["/api/jobs"].post.requestBody.content["application/json"].schema;
-    expect(create.required).toEqual(["prompt"]);
+    expect(create.required ?? []).toEqual([]); // prompt or shots: exactly one, checked beyond the schema
     expect(create.properties.prompt.maxLength).toBe(500);
+    const shot = create.properties.shots.items;
+    expect(shot.required).toEqual(["prompt", "seconds"]);
+    expect(shot.properties.prompt.maxLength).toBe(500);
+    expect(shot.properties.camera.enum).toEqual(["static", "pan-left", "pan-right", "pan-up", "pan-down", "follow", "zoom-in", "zoom-out"]);
+    expect(create.properties.shots).toMatchObject({ minItems: 1, maxItems: 20 });
     expect(create.properties.variations).toMatchObject({ minimum: 1, maximum: 4 });
     expect(create.additionalProperties).toBe(false);
     const scope = doc.paths["/api/videos"].get.parameters.find((p: { name: string }) => p.name === "scope");

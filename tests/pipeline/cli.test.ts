@@ -32,9 +32,44 @@ describe("generate CLI", () => {
   it("rejects malformed numbers and a missing prompt", () => {
     expect(() => parseCli(["--prompt", "x", "--seed", "-3"])).toThrow(/--seed/);
     expect(() => parseCli(["--prompt", "x", "--guidance", "lots"])).toThrow(/--guidance/);
-    expect(() => parseCli(["--seed", "1"])).toThrow(/--prompt is required/);
+    expect(() => parseCli(["--seed", "1"])).toThrow(/give --prompt or --shot/);
+    expect(() => parseCli(["--prompt", "x", "--shot", "x:1"])).toThrow(/give --prompt or --shot \(one or more\), not both/);
     expect(() => parseCli(["--prompt", "x", "--colour", "red"])).toThrow(/colour/);
     expect(() => parseCli(["--prompt", "x", "--plan-guidance", "yes"])).toThrow(/--plan-guidance must be on or off/);
+  });
+
+  it("parses a storyboard of --shot PROMPT:SECONDS[:CAMERA]", () => {
+    const o = parseCli(["--shot", "a red ball bouncing in the snow:4", "--shot", "at 10:30 a red ball moving right:2.5:static"]);
+    expect(o.shots).toEqual([
+      { prompt: "a red ball bouncing in the snow", seconds: 4 },
+      { prompt: "at 10:30 a red ball moving right", seconds: 2.5, camera: "static" },
+    ]);
+    expect(o).not.toHaveProperty("prompt");
+    expect(() => parseCli(["--shot", "a red ball"])).toThrow(/--shot must be PROMPT:SECONDS/);
+    expect(() => parseCli(["--shot", "a red ball:four"])).toThrow(/--shot must be PROMPT:SECONDS/);
+  });
+
+  it("makes a storyboard end to end on the planned stub model; a camera move exits 2 naming the shot", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "spacetime-cli-"));
+    const cli = (...shots: string[]) => {
+      const args = ["tsx", "lib/pipeline/cli.ts", "--model", "tests/pipeline/fixtures/stub-planned-model", "--steps", "1", "--seed", "3", "--out", path.join(dir, "c.mp4")];
+      try {
+        return { status: 0, stdout: execFileSync("npx", [...args, ...shots.flatMap((s) => ["--shot", s])], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }), stderr: "" };
+      } catch (err) {
+        return err as { status: number; stdout: string; stderr: string };
+      }
+    };
+    try {
+      const made = cli("a red ball bouncing in the snow:1", "a red ball moving right in the snow:1");
+      expect(made.status, made.stderr).toBe(0);
+      expect(made.stdout).toMatch(/clip: 17 frames 64x64 @ 8 fps \(2\.1\d s, 2 chunk\(s\)\)/);
+      expect(made.stdout).toContain("followed a scene plan of 1 object(s)");
+      const panned = cli("a red ball:1", "a red ball:1:pan-left");
+      expect(panned.status).toBe(2);
+      expect(panned.stderr).toMatch(/shots\.1\.camera: camera moves are not supported by this model yet/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an --out in a folder that does not exist, or that is a file, before generating", () => {

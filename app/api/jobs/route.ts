@@ -6,6 +6,8 @@
  * and the quotas of lib/queue/quotas.ts apply (429 with the reason and Retry-After).
  * `plan` (docs/scene-plan.md): a scene plan to follow, null for text alone, absent for the
  * worker to plan the prompt; a plan the model cannot follow is a 400 naming its field.
+ * `shots` (docs/storyboard.md): a storyboard instead of `prompt`, planned here with each job's
+ * seed too, so that one the worker could not plan is a 400 naming `shots`.
  */
 import { createHash, randomInt } from "node:crypto";
 
@@ -17,6 +19,7 @@ import { listJobs } from "@/lib/db/jobs";
 import { nthSeed } from "@/lib/pipeline/contract";
 import { cancel, submit, type Job } from "@/lib/queue";
 import { limitsFor } from "@/lib/queue/quotas";
+import { checkStoryboardFits } from "@/lib/queue/storyboard-fits";
 import { modelSettingsLimits } from "@/lib/queue/job-settings";
 
 import { createJobBody, idempotencyKeyHeader, listJobsQuery } from "./schema";
@@ -37,6 +40,7 @@ export async function POST(req: Request): Promise<Response> {
     // Every job gets a definite seed, so it can be remixed; a retried request (same key) gets the same one.
     const [seedMin, seedMax] = limits.seed;
     const seed = settings.seed ?? seedMin + ((key ? seedFromKey(callerId, key) : randomInt(2 ** 32)) % (seedMax - seedMin + 1));
+    for (let i = 0; i < variations; i++) checkStoryboardFits(settings, nthSeed(limits, seed, i), limits);
     const made: { job: Job; created: boolean }[] = [];
     try {
       for (let i = 0; i < variations; i++) {

@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 
-import type { SettingsLimits } from "@/lib/pipeline/contract";
+import { settingsFields, type SettingsLimits } from "@/lib/pipeline/contract";
 import { planSchema } from "@/lib/plan/schema";
+import { shotsSchema } from "@/lib/storyboard/schema";
 
 import { bulkJobsBody, listAllJobsQuery, loginBody, logoutBody, resetPasswordBody, settingsBody, signupBody, updateUserBody } from "../auth/schema";
 import { createJobBody, listJobsQuery } from "../jobs/schema";
@@ -58,7 +59,7 @@ export function openApiDocument(limits: SettingsLimits) {
       "/api/jobs": {
         post: {
           summary:
-            "Queue 1-4 jobs (variations get consecutive seeds). `plan`: a scene plan (docs/scene-plan.md) to follow, null for text alone; absent, the worker plans the prompt (models that follow plans). A plan that does not fit the model or the clip's length is a 400 naming its field (plan.objects.0.track.x.3, plan.frames, plan.objects.0.kind, ...)",
+            "Queue 1-4 jobs (variations get consecutive seeds). `plan`: a scene plan (docs/scene-plan.md) to follow, null for text alone; absent, the worker plans the prompt (models that follow plans). A plan that does not fit the model or the clip's length is a 400 naming its field (plan.objects.0.track.x.3, plan.frames, plan.objects.0.kind, ...). `shots`: a storyboard (docs/storyboard.md) instead of `prompt` (exactly one of the two): a clip of shots, each with its prompt and seconds (60 s in all), made as one job over one plan; camera moves other than static are refused until models render them; a bad shot is a 400 naming it (shots.1.seconds, shots.0.camera)",
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
           requestBody: { required: true, content: { "application/json": { schema: schema(createJobBody(limits)) } } },
           responses: { "202": { description: "queued (or, for a repeated Idempotency-Key, the jobs made the first time)", content: json("JobList") }, ...errors(400, 403, 409, 413, 415, 429, 503) },
@@ -192,6 +193,7 @@ export function openApiDocument(limits: SettingsLimits) {
       schemas: {
         Error: error,
         ScenePlan: { ...schema(planSchema), description: "docs/scene-plan.md" },
+        Shots: { ...schema(shotsSchema(settingsFields(limits).prompt)), description: "docs/storyboard.md" },
         Account: { type: "object", properties: { user: { type: "object" }, claimed: { type: "object", properties: { jobs: { type: "integer" }, videos: { type: "integer" } } } } },
         QueueState: { type: "object", properties: { paused: { type: "boolean" } } },
         JobEnvelope: { type: "object", properties: { job: { $ref: "#/components/schemas/Job" } } },
@@ -212,6 +214,7 @@ export function openApiDocument(limits: SettingsLimits) {
             error: { type: ["string", "null"] },
             video: { oneOf: [{ $ref: "#/components/schemas/Video" }, { type: "null" }] },
             planSource: { enum: ["given", "planner", "none"], description: "given: a plan came with the job; planner: the worker plans the prompt; none: text alone" },
+            shots: { description: "The storyboard's shots (prompt: theirs joined); null for a clip of one prompt", oneOf: [{ $ref: "#/components/schemas/Shots" }, { type: "null" }] },
             plan: { description: "GET /api/jobs/{id} only: the plan the clip followed (null: text alone), before the run the one given", oneOf: [{ $ref: "#/components/schemas/ScenePlan" }, { type: "null" }] },
             preview: {
               description: "Event stream only, while running: the latest latent preview, frames * height * width RGB bytes in base64",
@@ -235,6 +238,7 @@ export function openApiDocument(limits: SettingsLimits) {
             mine: { type: "boolean" },
             media: { type: "object", properties: { mp4: { type: "string" }, webm: { type: ["string", "null"] }, poster: { type: ["string", "null"] }, webp: { type: ["string", "null"] } } },
             shareUrl: { type: ["string", "null"] },
+            shots: { description: "The storyboard's shots (prompt: theirs joined); null for a clip of one prompt", oneOf: [{ $ref: "#/components/schemas/Shots" }, { type: "null" }] },
             plan: { description: "GET /api/videos/{id} only: the scene plan the clip followed (null: text alone; absent for clips made before plans were kept)", oneOf: [{ $ref: "#/components/schemas/ScenePlan" }, { type: "null" }] },
           },
         },

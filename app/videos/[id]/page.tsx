@@ -1,4 +1,4 @@
-/** A clip: player, prompt and settings, timings, its scene plan, remix, extend, downloads; the owner's controls. */
+/** A clip: player, prompt and settings, timings, its storyboard and scene plan, remix, extend, downloads; the owner's controls. */
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
@@ -7,6 +7,7 @@ import { notFound } from "next/navigation";
 import { ClipPlayer } from "@/components/ClipPlayer";
 import { ExtendButton } from "@/components/ExtendButton";
 import { PlanTable } from "@/components/PlanTable";
+import { ShotList } from "@/components/ShotList";
 import { VideoActions } from "@/components/VideoActions";
 import { isAppError } from "@/lib/db/errors";
 import { getVideo } from "@/lib/db/videos";
@@ -71,10 +72,12 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
           </>
         )}
       </dl>
+      {v.shots && <ShotList shots={v.shots} />}
       {v.plan && <PlanTable plan={v.plan} frames={v.frames} downloadUrl={`/api/videos/${v.id}/plan`} />}
       <p className="actions">
         {mayCreate && <Link href={`/?remix=${v.id}`}>Remix</Link>}
-        {mayCreate && <ExtendButton videoId={v.id} />}
+        {/* A storyboard's length is its shots': it grows by a shot, not by a chunk. */}
+        {mayCreate && !v.shots && <ExtendButton videoId={v.id} />}
         <a href={v.media.mp4} download>
           Download MP4
         </a>

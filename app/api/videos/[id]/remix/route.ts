@@ -12,6 +12,7 @@ import { jobViews } from "@/lib/http/views";
 import { submit } from "@/lib/queue";
 import { limitsFor } from "@/lib/queue/quotas";
 import { remixSettings } from "@/lib/queue/remix";
+import { checkStoryboardFits } from "@/lib/queue/storyboard-fits";
 import { modelSettingsLimits } from "@/lib/queue/job-settings";
 
 import { idempotencyKeyHeader } from "../../../jobs/schema";
@@ -21,7 +22,8 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return route(req, async (ctx) => {
-    const changes = await readJson(req, remixVideoBody(modelSettingsLimits()), { limitBytes: PLAN_BODY_LIMIT_BYTES });
+    const limits = modelSettingsLimits();
+    const changes = await readJson(req, remixVideoBody(limits), { limitBytes: PLAN_BODY_LIMIT_BYTES });
     const rawKey = req.headers.get("idempotency-key");
     const key = rawKey === null ? undefined : parseOrBadRequest(idempotencyKeyHeader, rawKey, "Idempotency-Key header");
     const { id } = await params;
@@ -30,7 +32,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     const { callerId } = caller;
     // A lookup by clip id: misses count against the client (anti-enumeration).
     const video = await limitMisses(req.headers, () => getVideo({ videoId: idParam(id, "video"), callerId }));
-    const { job, created } = await submit({ callerId, idempotencyKey: key, settings: remixSettings(video, changes), limits: limitsFor(caller) });
+    const settings = remixSettings(video, changes);
+    checkStoryboardFits(settings, settings.seed ?? video.seed, limits); // a storyboard is planned again under the remix's seed
+    const { job, created } = await submit({ callerId, idempotencyKey: key, settings, limits: limitsFor(caller) });
     const [view] = await jobViews([job], callerId);
     return json(202, { jobs: [view] }, created ? {} : { "idempotent-replayed": "true" });
   });
