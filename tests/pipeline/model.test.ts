@@ -117,10 +117,12 @@ describe.each(dirs)("model %s", (modelDir) => {
   it("extends a clip chunk by chunk, and continues a finished one", async () => {
     const rt = await getRuntime(modelDir);
     const m = rt.model.manifest;
+    // At the DiT's own fps, so output frames count the DiT's frames (a finer decoder only multiplies them).
+    const base8: GenerateOptions = { ...base, fps: m.video.fps };
     const k = Math.max(1, Math.min(m.context_frames.max, m.latent.frames - 1, Math.floor(m.latent.frames / 3)));
     const perChunk = (m.latent.frames - k) * temporalRatio(m);
-    const one = await generate(base);
-    const two = await generate({ ...base, extend: 1 });
+    const one = await generate(base8);
+    const two = await generate({ ...base8, extend: 1 });
     expect(one.frames).toHaveLength(m.video.frames);
     expect(two.frames).toHaveLength(m.video.frames + perChunk);
     expect(two.chunks).toBe(2);
@@ -134,10 +136,10 @@ describe.each(dirs)("model %s", (modelDir) => {
       expect(Array.from(carried)).toEqual(Array.from(one.lastLatent.subarray((c * F + F - k) * hw, (c * F + F) * hw)));
     }
     // Continuing a finished clip from its last latent yields only the new frames.
-    const more = await generate({ ...base, continueFrom: one.lastLatent, seed: 99 });
+    const more = await generate({ ...base8, continueFrom: one.lastLatent, seed: 99 });
     expect(more.frames).toHaveLength(perChunk);
     // A frame count picks the number of chunks and trims.
-    const trimmed = await generate({ ...base, frames: m.video.frames + 1 });
+    const trimmed = await generate({ ...base8, frames: m.video.frames + 1 });
     expect(trimmed.chunks).toBe(2);
     expect(trimmed.frames).toHaveLength(m.video.frames + 1);
   });

@@ -113,7 +113,7 @@ describe("sampling defaults from the manifest", () => {
   it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev defaults to the 20-step fp32 path and carries the int8 DiT for the few-step one", () => {
     // The few-step int8 path is 3x faster but below the 20-step path on five dimensions (eval:model, 144 prompts).
     const m = readManifest(DEV);
-    expect(m.defaults).toEqual({ steps: 20, guidance: 2.0 });
+    expect(m.defaults).toMatchObject({ steps: 20, guidance: 2.0, scheduler: "flow-match-euler", precision: "fp32", guidance_interval: [0, 1] });
     expect(m.limits.steps[0]).toBeLessThanOrEqual(6);
     expect(m.files.dit_int8).toBeDefined();
   });
