@@ -240,7 +240,15 @@ async function main() {
     await touch.fill("#prompt", PROMPT);
     await touch.waitForSelector(END, { timeout: 15_000 });
     await touch.locator(".plan-canvas").scrollIntoViewIfNeeded();
-    const before = await handleAt(touch, END);
+    // The handle must be where the finger lands: wait until the layout and the plan hold still
+    // (on a loaded machine the page may still be settling after the prompt's plan arrives).
+    let before = await handleAt(touch, END);
+    for (let i = 0; i < 20; i++) {
+      await touch.waitForTimeout(250);
+      const again = await handleAt(touch, END);
+      if (again.x === before.x && again.y === before.y) break;
+      before = again;
+    }
     const target = { x: before.x > W / 2 ? W * 0.25 : W * 0.75, y: H * 0.75 };
     const from = await toPage(touch, before);
     const to = await toPage(touch, target);
@@ -251,7 +259,7 @@ async function main() {
       await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: at({ x: from.x + ((to.x - from.x) * i) / 8, y: from.y + ((to.y - from.y) * i) / 8 }) });
     }
     await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
-    await touch.waitForSelector(".plan-editor[data-edited='true']", { timeout: 5_000 });
+    await touch.waitForSelector(".plan-editor[data-edited='true']", { timeout: 15_000 });
     const after = await handleAt(touch, END);
     const miss = Math.hypot(after.x - target.x, after.y - target.y) / W;
     expect(miss <= 0.1, `after the touch drag the end is at ${JSON.stringify(after)}, the finger lifted at ${JSON.stringify(target)}`);
