@@ -4,23 +4,9 @@
  * and the frames past the plan's end are cut from the clip afterwards.
  */
 import type { ScenePlan } from "./schema";
+import { mapTracks } from "./tracks";
 
 export function extendPlan(plan: ScenePlan, frames: number): ScenePlan {
   if (frames <= plan.frames) return plan;
-  const hold = <T>(a: T[]): T[] => [...a, ...Array<T>(frames - a.length).fill(a[a.length - 1]!)];
-  return {
-    ...plan,
-    frames,
-    objects: plan.objects.map((o) => ({
-      ...o,
-      track: {
-        x: hold(o.track.x),
-        y: hold(o.track.y),
-        diameter: hold(o.track.diameter),
-        angle: hold(o.track.angle),
-        facing: hold(o.track.facing),
-        visible: hold(o.track.visible),
-      },
-    })),
-  };
+  return mapTracks(plan, frames, (a) => [...a, ...Array(frames - a.length).fill(a[a.length - 1]!)]);
 }

@@ -8,6 +8,7 @@
  * frames.
  */
 import type { ScenePlan } from "./schema";
+import { mapTracks } from "./tracks";
 
 type Track = ScenePlan["objects"][number]["track"];
 
@@ -23,12 +24,7 @@ export function loopPlan(plan: ScenePlan, closing: number, glide: number): Scene
 }
 
 function truncate(plan: ScenePlan, frames: number): ScenePlan {
-  const cut = <T>(a: T[]): T[] => a.slice(0, frames);
-  return {
-    ...plan,
-    frames,
-    objects: plan.objects.map((o) => ({ ...o, track: { x: cut(o.track.x), y: cut(o.track.y), diameter: cut(o.track.diameter), angle: cut(o.track.angle), facing: cut(o.track.facing), visible: cut(o.track.visible) } })),
-  };
+  return mapTracks(plan, frames, (a) => a.slice(0, frames));
 }
 
 /** The plan with its last `glide` frames leading back into frame 0. */
@@ -60,22 +56,7 @@ function closeLoop(plan: ScenePlan, glide: number): ScenePlan {
 /** The plan followed by its own first `frames` frames. */
 function wrapAround(plan: ScenePlan, frames: number): ScenePlan {
   const k = Math.min(Math.max(0, Math.floor(frames)), plan.frames);
-  const wrap = <T>(a: T[]): T[] => [...a, ...a.slice(0, k)];
-  return {
-    ...plan,
-    frames: plan.frames + k,
-    objects: plan.objects.map((o) => ({
-      ...o,
-      track: {
-        x: wrap(o.track.x),
-        y: wrap(o.track.y),
-        diameter: wrap(o.track.diameter),
-        angle: wrap(o.track.angle),
-        facing: wrap(o.track.facing),
-        visible: wrap(o.track.visible),
-      },
-    })),
-  };
+  return mapTracks(plan, plan.frames + k, (a) => [...a, ...a.slice(0, k)]);
 }
 
 const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
