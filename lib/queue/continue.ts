@@ -20,6 +20,12 @@ export interface ContinueRequest {
   prompt?: string; // what the new frames follow; default the clip's
 }
 
+/** How the model chunks a clip at `fps`; null when it makes none at that fps. */
+export function chunkingAt(fps: number, limits: SettingsLimits): Chunking | null {
+  const perLatent = limits.framesPerLatent[String(fps)];
+  return perLatent === undefined ? null : { ...limits.chunking, framesPerLatent: perLatent };
+}
+
 /** BAD_REQUEST naming the field, with the issue in `details` as a zod issue would be. */
 const refuse = (field: string, message: string) =>
   new AppError("BAD_REQUEST", `${field}: ${message}`, { details: [{ code: "custom", path: [field], message }] });
@@ -33,9 +39,8 @@ export function continuation(video: Video, source: Pick<Job, "continueOf">, body
   const plan = planFromColumn(video.plan);
   if (plan === undefined && limits.plan) throw refuse("video", "this clip's scene plan was not kept, so its frames cannot be made again");
 
-  const perLatent = limits.framesPerLatent[String(video.fps)];
-  if (perLatent === undefined) throw refuse("video", `the model no longer makes clips at ${video.fps} fps`);
-  const c: Chunking = { ...limits.chunking, framesPerLatent: perLatent };
+  const c = chunkingAt(video.fps, limits);
+  if (!c) throw refuse("video", `the model no longer makes clips at ${video.fps} fps`);
   const problem = cutProblem(body.frame, video.frames, c);
   if (problem) throw refuse("frame", problem);
   const cut = snapCut(body.frame, c);
