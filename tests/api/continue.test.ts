@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GET as getJobRoute } from "../../app/api/jobs/[id]/route";
 import { POST as createJobRoute } from "../../app/api/jobs/route";
 import { POST as continueRoute } from "../../app/api/videos/[id]/continue/route";
+import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import type { ScenePlan } from "../../lib/plan/schema";
 import { pipelineHandler } from "../../lib/queue/handlers";
@@ -82,6 +83,10 @@ describe("POST /api/videos/:id/continue", () => {
     expect(same.status).toBe(202);
     expect(same.body.jobs[0]).toMatchObject({ prompt: PROMPT, frames: 25 });
     expect(await continueClip(more.id, { frame: 3, seconds: 1 })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^video: continuing a continued clip is not supported yet/) } } });
+    // Nor extended: its settings alone would make other first frames.
+    const ext = await extendRoute(request("POST", `/api/videos/${more.id}/extend`, { caller: alice }), params({ id: more.id }));
+    expect(ext.status).toBe(400);
+    expect((await body(ext)).error.message).toMatch(/^video: extending a continued clip is not supported yet/);
   });
 
   it("is a 400 naming the field for a frame past the end, no seconds, too long a clip or a storyboard", async () => {

@@ -94,8 +94,8 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
       {v.plan && <PlanTable plan={v.plan} frames={v.frames} downloadUrl={`/api/videos/${v.id}/plan`} />}
       <p className="actions">
         {mayCreate && <Link href={`/?remix=${v.id}`}>Remix</Link>}
-        {/* A storyboard's length is its shots': it grows by a shot, not by a chunk. */}
-        {mayCreate && !v.shots && <ExtendButton videoId={v.id} />}
+        {/* A storyboard's length is its shots': it grows by a shot, not by a chunk. A continued clip cannot be made again from its settings alone. */}
+        {mayCreate && !v.shots && !continued && <ExtendButton videoId={v.id} />}
         <a href={v.media.mp4} download>
           Download MP4
         </a>
