@@ -8,7 +8,7 @@ import { POSTGRES_MISSING, postgresBinDir } from "./tests/postgres/server";
 // (tests/queue/helpers.ts). SQLite-only suites (PRAGMAs, query plans, one-file contention,
 // and the long random-kill run) stay out.
 const ON_BOTH_PROVIDERS = [
-  "tests/api/{jobs,videos,events,queue,security,workers,roles,accounts,plans,storyboards,query-count}.test.ts",
+  "tests/api/{jobs,videos,events,queue,security,workers,roles,accounts,plans,storyboards,continue,query-count}.test.ts",
   "tests/queue/{claim,submit,cancel,complete,lease,retry,pause,position,move-to-front,videos,worker,checkpoint}.test.ts",
 ];
 const postgres = postgresBinDir() !== null;

@@ -27,6 +27,7 @@ import { getDb, type Db } from "./client";
 import { decodeKeyset, keysetText, toCursor } from "./cursor";
 import { AppError } from "./errors";
 import { newId } from "./ids";
+import { continueOfColumn, type ContinueOf } from "./continue-column";
 import { planColumn, planFromColumn } from "./plan-column";
 import { shotsColumn, shotsFromColumn } from "./shots-column";
 import { storyboardPrompt } from "../storyboard/schema";
@@ -141,6 +142,7 @@ export interface InsertJobInput {
   callerId: string;
   idempotencyKey?: string;
   settings: JobSettings;
+  continueOf?: ContinueOf; // the clip it continues from a frame (settings are the new clip's)
   maxAttempts: number;
   limits: SubmitLimits; // limits.address is also recorded on the job, for the anonymous cap
   now?: Date;
@@ -160,7 +162,7 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
       const existing = await tx.job.findUnique({ where: { callerId_idempotencyKey: { callerId, idempotencyKey } } });
       if (existing) {
         const job = toJob(existing);
-        if (!sameSettings(job, settings)) {
+        if (!sameSettings(job, settings) || job.continueOf !== continueOfColumn(input.continueOf)) {
           throw new AppError("CONFLICT", "this idempotency key was already used for a job with different settings");
         }
         return { job, created: false };
@@ -176,6 +178,7 @@ export async function insertJob(input: InsertJobInput): Promise<{ job: Job; crea
         submitAddress: limits.address?.value ?? null,
         idempotencyKey: idempotencyKey ?? null,
         ...settingsColumns(settings),
+        continueOf: continueOfColumn(input.continueOf),
         maxAttempts: input.maxAttempts,
         runAt: now,
         createdAt: now,

@@ -39,6 +39,7 @@ export interface SettingsLimits {
   framesMax: Record<string, number>; // the longest clip per fps (frames' bound is the largest of them)
   defaults: { steps: number; guidance: number; frames: number; scheduler: string; precision: Precision; fps: number; aspect: string };
   plan: PlanBounds | null; // null: the model does not follow scene plans
+  chunking: { latentFrames: number; contextFrames: number }; // a DiT window and the frames a chunk continues from (./cut.ts)
 }
 
 /**
@@ -168,6 +169,7 @@ export function settingsLimits(m: Manifest): SettingsLimits {
       precision: m.defaults.precision ?? "fp32",
     },
     plan: planBounds(m),
+    chunking: { latentFrames: m.latent.frames, contextFrames: defaultContextFrames(m) },
   };
 }
 

@@ -46,6 +46,7 @@ import type { ScenePlan } from "../plan/schema";
 import { framesPerExtension } from "./contract";
 import { clipShape, ditView, outputView, type ClipShape } from "./shapes";
 import { chunkPrompts } from "./chunk-prompts";
+import { continuedRun, type ChunkWindow, type ContinuedRun } from "./continue";
 import type { ShotInput } from "../storyboard/schema";
 
 export type { Preview } from "./latents";
@@ -76,6 +77,12 @@ export interface GenerateOptions {
   loop?: boolean; // the clip leads seamlessly back into its first frame (whole chunks; at least two)
   contextFrames?: number; // latent frames carried from chunk to chunk
   continueFrom?: Float32Array; // lastLatent of an earlier result, to extend that clip
+  /**
+   * "Continue from here": the clip these settings make with `prompt` and `plan` (what it followed)
+   * in place of this run's, kept up to its frame `frame` (snapped down to a latent frame's end,
+   * ./cut.ts), then continued by this run's prompt up to `frames` in all (./continue.ts).
+   */
+  continueOf?: { frame: number; prompt: string; plan: ScenePlan | null };
   /** The scene plan the clip follows. Omitted: the prompt is planned (models that take plans); null: text alone. */
   plan?: ScenePlan | null;
   scheduler?: (typeof SCHEDULERS)[number];
@@ -138,6 +145,7 @@ export interface GenerateResult {
   negativeUnknownWords: string[];
   truncated: boolean; // the prompt had more words than the text encoder reads
   lastLatent: Float32Array; // (C, F, h, w) of the last chunk, for continueFrom
+  cutFrames: number | null; // with continueOf: the frames kept from the clip continued
   plan: ScenePlan | null; // what the clip followed (null: text alone)
   resumedAtStep: number; // steps taken from resumeFrom (0: started from noise)
   timings: StageTimings; // ms
@@ -151,7 +159,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { signal, onStepEnd, onResumeState, resumeFrom } = options;
 
   // 1. Check inputs against the manifest (loading the model, verified and cached, to read it).
-  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape, loop } = await checkInputs(options);
+  const { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape, loop, continued } = await checkInputs(options);
   // The DiT side (latent, context, plan raster) at the aspect's size; the output side from the fps's decoder.
   const m = ditView(rt.model.manifest, shape);
   const out = outputView(rt.model.manifest, shape);
@@ -159,8 +167,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   clock.lap("validate");
 
   // 2. Tokenize each chunk's prompt; unknown words are reported, not fatal (the model just sees [UNK]).
-  const prompts = chunkPrompts(s, { chunks: plan.chunks, window: m.video.frames, stride: planStride, fps: m.video.fps });
-  const distinct = [...new Set(prompts)];
+  const windows =
+    continued?.windows ??
+    chunkPrompts(s, { chunks: plan.chunks, window: m.video.frames, stride: planStride, fps: m.video.fps }).map(
+      (prompt, c): ChunkWindow => ({ prompt, plan: scenePlan, planStart: c * planStride, contextEnd: m.latent.frames }),
+    );
+  const distinct = [...new Set(windows.map((w) => w.prompt))];
   const conds = distinct.map((p) => rt.tokenizer.encode(p));
   const uncond = rt.tokenizer.encode(s.negativePrompt);
   clock.lap("tokenize");
@@ -185,7 +197,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
     // 4. Latents: seeded noise with the context frames (if any) put in place.
-    const window = prepareLatents(noise, prev, s.contextFrames, m);
+    const w = windows[chunk]!;
+    const window = prepareLatents(noise, prev, s.contextFrames, w.contextEnd, m);
     const closing = s.loop && chunk === plan.chunks - 1;
     if (closing) {
       // The loop's last chunk ends on the clip's own first latent frames, given like its leading context.
@@ -201,8 +214,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const start = resumePoint(resumeFrom, chunk, s.steps, scheduler);
     let x = start?.latent ?? window.x;
     stepsDone += start?.stepsTaken ?? 0;
-    const text = encoded.get(prompts[chunk]!)!;
-    const inputs = chunkInputs(window, text.batch, scenePlan, chunk * planStride, m, s.planGuidance);
+    const text = encoded.get(w.prompt)!;
+    const inputs = chunkInputs(window, text.batch, w.plan, w.planStart, m, s.planGuidance);
 
     // 6. Denoising loop: one DiT run per step, of the guidance batch inside the guidance interval.
     const denoiseStart = performance.now();
@@ -242,6 +255,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     throwIfAborted(signal, "before decode");
     const chunkFrames = await decodeChunk(rt, x, shape, out);
     frames.push(...(prev ? chunkFrames.slice(plan.skip) : chunkFrames));
+    if (w.keep !== undefined) frames.length = w.keep;
     chunkLatents.push(x);
     prev = x;
     clock.lap("decode");
@@ -279,6 +293,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     negativeUnknownWords: uncond.unknown,
     truncated: conds.some((c) => c.truncated),
     lastLatent: prev!,
+    cutFrames: continued?.cutFrames ?? null,
     plan: scenePlan,
     resumedAtStep: resumeFrom ? resumeFrom.chunk * s.steps + resumeFrom.step : 0,
     timings: clock.done(),
@@ -299,6 +314,7 @@ interface CheckedInputs {
   resumeStateEvery: number;
   shape: ClipShape; // the fps's decoder and the aspect's frame
   loop: LoopClosing | null;
+  continued: ContinuedRun | null; // with continueOf: its chunks' windows
 }
 
 /** How a loop closes: its last chunk is given the clip's first latent frames as its last ones. */
@@ -353,8 +369,10 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   const closingOut = loop ? loop.latentFrames * shape.framesPerLatent : 0;
   const chunked = loop ? { ...s, extend: Math.max(1, s.extend), frames: s.frames === undefined ? undefined : s.frames + closingOut } : s;
   // A given plan must cover the frames asked for; the closing frames are the loop's own.
-  const resolved = resolvePlan(options.plan, { ...chunked, frames: s.frames === undefined ? undefined : toDit(s.frames) }, dm, seed);
-  const chunks = planChunks({ ...chunked, frames: chunked.frames ?? (resolved ? toOut(resolved.frames) : undefined) }, om);
+  if (s.continueOf && options.plan !== undefined) throw new PipelineError("BAD_INPUT", "plan: a clip continued from a frame follows the clip's plan, continued (pass none)");
+  const continued = s.continueOf ? continuedRun({ ...s, continueOf: s.continueOf, frames: s.frames! }, seed, dm, shape, toDit) : null;
+  const resolved = continued ? continued.scenePlan : resolvePlan(options.plan, { ...chunked, frames: s.frames === undefined ? undefined : toDit(s.frames) }, dm, seed);
+  const chunks = continued?.chunks ?? planChunks({ ...chunked, frames: chunked.frames ?? (resolved ? toOut(resolved.frames) : undefined) }, om);
   // A loop fills whole chunks: the clip ends where its closing frames begin.
   const plan = loop ? { ...chunks, frames: om.video.frames + (chunks.chunks - 1) * chunks.perExtension - closingOut } : chunks;
   const scenePlan = loop && resolved ? loopedPlan(resolved, chunks.chunks, loop.latentFrames, dm, s.contextFrames) : resolved;
@@ -378,9 +396,10 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     // Only when not an old directory's one shape, so that 8-fps square runs keep their hashes.
     ...(s.fps !== m.video.fps || s.aspect !== "1:1" ? { fps: s.fps, aspect: s.aspect } : {}),
     ...(s.loop ? { loop: true } : {}),
+    ...(s.continueOf ? { continueOf: s.continueOf } : {}),
   });
   if (resumeFrom) checkResumable(resumeFrom, hash, plan.chunks, s.steps, shape.latent);
-  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape, loop };
+  return { rt, s, seed, scenePlan, plan, hash, resumeStateEvery, shape, loop, continued };
 }
 
 /** Stage 3's output: the encoded text, row 0 conditional and (with guidance) row 1 unconditional. */
@@ -421,10 +440,14 @@ interface ChunkLatents {
   mask: Float32Array; // (F,) 1 on context frames
 }
 
-/** Seeded noise with the context frames (if any) put in place. A resumed run draws the noise of the chunks it skips too, so that later chunks get the same noise as before. */
-function prepareLatents(noise: NoiseStream, prev: Float32Array | null, contextFrames: number, m: Manifest): ChunkLatents {
+/**
+ * Seeded noise with the context frames (if any: `prev`'s before its latent frame `contextEnd`) put
+ * in place. A resumed run draws the noise of the chunks it skips too, so that later chunks get
+ * the same noise as before.
+ */
+function prepareLatents(noise: NoiseStream, prev: Float32Array | null, contextFrames: number, contextEnd: number, m: Manifest): ChunkLatents {
   const { channels: C, frames: F, height: h, width: w } = m.latent;
-  const { context, mask } = contextFrom(prev, contextFrames, m);
+  const { context, mask } = contextFrom(prev, contextFrames, m, contextEnd);
   const x = noise.normal(C * F * h * w);
   keepContext(x, context, mask, m);
   return { x, context, mask };

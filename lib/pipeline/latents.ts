@@ -34,14 +34,14 @@ export function preview(x: Float32Array, v: Float32Array, t: number, m: Manifest
   return { width: w, height: h, frames: F, rgb };
 }
 
-/** Copies the last k latent frames of `prev` into the first k of a context window; returns it and its mask. */
-export function contextFrom(prev: Float32Array | null, k: number, m: Manifest) {
+/** Copies the k latent frames of `prev` before its frame `end` (its last k by default) into the first k of a context window; returns it and its mask. */
+export function contextFrom(prev: Float32Array | null, k: number, m: Manifest, end = m.latent.frames) {
   const { channels: C, frames: F, height: h, width: w } = m.latent;
   const hw = h * w;
   const context = new Float32Array(C * F * hw);
   const mask = new Float32Array(F);
   if (prev) {
-    for (let c = 0; c < C; c++) context.set(prev.subarray((c * F + F - k) * hw, (c * F + F) * hw), c * F * hw);
+    for (let c = 0; c < C; c++) context.set(prev.subarray((c * F + end - k) * hw, (c * F + end) * hw), c * F * hw);
     mask.fill(1, 0, k);
   }
   return { context, mask };

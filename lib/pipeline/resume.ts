@@ -41,6 +41,7 @@ export function settingsHash(parts: {
   contextFrames: number;
   continueFrom?: Float32Array;
   plan?: object; // the scene plan followed, when there is one (absent keeps plan-less hashes as they were)
+  continueOf?: object; // the clip continued from a frame: its frame, prompt and plan
   shots?: object; // a storyboard's shots: their prompts condition the chunks (absent for one prompt)
   fps?: number; // with aspect: absent for an old directory's one shape (8 fps, 1:1), keeping those hashes
   aspect?: string;

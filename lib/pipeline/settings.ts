@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 
+import { planSchema } from "../plan/schema";
 import { shotsSchema, storyboardPrompt } from "../storyboard/schema";
 import { shotSpans } from "../storyboard/timing";
 import { MAX_EXTEND, storyboardProblems, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
@@ -40,6 +41,8 @@ function inputSchema(m: Manifest) {
       loop: f.loop.default(false),
       contextFrames: z.number().int().min(1).max(Math.max(kMax, 1)).default(defaultContextFrames(m)),
       continueFrom: z.instanceof(Float32Array).optional(), // one latent window at the clip's aspect: checked below
+      // The clip this one continues from its frame `frame` (./cut.ts): these settings with its prompt and plan.
+      continueOf: z.object({ frame: z.number().int().min(1), prompt: f.prompt, plan: planSchema.nullable() }).strict().optional(),
       scheduler: f.scheduler.default(limits.defaults.scheduler as (typeof limits.schedulers)[number]),
       precision: f.precision.default(limits.defaults.precision),
       // Guidance runs on the steps whose timestep t lies in [lo, hi]; the others run the conditional half alone.
@@ -60,12 +63,15 @@ function inputSchema(m: Manifest) {
       for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
       // A storyboard starts a clip: it does not continue one.
       if (o.shots && o.continueFrom) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: "a storyboard starts a clip: it cannot continue one" });
-      const needsContext = o.loop || o.extend > 0 || o.continueFrom !== undefined || (clipFrames(o) ?? 0) > m.video.frames;
+      const needsContext = o.loop || o.extend > 0 || o.continueFrom !== undefined || o.continueOf !== undefined || (clipFrames(o) ?? 0) > m.video.frames;
       if (o.continueFrom && limits.fps.includes(o.fps) && limits.aspects.includes(o.aspect)) {
         const l = clipShape(m, o.fps, o.aspect).latent;
         const size = l.channels * l.frames * l.height * l.width;
         if (o.continueFrom.length !== size) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: `must be one latent window of ${size} values` });
       }
+      if (o.continueOf && (o.shots || o.loop || o.continueFrom))
+        ctx.addIssue({ code: "custom", path: ["continueOf"], message: "a clip continued from a frame has one prompt, does not loop and does not continue a latent" });
+      if (o.continueOf && o.frames === undefined) ctx.addIssue({ code: "custom", path: ["frames"], message: "a continued clip's length must be given" });
       if (o.loop && o.continueFrom) ctx.addIssue({ code: "custom", path: ["loop"], message: "a loop leads back into its own start, so it cannot continue another clip" });
       if (needsContext && kMax < 1) {
         ctx.addIssue({ code: "custom", path: ["extend"], message: "this model takes no context frames, so clips cannot be extended" });

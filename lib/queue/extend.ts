@@ -8,6 +8,7 @@
  * The clip's scene plan goes with it, held over the added frames (lib/plan/extend.ts); a clip
  * made from text alone stays text alone, so its first frames come out the same.
  */
+import { AppError } from "../db/errors";
 import type { Job } from "../db/jobs";
 import { planFromColumn } from "../db/plan-column";
 import type { Video } from "../db/videos";
@@ -22,7 +23,9 @@ export function chunksOf(job: Pick<Job, "progressTotal" | "extend">, video: Pick
 }
 
 /** The settings of a job that continues `video` (made by `job`) by one chunk; BAD_REQUEST past the longest clip. */
-export function extensionSettings(video: Video, job: Pick<Job, "progressTotal" | "extend">) {
+export function extensionSettings(video: Video, job: Pick<Job, "progressTotal" | "extend" | "continueOf">) {
+  // Its first frames are another clip's (lib/queue/continue.ts): its settings alone would not make them again.
+  if (job.continueOf !== null) throw new AppError("BAD_REQUEST", "video: extending a continued clip is not supported yet");
   const limits = modelSettingsLimits();
   const extend = chunksOf(job, video); // chunks after the first: all the old ones but the first, plus one
   const plan = planFromColumn(video.plan);

@@ -6,6 +6,7 @@
  * pipelineHandler() runs the real model through generate(); tests use the stand-in in
  * ./testing/stand-in-handler.ts.
  */
+import { continueOfFromColumn } from "../db/continue-column";
 import { settingsOf, type Job } from "../db/jobs";
 import type { VideoMetadata } from "../db/videos";
 import type { Provider } from "../pipeline/providers";
@@ -75,8 +76,10 @@ export function pipelineHandler(options: PipelineHandlerOptions = {}): JobHandle
   return async ({ job, signal, outBase, progress, resume, saveResumeState, log }) => {
     const { generate } = await import("../pipeline/generate");
     const { decodeDenoiseState, encodeDenoiseState } = await import("../pipeline/resume");
+    const continueOf = continueOfFromColumn(job.continueOf);
     const settings: Parameters<typeof generate>[0] = {
       ...settingsOf(job), // with the job's plan: absent = plan the prompt, null = text alone
+      ...(continueOf ? { continueOf: { frame: continueOf.frame, prompt: continueOf.prompt, plan: continueOf.plan } } : {}),
       modelDir: options.modelDir,
       provider: options.provider,
       threads: options.threads,

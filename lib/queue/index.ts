@@ -11,6 +11,7 @@ import { quotaConfig } from "../config";
 import type { Db } from "../db/client";
 import { AppError } from "../db/errors";
 import * as jobs from "../db/jobs";
+import type { ContinueOf } from "../db/continue-column";
 import type { CompleteResult, FailResult, HeartbeatStatus, Job, Lease } from "../db/jobs";
 import type { SubmitLimits } from "../db/limits";
 import { queueSnapshot } from "../db/positions";
@@ -45,6 +46,7 @@ export interface SubmitInput extends WithDb {
   callerId: string;
   idempotencyKey?: string; // same caller + same key -> same job (a double click makes one job)
   settings: unknown; // validated here: see ./settings.ts
+  continueOf?: ContinueOf; // "Continue from here": checked by ./continue.ts
   limits?: Partial<SubmitLimits>; // see lib/queue/quotas.ts for a shared instance's
   maxAttempts?: number;
 }
@@ -59,6 +61,7 @@ export async function submit(input: SubmitInput): Promise<{ job: Job; created: b
     callerId: input.callerId,
     idempotencyKey: input.idempotencyKey,
     settings: parseJobSettings(input.settings),
+    continueOf: input.continueOf,
     maxAttempts: input.maxAttempts ?? QUEUE_DEFAULTS.maxAttempts,
     limits: {
       ...input.limits,

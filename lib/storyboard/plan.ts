@@ -46,6 +46,14 @@ interface LastSeen {
   angle: number;
 }
 
+/** A plan being made shot by shot: its objects (tracks over the whole clip) and where each was last. */
+interface Board {
+  objects: PlanObject[];
+  last: Map<string, LastSeen>; // by object id
+  scene: string;
+  frames: number; // the whole clip's
+}
+
 /** null when no shot names an object the world can draw: the clip is made from text alone. */
 export function planStoryboard(shots: readonly Pick<Shot, "prompt" | "seconds">[], frame: Frame, seed: number): ScenePlan | null {
   const { spans, frames } = shotSpans(shots, frame.fps);
@@ -53,42 +61,75 @@ export function planStoryboard(shots: readonly Pick<Shot, "prompt" | "seconds">[
   const first = parsed.findIndex((p) => p !== null);
   if (first < 0) return null;
   const scene = parsed.find((p) => p?.scene)?.scene ?? completeSpec(parsed[first]!, seed).scene;
+  const board: Board = { objects: [], last: new Map(), scene, frames };
+  // The shot's relation places its new objects; the plan keeps it only for one shot.
+  const relations = parsed.map((spec, k) => planShot(board, spec, k, spans[k]!, frame, seed));
+  const relation = shots.length === 1 ? relations[0]! : null;
+  return { version: PLAN_VERSION, scene, background_seed: seed, fps: frame.fps, frames, width: frame.width, height: frame.height, relation, objects: board.objects };
+}
 
-  let relation: string | null = null;
-  const objects: PlanObject[] = [];
-  const last = new Map<string, LastSeen>(); // by object id
-  parsed.forEach((spec, k) => {
-    const span = spans[k]!;
-    const named = new Set<string>();
-    if (spec) {
-      // The shot's relation places its new objects; the plan keeps it only for one shot.
-      const shotSpec: PlanSpec = { ...completeSpec(withKnownColours(spec, objects), shotSeed(seed, k, 0)), scene };
-      if (shots.length === 1) relation = shotSpec.relation ?? null;
-      const drawn = instances(shotSpec);
-      const same = matchEarlier(drawn, objects);
-      // A continued object moves by its laid-out track's displacement one frame on: one more frame to lay out.
-      const cfg = worldConfig({ ...frame, frames: span.frames + (same.some((id) => id !== null) ? 1 : 0) });
-      const laid = inShot(k, () => fittingLayout(shotSpec, cfg, seed, k, same.map((id) => (id ? last.get(id)! : null)), drawn));
-      drawn.forEach((s, i) => {
-        let o = same[i] ? objects.find((x) => x.id === same[i])! : undefined;
-        if (!o) {
-          if (objects.length >= MAX_OBJECTS) {
-            throw new PlanError(`shots.${k}: the shots name more than ${MAX_OBJECTS} different objects, more than one plan holds`);
-          }
-          o = newObject(`o${objects.length + 1}`, s, frames);
-          objects.push(o);
-        }
-        const seen = last.get(o.id);
-        const track = seen ? continued(laid.tracks[i]!, laid.cells[i]!, s, seen, cfg) : entering(laid.tracks[i]!, span.frames);
-        write(o, track, span);
-        named.add(o.id);
-        last.set(o.id, { x: track.x.at(-1)!, y: track.y.at(-1)!, angle: track.angle.at(-1)! });
-      });
-    }
-    for (const o of objects) if (!named.has(o.id)) hide(o, span, last.get(o.id)!);
+/**
+ * "Continue from here" (issue 18): the plan's first `at` frames as they are, then `frames` more
+ * planned from `prompt` as a storyboard's next shot is: objects it names again continue from
+ * where they are at the cut, the others leave. Its relation is dropped, as a storyboard's of
+ * two shots is (a plan's relation is judged over the whole clip).
+ */
+export function continuePlan(plan: ScenePlan, at: number, shot: { prompt: string; frames: number }, seed: number): ScenePlan {
+  if (!Number.isInteger(at) || at < 1 || at > plan.frames) throw new PlanError(`at: ${at} is not a frame of the plan's ${plan.frames}`);
+  const frames = at + shot.frames;
+  const keep = <T>(a: T[], pad: T) => [...a.slice(0, at), ...Array<T>(shot.frames).fill(pad)];
+  const objects = plan.objects.map((o) => {
+    const t = o.track;
+    const end = at - 1;
+    // Past the cut every object starts out held where it is, hidden; the shot rewrites those it names.
+    const track = {
+      x: keep(t.x, t.x[end]!),
+      y: keep(t.y, t.y[end]!),
+      diameter: keep(t.diameter, t.diameter[end]!),
+      angle: keep(t.angle, t.angle[end]!),
+      facing: keep(t.facing, t.facing[end]!),
+      visible: keep(t.visible, false),
+    };
+    return { ...o, track };
   });
+  const last = new Map(objects.map((o) => [o.id, { x: o.track.x[at - 1]!, y: o.track.y[at - 1]!, angle: o.track.angle[at - 1]! }]));
+  const board: Board = { objects, last, scene: plan.scene, frames };
+  const frame = { fps: plan.fps, width: plan.width, height: plan.height };
+  planShot(board, parse(shot.prompt).spec, 1, { start: at, frames: shot.frames }, frame, seed);
+  return { ...plan, frames, relation: null, objects };
+}
 
-  return { version: PLAN_VERSION, scene, background_seed: seed, fps: frame.fps, frames, width: frame.width, height: frame.height, relation, objects };
+/** Shot k laid out onto the board over its span (see the file's comment); returns the shot's relation. */
+function planShot(board: Board, spec: ParsedSpec | null, k: number, span: ShotSpan, frame: Frame, seed: number): string | null {
+  const { objects, last, scene } = board;
+  const named = new Set<string>();
+  let relation: string | null = null;
+  if (spec) {
+    const shotSpec: PlanSpec = { ...completeSpec(withKnownColours(spec, objects), shotSeed(seed, k, 0)), scene };
+    relation = shotSpec.relation ?? null;
+    const drawn = instances(shotSpec);
+    const same = matchEarlier(drawn, objects);
+    // A continued object moves by its laid-out track's displacement one frame on: one more frame to lay out.
+    const cfg = worldConfig({ ...frame, frames: span.frames + (same.some((id) => id !== null) ? 1 : 0) });
+    const laid = inShot(k, () => fittingLayout(shotSpec, cfg, seed, k, same.map((id) => (id ? last.get(id)! : null)), drawn));
+    drawn.forEach((s, i) => {
+      let o = same[i] ? objects.find((x) => x.id === same[i])! : undefined;
+      if (!o) {
+        if (objects.length >= MAX_OBJECTS) {
+          throw new PlanError(`shots.${k}: the shots name more than ${MAX_OBJECTS} different objects, more than one plan holds`);
+        }
+        o = newObject(`o${objects.length + 1}`, s, board.frames);
+        objects.push(o);
+      }
+      const seen = last.get(o.id);
+      const track = seen ? continued(laid.tracks[i]!, laid.cells[i]!, s, seen, cfg) : entering(laid.tracks[i]!, span.frames);
+      write(o, track, span);
+      named.add(o.id);
+      last.set(o.id, { x: track.x.at(-1)!, y: track.y.at(-1)!, angle: track.angle.at(-1)! });
+    });
+  }
+  for (const o of objects) if (!named.has(o.id)) hide(o, span, last.get(o.id)!);
+  return relation;
 }
 
 /** fn(), its PlanError naming the shot (the layout's rules refuse what the world cannot draw). */

@@ -1,7 +1,7 @@
 /**
  * Property-based fuzzing of every API route handler (fast-check): jobs, jobs/:id (GET, DELETE),
  * jobs/:id/front, jobs/:id/events, queue (GET, pause, resume), videos, videos/:id (GET, PATCH,
- * DELETE), videos/:id/extend, words, openapi.json, media and the embed player. Whatever
+ * DELETE), videos/:id/extend, videos/:id/continue, words, openapi.json, media and the embed player. Whatever
  * arrives, the answer is a 2xx/3xx or a 4xx with `{ error: { code, message } }`, never a 5xx.
  * Bodies, query strings, path ids and headers are generated; every request is counted and the
  * total must reach 10,000 (issue 7). A seeded run is reproducible (FUZZ_SEED).
@@ -17,6 +17,7 @@ import { GET as openapi } from "../../app/api/openapi.json/route";
 import { POST as pauseQueue } from "../../app/api/queue/pause/route";
 import { POST as resumeQueue } from "../../app/api/queue/resume/route";
 import { GET as queueState } from "../../app/api/queue/route";
+import { POST as continueVideo } from "../../app/api/videos/[id]/continue/route";
 import { POST as extendVideo } from "../../app/api/videos/[id]/extend/route";
 import { DELETE as deleteVideo, GET as getVideo, PATCH as patchVideo } from "../../app/api/videos/[id]/route";
 import { GET as listVideos } from "../../app/api/videos/route";
@@ -25,7 +26,7 @@ import { GET as media, HEAD as mediaHead } from "../../app/media/[videoId]/[file
 import { GET as embed } from "../../app/v/[slug]/embed/route";
 import { cancel, submit } from "../../lib/queue";
 import type { TestDb } from "../queue/helpers";
-import { BASE, apiTestDb, makeVideo, newCaller, params } from "./helpers";
+import { BASE, apiTestDb, makeVideo, newCaller, params, request } from "./helpers";
 
 let t: TestDb;
 let videoId: string;
@@ -133,6 +134,33 @@ describe("fuzzing the API", () => {
     expect(accepted).toBeGreaterThan(0);
   });
 
+  it("bodies of POST /api/videos/:id/continue, near its shape, on a real clip", async () => {
+    // Signed with the secret apiTestDb set; from a peer of its own, which the other tests' misses have not rate-limited.
+    const owner = newCaller();
+    const clip = await makeVideo(t, owner.id, "a red ball");
+    // makeVideo completes the oldest queued job, maybe another caller's: published, anyone may continue it.
+    // Its plan: text alone, which any model can make again (a clip without a kept plan cannot be continued on a planned model).
+    await t.db.run((q) => q.video.update({ where: { id: clip.id }, data: { published: true, plan: "null" } }));
+    const num = fc.oneof(fc.integer({ min: -2, max: 20 }), fc.integer(), fc.double(), fc.constantFrom(0, -1, 1e308, Number.MAX_SAFE_INTEGER), fc.string({ maxLength: 8 }), fc.constant(null));
+    const shaped = fc.record({ frame: num, seconds: num, prompt: fc.oneof(fc.string({ maxLength: 40 }), fc.fullUnicodeString({ maxLength: 20 }), fc.integer()) }, { requiredKeys: [] });
+    const valid = fc.record({ frame: fc.integer({ min: 1, max: clip.frames }), seconds: fc.double({ min: 0.1, max: 5, noNaN: true }) });
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(shaped, anyJson, valid), async (b) => {
+        const text = JSON.stringify(b) ?? "";
+        const res = await continueVideo(request("POST", `/api/videos/${clip.id}/continue`, { caller: owner, body: text, peer: "198.51.100.7" }), params({ id: clip.id }));
+        const queued = res.status === 202 ? ((await res.clone().json()) as { jobs: { id: string }[] }).jobs[0]!.id : null;
+        await expectClean(res, text);
+        if (queued) {
+          accepted++;
+          await cancel({ db: t.db, jobId: queued }); // under the active-job limit
+        }
+      }),
+      runs(300),
+    );
+    expect(accepted).toBeGreaterThan(0);
+  });
+
   it("query strings of GET /api/jobs, /api/videos and /api/words", async () => {
     const query = fc.dictionary(fc.constantFrom("q", "cursor", "scope", "limit", "state", "text", "x"), fc.oneof(fc.string(), fc.fullUnicodeString(), fc.integer().map(String)));
     await fc.assert(
@@ -204,6 +232,7 @@ describe("fuzzing the API", () => {
           await expectClean(await queueState(req("GET", "/api/queue")), "queue");
           await expectClean(await (id.length % 2 ? pauseQueue : resumeQueue)(req("POST", "/api/queue/pause", true)), "pause/resume");
           await expectClean(await extendVideo(req("POST", "/api/videos/x/extend", true), p), `extend ${id}`);
+          await expectClean(await continueVideo(req("POST", "/api/videos/x/continue", true), p), `continue ${id}`);
           await expectClean(await deleteVideo(req("DELETE", "/api/videos/x"), p), `DELETE video ${id}`);
           await expectClean(await openapi(req("GET", "/api/openapi.json")), "openapi");
           await expectClean(await embed(req("GET", "/v/x/embed"), params({ slug: id })), `embed ${id}`);

@@ -23,6 +23,10 @@ describe("GET /api/openapi.json", () => {
     expect(create.properties.shots).toMatchObject({ minItems: 1, maxItems: 20 });
     expect(create.properties.variations).toMatchObject({ minimum: 1, maximum: 4 });
     expect(create.additionalProperties).toBe(false);
+    const cont = doc.paths["/api/videos/{id}/continue"].post.requestBody.content["application/json"].schema;
+    expect(cont.required).toEqual(["frame", "seconds"]);
+    expect(cont.properties.frame).toMatchObject({ type: "integer", minimum: 1 });
+    expect(cont.properties.seconds).toMatchObject({ type: "number", exclusiveMinimum: 0 });
     const scope = doc.paths["/api/videos"].get.parameters.find((p: { name: string }) => p.name === "scope");
     expect(scope.schema.enum).toEqual(["all", "mine", "public"]);
   });

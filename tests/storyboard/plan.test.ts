@@ -7,7 +7,7 @@ import { PlanError } from "../../lib/plan/errors";
 import { parse } from "../../lib/plan/parser";
 import { planPrompt } from "../../lib/plan/prompt";
 import { planSchema, type PlanObject, type ScenePlan } from "../../lib/plan/schema";
-import { planStoryboard } from "../../lib/storyboard/plan";
+import { continuePlan, planStoryboard } from "../../lib/storyboard/plan";
 import { shotSpans } from "../../lib/storyboard/timing";
 
 const FRAME = { width: 128, height: 128, fps: 8 };
@@ -140,5 +140,38 @@ describe("planStoryboard", () => {
 
   it("makes a storyboard that names no object from text alone", () => {
     expect(planStoryboard(shots(["a snowy field", 2], ["night falls", 2]), FRAME, 1)).toBeNull();
+  });
+});
+
+describe("continuePlan (Continue from here)", () => {
+  const clip = planPrompt("a red ball moving right in the snow", { ...FRAME, frames: 17 }, 3)!;
+
+  it("keeps the plan up to the cut; a named object goes on from where it is, under the new motion", () => {
+    const plan = continuePlan(clip, 9, { prompt: "a red ball moving left", frames: 16 }, 3);
+    expect(planSchema.safeParse(plan).success).toBe(true);
+    expect(plan.frames).toBe(25);
+    const [was] = clip.objects;
+    const [ball] = plan.objects;
+    expect(plan.objects).toHaveLength(1);
+    for (const k of ["x", "y", "diameter", "visible"] as const) expect(ball!.track[k].slice(0, 9)).toEqual(was!.track[k].slice(0, 9));
+    expect(largestStep(ball!, 8, 10)).toBeLessThanOrEqual(largestStep(was!, 0, 9) + 1e-9); // no jump at the cut
+    expect(ball!.track.x[24]!).toBeLessThan(ball!.track.x[8]!);
+    expect(ball!.track.visible.every(Boolean)).toBe(true);
+    for (let f = 0; f < plan.frames; f++) checkFrame(plan, f);
+  });
+
+  it("an object the prompt does not name leaves, held where it was; a new one enters", () => {
+    const plan = continuePlan(clip, 9, { prompt: "a blue cube spinning", frames: 8 }, 3);
+    const [ball, cube] = plan.objects;
+    expect(cube).toMatchObject({ kind: "cube", colour: "blue" });
+    expect(ball!.track.visible.slice(9)).toEqual(Array(8).fill(false));
+    expect(at(ball!, 16)).toEqual(at(clip.objects[0]!, 8));
+    expect(cube!.track.visible.slice(0, 9)).toEqual(Array(9).fill(false));
+    expect(cube!.track.visible.slice(9)).toEqual(Array(8).fill(true));
+  });
+
+  it("refuses a cut outside the plan", () => {
+    expect(() => continuePlan(clip, 0, { prompt: "a red ball", frames: 4 }, 3)).toThrow(PlanError);
+    expect(() => continuePlan(clip, 18, { prompt: "a red ball", frames: 4 }, 3)).toThrow(/at: 18 is not a frame of the plan's 17/);
   });
 });

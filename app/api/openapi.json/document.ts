@@ -11,7 +11,7 @@ import { shotsSchema } from "@/lib/storyboard/schema";
 
 import { bulkJobsBody, listAllJobsQuery, loginBody, logoutBody, resetPasswordBody, settingsBody, signupBody, updateUserBody } from "../auth/schema";
 import { createJobBody, listJobsQuery } from "../jobs/schema";
-import { listVideosQuery, remixVideoBody, updateVideoBody } from "../videos/schema";
+import { continueVideoBody, listVideosQuery, remixVideoBody, updateVideoBody } from "../videos/schema";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
 
@@ -108,6 +108,15 @@ export function openApiDocument(limits: SettingsLimits) {
           summary: "Queue the clip again with one more chunk at the end, as a new clip of the caller's (any clip the caller can see)",
           parameters: [idParam(), { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
           responses: { "202": { description: "queued", content: json("JobList") }, ...errors(400, 403, 404, 409, 429) },
+        },
+      },
+      "/api/videos/{id}/continue": {
+        post: {
+          summary:
+            "Queue a new clip of the caller's that keeps the clip up to `frame` (snapped down to where a latent frame ends) and continues it for `seconds` more under `prompt` (default the clip's); any clip the caller can see but a storyboard, a loop or a continued clip",
+          parameters: [idParam(), { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 190 } }],
+          requestBody: { required: true, content: { "application/json": { schema: schema(continueVideoBody(limits)) } } },
+          responses: { "202": { description: "queued", content: json("JobList") }, ...errors(400, 403, 404, 409, 413, 415, 429) },
         },
       },
       "/api/videos/{id}/remix": {

@@ -40,3 +40,17 @@ export const remixVideoBody = (limits: SettingsLimits) => {
     })
     .strict();
 };
+
+/**
+ * POST /api/videos/[id]/continue: keep the clip up to `frame` (1-based, snapped down to a latent
+ * frame's end) and add `seconds` more following `prompt` (default the clip's). Whether the
+ * clip and the model allow it is checked against both (lib/queue/continue.ts).
+ */
+export const continueVideoBody = (limits: SettingsLimits) =>
+  z
+    .object({
+      frame: z.number().int("must be a whole frame number").min(1, "at least 1"),
+      seconds: z.number().positive("must be more than 0"),
+      prompt: settingsFields(limits).prompt.optional(),
+    })
+    .strict();
