@@ -57,6 +57,23 @@ async function handleAt(page: Page, sel: string): Promise<{ x: number; y: number
   return { x: x!, y: y! };
 }
 
+/**
+ * The handle's position once the page holds still: the canvas scrolled into view, and the
+ * position the same over a quarter second (a loaded machine may still be laying the page out,
+ * or re-rendering the plan, when a drag would start).
+ */
+async function settledHandle(page: Page, sel: string): Promise<{ x: number; y: number }> {
+  await page.locator(".plan-canvas").scrollIntoViewIfNeeded();
+  let at = await handleAt(page, sel);
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(250);
+    const again = await handleAt(page, sel);
+    if (again.x === at.x && again.y === at.y) break;
+    at = again;
+  }
+  return at;
+}
+
 /** Frame coordinates -> page coordinates, through the canvas's on-screen box. */
 async function toPage(page: Page, p: { x: number; y: number }): Promise<{ x: number; y: number }> {
   const box = (await page.locator(".plan-canvas").boundingBox())!;
@@ -112,7 +129,7 @@ async function main() {
   });
 
   await check("dragging the ball's end to the other side: the plan Generate sends ends within 10% of the frame of the dragged point", async () => {
-    const end = await handleAt(page, END);
+    const end = await settledHandle(page, END);
     dragged = { x: end.x > W / 2 ? W * 0.2 : W * 0.8, y: H * 0.3 };
     const from = await toPage(page, end);
     const to = await toPage(page, dragged);
@@ -217,7 +234,7 @@ async function main() {
   await check("a whole drag is one undo step (the Undo button)", async () => {
     const kb = context.pages().at(-1)!;
     const sel = ".plan-canvas .handle-end[data-object='o1']";
-    const before = await handleAt(kb, sel);
+    const before = await settledHandle(kb, sel);
     const from = await toPage(kb, before);
     const to = await toPage(kb, { x: W / 2, y: H / 2 });
     await kb.mouse.move(from.x, from.y);
@@ -239,16 +256,7 @@ async function main() {
     await touch.goto(`${studio!.base}/`);
     await touch.fill("#prompt", PROMPT);
     await touch.waitForSelector(END, { timeout: 15_000 });
-    await touch.locator(".plan-canvas").scrollIntoViewIfNeeded();
-    // The handle must be where the finger lands: wait until the layout and the plan hold still
-    // (on a loaded machine the page may still be settling after the prompt's plan arrives).
-    let before = await handleAt(touch, END);
-    for (let i = 0; i < 20; i++) {
-      await touch.waitForTimeout(250);
-      const again = await handleAt(touch, END);
-      if (again.x === before.x && again.y === before.y) break;
-      before = again;
-    }
+    const before = await settledHandle(touch, END);
     const target = { x: before.x > W / 2 ? W * 0.25 : W * 0.75, y: H * 0.75 };
     const from = await toPage(touch, before);
     const to = await toPage(touch, target);
