@@ -44,6 +44,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--preset", default="tiny", choices=tuple(FINER_PRESETS))
     p.add_argument("--resume", type=Path, help="a finer checkpoint to continue (a slim one: from its EMA, "
                                                   "with a fresh optimizer)")
+    p.add_argument("--init", type=Path, help="a finer checkpoint whose tuned trunk starts this one "
+                                                "(its head, if it has one, is left out): a new preset, fine-tuned")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--minutes", type=float, default=0, help="stop (and save) after this much wall time; 0 = no limit")
     p.add_argument("--batch", type=int, default=4)
@@ -61,6 +63,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--device", default=None, help="default: cuda if available, else cpu (the pool is rendered there)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
+    if args.init and args.resume:
+        p.error("--init starts a new run and --resume continues one: give one of them")
     for name in ("steps", "batch", "pool", "crop", "save_every", "log_every"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
@@ -110,17 +114,27 @@ def main(argv: Optional[list[str]] = None) -> int:
     world = WorldConfig(**source["world"])
     vae = load_vae(source).to(device)
     resume = load_checkpoint(args.resume) if args.resume else None
-    if resume is not None and resume["stage"] != "finer":
-        print(f"train_finer: --resume {args.resume} is a {resume['stage']} checkpoint, not finer", file=sys.stderr)
-        return 2
-    if resume is not None:
+    init = load_checkpoint(args.init) if args.init else None
+    for flag, given in (("--resume", resume), ("--init", init)):
+        if given is None:
+            continue
+        if given["stage"] != "finer":
+            print(f"train_finer: {flag} is a {given['stage']} checkpoint, not finer", file=sys.stderr)
+            return 2
         try:
-            check_finer_vae(resume, vae)
+            check_finer_vae(given, vae)
         except ValueError as e:
-            print(f"train_finer: --resume {args.resume}: {e} than --checkpoint {args.checkpoint}", file=sys.stderr)
+            print(f"train_finer: {flag}: {e} than --checkpoint {args.checkpoint}", file=sys.stderr)
             return 2
     cfg = FinerConfig(**resume["configs"]["finer"]) if resume else FINER_PRESETS[args.preset]
+    preset = resume.get("preset", args.preset) if resume else args.preset
     decoder = FinerDecoder(vae, cfg).to(device)
+    if init is not None:
+        trunk = {k: v for k, v in init["ema"]["finer"].items() if k.startswith("trunk.")}
+        if not (trunk and cfg.tune_trunk):
+            print("train_finer: --init needs a tuned trunk in the checkpoint and in the preset", file=sys.stderr)
+            return 2
+        decoder.load_state_dict(trunk, strict=False)
     params = [p for name, p in decoder.named_parameters() if not name.startswith("vae.")]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     step = 0
@@ -142,7 +156,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     def save(name: str) -> Path:
         path = args.out / name
         save_checkpoint(path, {
-            "format": CHECKPOINT_FORMAT, "stage": "finer", "preset": args.preset,
+            "format": CHECKPOINT_FORMAT, "stage": "finer", "preset": preset,
             "configs": {"vae": vae.cfg.to_dict(), "finer": cfg.to_dict()}, "world": world_dict(world),
             "vae_fingerprint": vae_fingerprint(vae), "model": {"finer": decoder.trainable()}, "ema": {"finer": ema},
             "optimizer": opt.state_dict(), "step": step, "args": {k: str(v) for k, v in vars(args).items()},
@@ -167,7 +181,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         z, target = crop_batch(pool, args.batch, args.crop, factor, g)
         with torch.set_grad_enabled(cfg.tune_trunk):
             base, h = decoder.floor_and_features(z)
-        out = base + decoder.head(h, base)
+        out = base if decoder.head is None else base + decoder.head(h, base)
         loss = F.l1_loss(out, target)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -69,6 +69,19 @@ def test_an_untrained_head_is_the_floor_and_the_shapes_follow_the_config():
     assert torch.equal(out, floor(x, finer.cfg))
 
 
+def test_a_decoder_without_a_head_is_its_trunk_upscaled_and_blended():
+    vae = tiny_vae()
+    finer = FinerDecoder(vae, FinerConfig(tune_trunk=True, head=False)).eval()
+    assert finer.head is None and not any(k.startswith("head.") for k in finer.trainable())
+    z = torch.randn(1, 16, 3, 4, 4)
+    with torch.no_grad():
+        raw = vae.denormalize(z)
+        x = finer.trunk.to_pixels(finer.trunk.features(raw), raw)
+        assert torch.equal(finer.decode(z), floor(x, finer.cfg))
+    with pytest.raises(ValueError, match="nothing to train"):
+        FinerConfig(head=False)
+
+
 def test_every_output_frame_depends_only_on_latents_up_to_its_own():
     vae = tiny_vae()
     finer = FinerDecoder(vae, FinerConfig()).eval()
@@ -120,6 +133,19 @@ def test_training_beats_the_floor_and_the_checkpoint_loads(tmp_path, capsys):
                              "--pool", "2", "--crop", "4", "--batch", "1", "--threads", "1", "--eval-clips", "2",
                              "--resume", str(tmp_path / "slim.pt")]) == 0
     assert load_checkpoint(tmp_path / "more" / "last.pt")["step"] == 42
+    # A new preset started from this run's trunk (--init): the trunk alone, no head, where the
+    # trunk was (lr 0 keeps it there, so the EMA is the init's trunk exactly).
+    assert train_finer.main(["--checkpoint", str(source), "--out", str(tmp_path / "trunk"), "--steps", "2",
+                             "--pool", "2", "--crop", "4", "--batch", "1", "--threads", "1", "--eval-clips", "2",
+                             "--preset", "trunk", "--lr", "0", "--init", str(run / "last.pt")]) == 0
+    trunk = load_checkpoint(tmp_path / "trunk" / "last.pt")
+    assert trunk["preset"] == "trunk" and trunk["configs"]["finer"]["head"] is False
+    assert not any(k.startswith("head.") for k in trunk["ema"]["finer"])
+    for k, v in trunk["ema"]["finer"].items():
+        assert torch.equal(v, ckpt["ema"]["finer"][k]), k
+    with pytest.raises(SystemExit):  # --init and --resume together: argparse's usage error
+        train_finer.main(["--checkpoint", str(source), "--out", str(tmp_path / "both"), "--preset", "trunk",
+                          "--init", str(run / "last.pt"), "--resume", str(run / "last.pt")])
     other = tmp_path / "other"
     train.main(["--stage", "vae", "--out", str(other), "--steps", "1", "--seed", "3", *SMALL])
     assert train_finer.main(["--checkpoint", str(other / "last.pt"), "--out", str(tmp_path / "no"),

@@ -108,6 +108,21 @@ describe("ffmpeg mux", () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
+  it("one output that cannot be written fails the set: the other processes stop and nothing is left", async () => {
+    const sub = mkdtempSync(path.join(dir, "one-fails-"));
+    const many = frames(17);
+    const run = mux({
+      frames: Array.from({ length: 400 }, (_, i) => many[i % 17]!),
+      width: W,
+      height: H,
+      fps: 8,
+      // Every output has its own ffmpeg; the WebM's folder does not exist, so that one fails at once.
+      outputs: { mp4: path.join(sub, "a.mp4"), webm: path.join(sub, "missing", "a.webm"), webp: path.join(sub, "a.webp") },
+    });
+    await expect(run).rejects.toMatchObject({ code: "FFMPEG_FAILED", message: expect.stringMatching(/missing/) });
+    expect(readdirSync(sub)).toEqual([]);
+  });
+
   it("FFMPEG_PATH pointing to a missing file gives a clear error", async () => {
     const saved = process.env.FFMPEG_PATH;
     process.env.FFMPEG_PATH = "/nonexistent/ffmpeg";
