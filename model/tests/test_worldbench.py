@@ -90,9 +90,11 @@ def test_unjudgeable_prompt_is_a_clear_error():
 def test_eval_command_on_a_folder_of_mp4s(tmp_path):
     from spacetime.world.video_io import write_video
 
+    samples = {}
     for s, clip in heldout_clips(4):
         write_video(tmp_path / f"clip{s.seed}.mp4", clip, fps=8)
         (tmp_path / f"clip{s.seed}.txt").write_text(s.caption, encoding="utf-8")
+        samples[f"clip{s.seed}.mp4"] = s
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     (tmp_path / "broken.txt").write_text("a red ball", encoding="utf-8")
     (tmp_path / "orphan.mp4").write_bytes(b"")  # no prompt file
@@ -108,6 +110,20 @@ def test_eval_command_on_a_folder_of_mp4s(tmp_path):
     for dim in ("object", "colour", "scene"):
         assert report["dimensions"][dim] >= 0.9
     assert set(report["clips"][0]["scores"]) == set(DIMENSIONS)
+    # Where each world object was in its first and last frame is where the judge reports a track
+    # starting and ending (fractions of the frame), for every object in view at both ends.
+    found = 0
+    for c in report["clips"]:
+        for track in samples[c["name"]].tracks:
+            W, H = 128, 128
+            ends = [(track.x[i] / W, track.y[i] / H) for i in (0, -1)]
+            if not all(0.1 < v < 0.9 for p in ends for v in p):
+                continue  # near an edge, partly out of frame: the judge may see it later or lose it sooner
+            found += 1
+            assert any(abs(o["start"][0] - ends[0][0]) < 0.06 and abs(o["start"][1] - ends[0][1]) < 0.06
+                       and abs(o["end"][0] - ends[1][0]) < 0.06 and abs(o["end"][1] - ends[1][1]) < 0.06
+                       for o in c["objects"]), (c["name"], track.kind, ends, c["objects"])
+    assert found >= 2
 
 
 def test_eval_command_rejects_a_missing_folder(tmp_path):

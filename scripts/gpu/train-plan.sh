@@ -6,7 +6,7 @@
 # fresh clips every step, windows of minute-long plans among them), a short
 # timing probe, then a run whose cosine schedule ends in DIT_MIN minutes.
 # Beside the DiT, on the same GPU, the 24 fps decoder (train_finer.py, from
-# model/checkpoints/finer-tiny.pt) trains for the same minutes: the tiny DiT
+# model/checkpoints/finer-trunk.pt) trains for the same minutes: the tiny DiT
 # leaves most of the chip idle. FINER_MIN=0 skips it.
 # Start it detached (setsid), wait with scripts/gpu/wait.sh, then bring the
 # run back with scripts/gpu/snapshot.py; export with `npm run export`.
@@ -18,7 +18,7 @@ DIT_MIN=${DIT_MIN:-9}
 BATCH=${BATCH:-64}
 DEVICE=${DEVICE:-cuda}
 ASPECTS=${ASPECTS:-1:1,16:9,9:16}  # size buckets, one per step (issue 16)
-FINER_INIT=${FINER_INIT:-model/checkpoints/finer-tiny.pt}
+FINER_INIT=${FINER_INIT:-model/checkpoints/finer-trunk.pt}
 FINER_MIN=${FINER_MIN:-$DIT_MIN}
 FINER_POOL=${FINER_POOL:-1024}  # clips rendered at 256 px / 24 fps onto the GPU
 export PYTHONPATH=$PWD/model PYTHONUNBUFFERED=1

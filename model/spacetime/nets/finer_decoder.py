@@ -105,8 +105,11 @@ def upscale(x: Tensor, space: int) -> Tensor:
 
 
 def floor(x: Tensor, cfg: FinerConfig) -> Tensor:
-    """The plain answer the head improves on, for a decoded clip x (B, 3, T, H, W)."""
-    return split_frames(upscale(x, cfg.space), cfg.time)  # (B, 3, T*, sH, sW)
+    """The plain answer the head improves on, for a decoded clip x (B, 3, T, H, W).
+    Both steps are linear, so they commute: blending first does it on space^2
+    times fewer pixels (the blend's arithmetic was most of the decode outside
+    its convolutions)."""
+    return upscale(split_frames(x, cfg.time), cfg.space)  # (B, 3, T*, sH, sW)
 
 
 # ----------------------------------------------------------------------------

@@ -41,7 +41,10 @@ def _table(columns: dict[str, dict[str, Optional[float]]]) -> str:
     return "\n".join(lines)
 
 
-def _clip_json(name: str, prompt: str, result: ClipScore) -> dict[str, object]:
+def _clip_json(name: str, prompt: str, result: ClipScore, height: int, width: int) -> dict[str, object]:
+    def at(o, i: int) -> list[float]:  # noqa: ANN001
+        return [round(o.x[i] / width, 4), round(o.y[i] / height, 4)]
+
     return {
         "name": name,
         "prompt": prompt,
@@ -50,8 +53,12 @@ def _clip_json(name: str, prompt: str, result: ClipScore) -> dict[str, object]:
         "unknown_words": list(result.unknown_words),
         "problems": list(result.problems),
         "physics_error": result.physics_error,
+        # Each track the judge saw, with where it was first and last seen (fractions of the frame's
+        # width and height), so a test can check where an edited plan's object ended up.
         "objects": [
-            {k: v for k, v in asdict(o).items() if k not in ("x", "y", "frames")} for o in result.objects
+            {**{k: v for k, v in asdict(o).items() if k not in ("x", "y", "frames")},
+             "start": at(o, 0), "end": at(o, -1), "first_frame": o.frames[0], "last_frame": o.frames[-1]}
+            for o in result.objects
         ],
     }
 
@@ -84,7 +91,7 @@ def eval_videos(folder: Path, fps: int, as_json: bool) -> int:
             failures.append({"name": video.name, "error": str(err)})
             continue
         results.append(result)
-        clips.append(_clip_json(video.name, prompt, result))
+        clips.append(_clip_json(video.name, prompt, result, height, width))
     means = mean_scores(results)
     if as_json:
         print(json.dumps({"dimensions": means, "clips": clips, "failures": failures}, indent=2))
