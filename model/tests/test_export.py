@@ -110,12 +110,13 @@ def test_weights_come_back_from_the_model_directory(checkpoints, model_dir):
 
 
 def test_export_with_int8_writes_both_graphs_and_the_sampling_defaults(checkpoints, tmp_path):
-    from spacetime.export import FAST_SAMPLING
-    manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, sampling=FAST_SAMPLING)
+    from spacetime.export import SAMPLING
+    int8 = {**SAMPLING, "precision": "int8"}
+    manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, steps=SAMPLING["steps"], sampling=int8)
     assert validate_manifest(tmp_path / "m")["files"]["dit_int8"]["path"] == "dit.int8.onnx"
-    assert manifest["defaults"] == {**FAST_SAMPLING, "steps": 20, "guidance": 2.0, "fps": 8, "aspect": "1:1"}
+    assert manifest["defaults"] == {**int8, "guidance": 2.0, "fps": 8, "aspect": "1:1"}
     with pytest.raises(ValueError, match="int8"):
-        export(checkpoints / "dit" / "last.pt", tmp_path / "n", sampling=FAST_SAMPLING)
+        export(checkpoints / "dit" / "last.pt", tmp_path / "n", sampling=int8)
 
 
 def test_export_writes_the_finer_decoder_and_the_aspects(checkpoints, model_dir, tmp_path):

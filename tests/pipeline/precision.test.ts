@@ -22,7 +22,8 @@ afterAll(async () => {
 });
 
 // Relative error of the int8 step against PyTorch's fp32 golden velocity, per model directory:
-// a bound a little above what quantize.py's graphs measure (stub 1.4e-3, models/dev 2.2e-2).
+// a bound a little above what quantize.py's 7-bit graphs measure (stub 1.8e-3, models/dev 2.0e-2 on an AVX2-only
+// EPYC; with 8-bit weights that CPU's int16 sums saturated, 4.0e-2 and 5.0e-2).
 const INT8_TOLERANCE: Record<string, number> = { [STUB]: 5e-3, [DEV]: 3e-2 };
 
 describe.each([STUB, ...(existsSync(path.join(DEV, "model.json")) ? [DEV] : [])])("int8 DiT of %s", (dir) => {
@@ -110,12 +111,16 @@ describe("sampling defaults from the manifest", () => {
     expect(relativeError(guided.lastLatent, g1.lastLatent)).toBeGreaterThan(1e-3);
   });
 
-  it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev defaults to the 20-step fp32 path and carries the int8 DiT for the few-step one", () => {
-    // The few-step int8 path is 3x faster but below the 20-step path on five dimensions (eval:model, 144 prompts).
+  it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev defaults to 4 DPM++ steps of the fp32 DiT, guided on every step, and carries the int8 DiT", async () => {
+    // Issue 17: 4 steps measured at or above the 20-step Euler path on every WorldBench dimension (eval:model, 144 prompts).
     const m = readManifest(DEV);
-    expect(m.defaults).toMatchObject({ steps: 20, guidance: 2.0, scheduler: "flow-match-euler", precision: "fp32", guidance_interval: [0, 1] });
-    expect(m.limits.steps[0]).toBeLessThanOrEqual(6);
+    expect(m.defaults).toMatchObject({ steps: 4, guidance: 2.0, scheduler: "flow-match-dpmpp-2m", precision: "fp32", guidance_interval: [0, 1] });
     expect(m.files.dit_int8).toBeDefined();
+    // A clip made with no settings runs those defaults; the 20-step path is still there when asked for.
+    const made = await generate({ prompt: "a red ball bouncing in the snow", seed: 1, modelDir: DEV, threads: 1, fps: 8 });
+    expect([made.steps, made.scheduler, made.precision, made.guidedSteps]).toEqual([4, "flow-match-dpmpp-2m", "fp32", 4]);
+    const today = await generate({ prompt: "a red ball bouncing in the snow", seed: 1, modelDir: DEV, threads: 1, fps: 8, steps: 20, scheduler: "flow-match-euler" });
+    expect([today.steps, today.scheduler, today.guidedSteps]).toEqual([20, "flow-match-euler", 20]);
   });
 });
 
