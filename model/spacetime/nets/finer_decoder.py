@@ -22,6 +22,11 @@ bounds a floor built on it, so with `tune_trunk` the decoder trunk under the
 head is a trainable copy of the autoencoder's (which stays as it is for the
 8 fps output): it starts where the autoencoder is and learns with the head.
 
+The head works at the output's size and fps, so it cost 85% of the decode; on
+12 held-out clips it added 0.07 dB over its tuned trunk alone. Preset "trunk"
+(`head=False`) is that trunk without the head, trained on: the floor of its
+own clip, 4-6x cheaper to run.
+
 Frame j of the autoencoder's clip becomes frames time*j - time + 1 .. time*j
 (frame 0 becomes frame 0 alone), so T = 1 + 2k frames become 1 + 2k*time,
 and every output frame depends only on latents up to its own, as in the
