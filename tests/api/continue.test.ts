@@ -6,55 +6,37 @@
  * (That the kept frames are the clip's own, byte for byte: tests/pipeline/continue.test.ts.)
  */
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { GET as getJobRoute } from "../../app/api/jobs/[id]/route";
 import { POST as createJobRoute } from "../../app/api/jobs/route";
 import { POST as continueRoute } from "../../app/api/videos/[id]/continue/route";
 import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
-import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import type { ScenePlan } from "../../lib/plan/schema";
-import { pipelineHandler } from "../../lib/queue/handlers";
-import { createWorker, type QueueWorker } from "../../lib/queue/worker";
-import { ROOT, type TestDb } from "../queue/helpers";
-import { apiTestDb, body, newCaller, params, request } from "./helpers";
+import { ROOT } from "../queue/helpers";
+import { body, newCaller, params, request } from "./helpers";
+import { pipelineSuite } from "./pipeline-suite";
 
 const PLANNED = path.join(ROOT, "tests/pipeline/fixtures/stub-planned-model"); // 9-frame windows of 5 latent frames, 8 more per chunk at 8 fps
 const PROMPT = "a red ball moving right in the snow";
 
-let t: TestDb;
-let worker: QueueWorker;
-let alice: { id: string; cookie: string };
+const suite = pipelineSuite(PLANNED);
 
-beforeAll(() => {
-  process.env.SPACETIME_MODEL_DIR = PLANNED;
-});
-afterAll(async () => {
-  delete process.env.SPACETIME_MODEL_DIR;
-  await releaseRuntimes();
-});
-beforeEach(() => {
-  t = apiTestDb();
-  alice = newCaller();
-  worker = createWorker({ handler: pipelineHandler({ modelDir: PLANNED, threads: 1 }), db: t.db, id: "w", mediaRoot: t.media, log: () => {} });
-});
-afterEach(() => t.cleanup());
-
-const jobView = async (id: string) => (await body(await getJobRoute(request("GET", `/api/jobs/${id}`, { caller: alice }), params({ id })))).job;
-const videoRow = (jobId: string) => t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId } }));
-const jobRow = (id: string) => t.db.run((q) => q.job.findUniqueOrThrow({ where: { id } }));
+const jobView = async (id: string) => (await body(await getJobRoute(request("GET", `/api/jobs/${id}`, { caller: suite.alice }), params({ id })))).job;
+const videoRow = (jobId: string) => suite.t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId } }));
+const jobRow = (id: string) => suite.t.db.run((q) => q.job.findUniqueOrThrow({ where: { id } }));
 
 /** Submits a clip and runs it on the worker; its row. */
 async function made(b: Record<string, unknown>) {
-  const res = await createJobRoute(request("POST", "/api/jobs", { caller: alice, body: { seed: 5, steps: 2, ...b } }));
+  const res = await createJobRoute(request("POST", "/api/jobs", { caller: suite.alice, body: { seed: 5, steps: 2, ...b } }));
   expect(res.status, JSON.stringify((await res.clone().json()).error ?? "")).toBe(202);
   const id = (await body(res)).jobs[0].id as string;
-  expect(await worker.runOnce()).toBe(true);
+  expect(await suite.worker.runOnce()).toBe(true);
   expect(await jobView(id), "the clip's job").toMatchObject({ state: "succeeded" });
   return videoRow(id);
 }
 
-const continueClip = async (videoId: string, b: unknown, caller = alice) => {
+const continueClip = async (videoId: string, b: unknown, caller = suite.alice) => {
   const res = await continueRoute(request("POST", `/api/videos/${videoId}/continue`, { caller, body: b }), params({ id: videoId }));
   return { status: res.status, body: await body(res) };
 };
@@ -70,7 +52,7 @@ describe("POST /api/videos/:id/continue", () => {
     expect(res.body.jobs[0]).toMatchObject({ prompt: "a red ball moving left in the snow", frames: 27, seed: 5, steps: 2 });
     expect(JSON.parse((await jobRow(id)).continueOf!)).toEqual({ videoId: clip.id, frame: 11, prompt: PROMPT, plan });
 
-    expect(await worker.runOnce()).toBe(true);
+    expect(await suite.worker.runOnce()).toBe(true);
     expect(await jobView(id)).toMatchObject({ state: "succeeded" });
     const more = await videoRow(id);
     expect(more).toMatchObject({ frames: 27, prompt: "a red ball moving left in the snow" });
@@ -84,7 +66,7 @@ describe("POST /api/videos/:id/continue", () => {
     expect(same.body.jobs[0]).toMatchObject({ prompt: PROMPT, frames: 25 });
     expect(await continueClip(more.id, { frame: 3, seconds: 1 })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^video: continuing a continued clip is not supported yet/) } } });
     // Nor extended: its settings alone would make other first frames.
-    const ext = await extendRoute(request("POST", `/api/videos/${more.id}/extend`, { caller: alice }), params({ id: more.id }));
+    const ext = await extendRoute(request("POST", `/api/videos/${more.id}/extend`, { caller: suite.alice }), params({ id: more.id }));
     expect(ext.status).toBe(400);
     expect((await body(ext)).error.message).toMatch(/^video: extending a continued clip is not supported yet/);
   });
@@ -116,9 +98,9 @@ describe("POST /api/videos/:id/continue", () => {
   it("continues anyone's published clip, as a clip of the caller's; another's unpublished one is a 404", async () => {
     const clip = await made({ prompt: PROMPT });
     const bob = newCaller();
-    await t.db.run((q) => q.video.update({ where: { id: clip.id }, data: { published: false } }));
+    await suite.t.db.run((q) => q.video.update({ where: { id: clip.id }, data: { published: false } }));
     expect((await continueClip(clip.id, { frame: 5, seconds: 1 }, bob)).status).toBe(404);
-    await t.db.run((q) => q.video.update({ where: { id: clip.id }, data: { published: true } }));
+    await suite.t.db.run((q) => q.video.update({ where: { id: clip.id }, data: { published: true } }));
     const res = await continueClip(clip.id, { frame: 5, seconds: 1 }, bob);
     expect(res.status).toBe(202);
     expect((await jobRow(res.body.jobs[0].id)).callerId).toBe(bob.id);

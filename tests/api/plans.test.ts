@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { GET as getJobRoute } from "../../app/api/jobs/[id]/route";
 import { POST as createJobRoute } from "../../app/api/jobs/route";
@@ -17,15 +17,13 @@ import { POST as remixRoute } from "../../app/api/videos/[id]/remix/route";
 import { GET as getVideoRoute } from "../../app/api/videos/[id]/route";
 import { planBounds, planProblems } from "../../lib/pipeline/contract";
 import { readManifest } from "../../lib/pipeline/manifest";
-import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { extendPlan } from "../../lib/plan/extend";
 import { planPrompt } from "../../lib/plan/prompt";
 import type { ScenePlan } from "../../lib/plan/schema";
 import { cancel } from "../../lib/queue";
-import { pipelineHandler } from "../../lib/queue/handlers";
-import { createWorker, type QueueWorker } from "../../lib/queue/worker";
-import { ROOT, type TestDb } from "../queue/helpers";
-import { apiTestDb, body, newCaller, params, request } from "./helpers";
+import { ROOT } from "../queue/helpers";
+import { body, params, request } from "./helpers";
+import { pipelineSuite } from "./pipeline-suite";
 
 const PLANNED = path.join(ROOT, "tests/pipeline/fixtures/stub-planned-model");
 const PLAIN = path.join(ROOT, "tests/pipeline/fixtures/stub-model");
@@ -34,25 +32,9 @@ const PROMPT = "two small blue cubes spinning at night";
 const frame = { width: 64, height: 64, fps: 8 };
 const planOf = (frames: number, prompt = PROMPT, seed = 5) => planPrompt(prompt, { ...frame, frames }, seed)!;
 
-let t: TestDb;
-let worker: QueueWorker;
-let alice: { id: string; cookie: string };
+const suite = pipelineSuite(PLANNED);
 
-beforeAll(() => {
-  process.env.SPACETIME_MODEL_DIR = PLANNED;
-});
-afterAll(async () => {
-  delete process.env.SPACETIME_MODEL_DIR;
-  await releaseRuntimes();
-});
-beforeEach(() => {
-  t = apiTestDb();
-  alice = newCaller(); // signed with the test secret apiTestDb sets
-  worker = createWorker({ handler: pipelineHandler({ modelDir: PLANNED, threads: 1 }), db: t.db, id: "w", mediaRoot: t.media, log: () => {} });
-});
-afterEach(() => t.cleanup());
-
-const post = (b: unknown, headers: Record<string, string> = {}) => createJobRoute(request("POST", "/api/jobs", { caller: alice, body: b, headers }));
+const post = (b: unknown, headers: Record<string, string> = {}) => createJobRoute(request("POST", "/api/jobs", { caller: suite.alice, body: b, headers }));
 
 async function submitJob(b: Record<string, unknown>): Promise<string> {
   const res = await post({ prompt: PROMPT, seed: 5, steps: 2, ...b });
@@ -60,13 +42,13 @@ async function submitJob(b: Record<string, unknown>): Promise<string> {
   return (await body(res)).jobs[0].id as string;
 }
 
-const jobView = async (id: string) => (await body(await getJobRoute(request("GET", `/api/jobs/${id}`, { caller: alice }), params({ id })))).job;
-const videoView = async (id: string) => (await body(await getVideoRoute(request("GET", `/api/videos/${id}`, { caller: alice }), params({ id })))).video;
-const videoRow = (jobId: string) => t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId } }));
+const jobView = async (id: string) => (await body(await getJobRoute(request("GET", `/api/jobs/${id}`, { caller: suite.alice }), params({ id })))).job;
+const videoView = async (id: string) => (await body(await getVideoRoute(request("GET", `/api/videos/${id}`, { caller: suite.alice }), params({ id })))).video;
+const videoRow = (jobId: string) => suite.t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId } }));
 
 /** Runs the queued job on the worker; the clip's row. */
 async function run(jobId: string) {
-  expect(await worker.runOnce()).toBe(true);
+  expect(await suite.worker.runOnce()).toBe(true);
   const job = await jobView(jobId);
   expect(job, job.error ?? "").toMatchObject({ state: "succeeded" });
   return videoRow(jobId);
@@ -74,12 +56,12 @@ async function run(jobId: string) {
 
 /** The `comment` metadata of a clip's MP4 (JSON: the settings, and the plan it followed). */
 function mp4Comment(mp4Key: string): { plan?: ScenePlan; seed: number } {
-  const probe = execFileSync("ffprobe", ["-v", "error", "-show_entries", "format_tags=comment", "-of", "json", path.join(t.media, mp4Key)], { encoding: "utf8" });
+  const probe = execFileSync("ffprobe", ["-v", "error", "-show_entries", "format_tags=comment", "-of", "json", path.join(suite.t.media, mp4Key)], { encoding: "utf8" });
   return JSON.parse((JSON.parse(probe) as { format: { tags: { comment: string } } }).format.tags.comment);
 }
 
 const remix = async (videoId: string, b: unknown = {}) => {
-  const res = await remixRoute(request("POST", `/api/videos/${videoId}/remix`, { caller: alice, body: b }), params({ id: videoId }));
+  const res = await remixRoute(request("POST", `/api/videos/${videoId}/remix`, { caller: suite.alice, body: b }), params({ id: videoId }));
   return { status: res.status, body: await body(res) };
 };
 
@@ -96,7 +78,7 @@ describe("scene plans through the API", () => {
     const clip = await videoView(row.id);
     expect(clip.plan).toEqual(plan);
     expect(mp4Comment(row.mp4Key).plan).toEqual(plan);
-    const download = await planRoute(request("GET", `/api/videos/${row.id}/plan`, { caller: alice }), params({ id: row.id }));
+    const download = await planRoute(request("GET", `/api/videos/${row.id}/plan`, { caller: suite.alice }), params({ id: row.id }));
     expect(download.headers.get("content-disposition")).toMatch(/^attachment; filename="plan-/);
     expect(await download.json()).toEqual(plan);
 
@@ -118,10 +100,10 @@ describe("scene plans through the API", () => {
     const reframed = await remix(row.id, { aspect: "16:9" });
     expect(reframed.status).toBe(202);
     expect(reframed.body.jobs[0]).toMatchObject({ planSource: "planner", aspect: "16:9" });
-    for (const r of [textAlone, replaced, reframed]) await cancel({ db: t.db, jobId: r.body.jobs[0].id }); // not run here
+    for (const r of [textAlone, replaced, reframed]) await cancel({ db: suite.t.db, jobId: r.body.jobs[0].id }); // not run here
 
     // Extend: one chunk more, the plan held over its frames.
-    const ext = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: alice }), params({ id: row.id }));
+    const ext = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: suite.alice }), params({ id: row.id }));
     expect(ext.status).toBe(202);
     const extId = (await body(ext)).jobs[0].id as string;
     const longer = (await jobView(extId)).plan as ScenePlan;
@@ -154,14 +136,14 @@ describe("scene plans through the API", () => {
     expect(plain.plan).toBe("null");
     expect((await videoView(plain.id)).plan).toBeNull();
     expect(mp4Comment(plain.mp4Key)).not.toHaveProperty("plan");
-    expect((await planRoute(request("GET", `/api/videos/${plain.id}/plan`, { caller: alice }), params({ id: plain.id }))).status).toBe(404);
+    expect((await planRoute(request("GET", `/api/videos/${plain.id}/plan`, { caller: suite.alice }), params({ id: plain.id }))).status).toBe(404);
     // A text-alone clip stays text alone when extended (its first frames come out the same).
-    const ext = await extendRoute(request("POST", `/api/videos/${plain.id}/extend`, { caller: alice }), params({ id: plain.id }));
+    const ext = await extendRoute(request("POST", `/api/videos/${plain.id}/extend`, { caller: suite.alice }), params({ id: plain.id }));
     expect((await body(ext)).jobs[0].planSource).toBe("none");
     // A clip made before plans were kept (plan NULL) shows none and is extended as it was made: planned by the worker.
-    await t.db.run((q) => q.video.update({ where: { id: row.id }, data: { plan: null } }));
+    await suite.t.db.run((q) => q.video.update({ where: { id: row.id }, data: { plan: null } }));
     expect(await videoView(row.id)).not.toHaveProperty("plan");
-    const old = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: alice }), params({ id: row.id }));
+    const old = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: suite.alice }), params({ id: row.id }));
     expect((await body(old)).jobs[0].planSource).toBe("planner");
   });
 
@@ -203,7 +185,7 @@ describe("scene plans through the API", () => {
     } finally {
       process.env.SPACETIME_MODEL_DIR = PLANNED;
     }
-    expect(await t.db.run((q) => q.job.count())).toBe(1);
+    expect(await suite.t.db.run((q) => q.job.count())).toBe(1);
   });
 
   it("takes a long clip's plan (over 16 KB of JSON); the idempotency key covers the plan", async () => {

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { GET as getJobRoute } from "../../app/api/jobs/[id]/route";
 import { POST as createJobRoute } from "../../app/api/jobs/route";
@@ -14,13 +14,11 @@ import { POST as extendRoute } from "../../app/api/videos/[id]/extend/route";
 import { POST as remixRoute } from "../../app/api/videos/[id]/remix/route";
 import { GET as getVideoRoute } from "../../app/api/videos/[id]/route";
 import { GET as listVideosRoute } from "../../app/api/videos/route";
-import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { extendPlan } from "../../lib/plan/extend";
 import { planStoryboard } from "../../lib/storyboard/plan";
-import { pipelineHandler } from "../../lib/queue/handlers";
-import { createWorker, type QueueWorker } from "../../lib/queue/worker";
-import { ROOT, type TestDb } from "../queue/helpers";
-import { apiTestDb, body, newCaller, params, request } from "./helpers";
+import { ROOT } from "../queue/helpers";
+import { body, params, request } from "./helpers";
+import { pipelineSuite } from "./pipeline-suite";
 
 const PLANNED = path.join(ROOT, "tests/pipeline/fixtures/stub-planned-model"); // 64x64, 9-frame windows, 8 more per chunk at 8 fps
 const SHOTS = [
@@ -29,31 +27,15 @@ const SHOTS = [
 ];
 const STORED = SHOTS.map((s) => ({ ...s, camera: "static" }));
 
-let t: TestDb;
-let worker: QueueWorker;
-let alice: { id: string; cookie: string };
+const suite = pipelineSuite(PLANNED);
 
-beforeAll(() => {
-  process.env.SPACETIME_MODEL_DIR = PLANNED;
-});
-afterAll(async () => {
-  delete process.env.SPACETIME_MODEL_DIR;
-  await releaseRuntimes();
-});
-beforeEach(() => {
-  t = apiTestDb();
-  alice = newCaller();
-  worker = createWorker({ handler: pipelineHandler({ modelDir: PLANNED, threads: 1 }), db: t.db, id: "w", mediaRoot: t.media, log: () => {} });
-});
-afterEach(() => t.cleanup());
-
-const post = (b: unknown, headers: Record<string, string> = {}) => createJobRoute(request("POST", "/api/jobs", { caller: alice, body: b, headers }));
-const jobView = async (id: string) => (await body(await getJobRoute(request("GET", `/api/jobs/${id}`, { caller: alice }), params({ id })))).job;
-const videoView = async (id: string) => (await body(await getVideoRoute(request("GET", `/api/videos/${id}`, { caller: alice }), params({ id })))).video;
-const search = async (q: string) => (await body(await listVideosRoute(request("GET", `/api/videos?scope=mine&q=${encodeURIComponent(q)}`, { caller: alice })))).videos as { id: string }[];
+const post = (b: unknown, headers: Record<string, string> = {}) => createJobRoute(request("POST", "/api/jobs", { caller: suite.alice, body: b, headers }));
+const jobView = async (id: string) => (await body(await getJobRoute(request("GET", `/api/jobs/${id}`, { caller: suite.alice }), params({ id })))).job;
+const videoView = async (id: string) => (await body(await getVideoRoute(request("GET", `/api/videos/${id}`, { caller: suite.alice }), params({ id })))).video;
+const search = async (q: string) => (await body(await listVideosRoute(request("GET", `/api/videos?scope=mine&q=${encodeURIComponent(q)}`, { caller: suite.alice })))).videos as { id: string }[];
 
 function mp4Comment(mp4Key: string): { prompt: string; shots?: unknown; plan?: unknown } {
-  const probe = execFileSync("ffprobe", ["-v", "error", "-show_entries", "format_tags=comment", "-of", "json", path.join(t.media, mp4Key)], { encoding: "utf8" });
+  const probe = execFileSync("ffprobe", ["-v", "error", "-show_entries", "format_tags=comment", "-of", "json", path.join(suite.t.media, mp4Key)], { encoding: "utf8" });
   return JSON.parse((JSON.parse(probe) as { format: { tags: { comment: string } } }).format.tags.comment);
 }
 
@@ -65,10 +47,10 @@ describe("storyboards through the API", () => {
     const prompt = `${SHOTS[0]!.prompt} / ${SHOTS[1]!.prompt}`;
     expect(await jobView(id)).toMatchObject({ prompt, shots: STORED, planSource: "planner" });
 
-    expect(await worker.runOnce()).toBe(true);
+    expect(await suite.worker.runOnce()).toBe(true);
     const job = await jobView(id);
     expect(job, job.error ?? "").toMatchObject({ state: "succeeded" });
-    const row = await t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId: id } }));
+    const row = await suite.t.db.run((q) => q.video.findUniqueOrThrow({ where: { jobId: id } }));
     expect(row.frames).toBe(2.5 * 8 + 1); // the shots' seconds, one clip
     expect(row.prompt).toBe(prompt);
     expect(JSON.parse(row.shots!)).toEqual(STORED);
@@ -88,12 +70,12 @@ describe("storyboards through the API", () => {
     expect(comment.plan).toEqual(JSON.parse(row.plan!));
 
     // Remix keeps the shots and plans them again; a storyboard grows by a shot, not by extend.
-    const remixed = await remixRoute(request("POST", `/api/videos/${row.id}/remix`, { caller: alice, body: { seed: 9 } }), params({ id: row.id }));
+    const remixed = await remixRoute(request("POST", `/api/videos/${row.id}/remix`, { caller: suite.alice, body: { seed: 9 } }), params({ id: row.id }));
     expect(remixed.status).toBe(202);
     expect((await body(remixed)).jobs[0]).toMatchObject({ shots: STORED, seed: 9, planSource: "planner" });
-    const retold = await remixRoute(request("POST", `/api/videos/${row.id}/remix`, { caller: alice, body: { prompt: "a red ball" } }), params({ id: row.id }));
+    const retold = await remixRoute(request("POST", `/api/videos/${row.id}/remix`, { caller: suite.alice, body: { prompt: "a red ball" } }), params({ id: row.id }));
     expect((await body(retold)).jobs[0]).toMatchObject({ prompt: "a red ball", shots: null, planSource: "given" }); // one prompt, over the storyboard's plan
-    const ext = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: alice }), params({ id: row.id }));
+    const ext = await extendRoute(request("POST", `/api/videos/${row.id}/extend`, { caller: suite.alice }), params({ id: row.id }));
     expect(ext.status).toBe(400);
     expect((await body(ext)).error.message).toMatch(/extend: a storyboard's length is its shots'/);
   });
@@ -125,7 +107,7 @@ describe("storyboards through the API", () => {
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toMatch(message);
     }
-    expect(await t.db.run((q) => q.job.count())).toBe(0);
+    expect(await suite.t.db.run((q) => q.job.count())).toBe(0);
     // Text alone takes any number of objects: nothing is planned.
     expect((await post({ shots: [{ prompt: "a red ball and a blue car", seconds: 1 }, { prompt: "a green cube and a white bird", seconds: 1 }], plan: null })).status).toBe(202);
   });
