@@ -42,14 +42,14 @@ FORMAT_VERSION = 1
 OPSET = 17
 GOLDEN_PROMPTS = ("a big red ball bouncing in the snow", "")
 LIMITS = {"steps": [1, 100], "guidance": [1.0, 20.0], "seed": [0, 2**32 - 1], "prompt_chars": 500}
-# The sampling defaults written to model.json (issue 17): 4 steps of the second-order solver,
-# fp32, guided on every step. On the plan-following tiny DiT (eval:model, 144 held-out prompts,
-# 8 fps) every dimension measured at or above the 20-step Euler path it replaces (physics 0.155
-# -> 0.379, relation 0.690 -> 0.793, object 0.359 -> 0.407); 3 DPM++ steps and 4, 6 or 8 Euler
-# steps did too, and guiding only the first 3 of 4 steps lost 0.03 on binding and colour. That
-# path stays available (generate --steps 20 --scheduler flow-match-euler), and is what a
-# manifest without these defaults gets.
-SAMPLING = {"steps": 4, "scheduler": "flow-match-dpmpp-2m", "precision": "fp32", "guidance_interval": [0.0, 1.0]}
+# The sampling defaults written to model.json (issue 17): 3 steps of the second-order solver with
+# the int8 DiT, guided on every step. On the plan-following tiny DiT (eval:model, 144 held-out
+# prompts, 24 fps) no dimension measured more than 0.02 below the 20-step fp32 Euler path it
+# replaces, and some above (physics 0.293 -> 0.586, relation 0.759 -> 0.862); 4 steps in fp32,
+# and 4, 6 or 8 Euler steps (at 8 fps) did as well, while guiding only the first 3 of 4 steps
+# lost 0.03 on binding and colour. That path stays available (generate --steps 20 --scheduler
+# flow-match-euler --precision fp32) and is what a manifest without these defaults gets.
+SAMPLING = {"steps": 3, "scheduler": "flow-match-dpmpp-2m", "precision": "int8", "guidance_interval": [0.0, 1.0]}
 
 # ----------------------------------------------------------------------------
 # The graphs, with the contract's input and output names

@@ -23,7 +23,8 @@ The decoder stays fp32: it is all 3-D convolutions, and the same rewrite with
 ConvInteger (onnxruntime CPU takes only a per-tensor weight zero point) ran
 models/dev's decoder 7.7x slower than fp32 Conv (11.9 s against 1.55 s on 2
 threads, relative error 6.4e-3), so `--parts vae_decoder` finds nothing to do.
-On the DiT, int8 measured 1.23x faster than fp32 at batch 2 (bench:pipeline).
+On the DiT, int8 measured 1.23x faster than fp32 at batch 2 (bench:pipeline) on a VNNI CPU,
+and 1.13x on an AVX2-only EPYC with the 7-bit weights below.
 """
 from __future__ import annotations
 
