@@ -18,9 +18,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 
 import { check, expect, ROOT, runSuite, startStudio, type Studio } from "./harness";
+import { canvasFrame, settledHandle, toPage } from "./plan-canvas";
 
 const PROMPT = "a red ball moving right";
 const END = ".plan-canvas .handle-end[data-object='o1']";
@@ -28,34 +29,6 @@ const END = ".plan-canvas .handle-end[data-object='o1']";
 let studio: Studio | undefined;
 let browser: Browser | undefined;
 const judged = mkdtempSync(path.join(tmpdir(), "spacetime-direct-"));
-
-/** The canvas's frame (its viewBox: the plan's width and height). */
-async function frameOf(page: Page): Promise<{ W: number; H: number }> {
-  const [, , W, H] = (await page.getAttribute(".plan-canvas", "viewBox"))!.split(" ").map(Number);
-  return { W: W!, H: H! };
-}
-
-/** The handle's centre in the plan's frame, once it holds still for a quarter second. */
-async function settledHandle(page: Page, sel: string): Promise<{ x: number; y: number }> {
-  await page.locator(".plan-canvas").scrollIntoViewIfNeeded();
-  const at = async () => {
-    const [x, y] = await page.$eval(sel, (el) => [Number(el.getAttribute("cx")), Number(el.getAttribute("cy"))]);
-    return { x: x!, y: y! };
-  };
-  let p = await at();
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(250);
-    const again = await at();
-    if (again.x === p.x && again.y === p.y) break;
-    p = again;
-  }
-  return p;
-}
-
-async function toPage(page: Page, p: { x: number; y: number }, W: number, H: number): Promise<{ x: number; y: number }> {
-  const box = (await page.locator(".plan-canvas").boundingBox())!;
-  return { x: box.x + (p.x / W) * box.width, y: box.y + (p.y / H) * box.height };
-}
 
 interface JudgedObject {
   kind: string;
@@ -76,11 +49,11 @@ async function main() {
     await page.goto(`${studio!.base}/`);
     await page.fill("#prompt", PROMPT);
     await page.waitForSelector(END, { timeout: 10_000 });
-    const { W, H } = await frameOf(page);
+    const { W, H } = await canvasFrame(page);
     const end = await settledHandle(page, END);
     const target = { x: end.x > W / 2 ? W * 0.2 : W * 0.8, y: end.y };
-    const from = await toPage(page, end, W, H);
-    const to = await toPage(page, target, W, H);
+    const from = await toPage(page, end);
+    const to = await toPage(page, target);
     await page.mouse.move(from.x, from.y);
     await page.mouse.down();
     for (let i = 1; i <= 10; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / 10, from.y + ((to.y - from.y) * i) / 10);

@@ -24,6 +24,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 import { planSchema, type ScenePlan } from "../../lib/plan/schema";
 import { check, expect, ROOT, runSuite, startStudio, type Studio } from "./harness";
+import { handleAt, settledHandle, toPage } from "./plan-canvas";
 
 const W = 64; // the stub model's frame
 const H = 64;
@@ -49,35 +50,6 @@ async function generate(page: Page, bodies: Record<string, unknown>[]): Promise<
   for (let i = 0; i < 100 && bodies.length === n; i++) await page.waitForTimeout(100);
   expect(bodies.length === n + 1, "Generate sent no POST /api/jobs");
   return bodies[n]!;
-}
-
-/** A handle's centre in the plan's frame (its SVG cx/cy). */
-async function handleAt(page: Page, sel: string): Promise<{ x: number; y: number }> {
-  const [x, y] = await page.$eval(sel, (el) => [Number(el.getAttribute("cx")), Number(el.getAttribute("cy"))]);
-  return { x: x!, y: y! };
-}
-
-/**
- * The handle's position once the page holds still: the canvas scrolled into view, and the
- * position the same over a quarter second (a loaded machine may still be laying the page out,
- * or re-rendering the plan, when a drag would start).
- */
-async function settledHandle(page: Page, sel: string): Promise<{ x: number; y: number }> {
-  await page.locator(".plan-canvas").scrollIntoViewIfNeeded();
-  let at = await handleAt(page, sel);
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(250);
-    const again = await handleAt(page, sel);
-    if (again.x === at.x && again.y === at.y) break;
-    at = again;
-  }
-  return at;
-}
-
-/** Frame coordinates -> page coordinates, through the canvas's on-screen box. */
-async function toPage(page: Page, p: { x: number; y: number }): Promise<{ x: number; y: number }> {
-  const box = (await page.locator(".plan-canvas").boundingBox())!;
-  return { x: box.x + (p.x / W) * box.width, y: box.y + (p.y / H) * box.height };
 }
 
 const objectCount = (page: Page) => page.locator(".plan-canvas .handle-start").count();
