@@ -191,6 +191,8 @@ export async function mux(o: MuxOptions): Promise<MuxOutputs> {
   const renamed: string[] = [];
   try {
     await runAll(ffmpeg, argLists.map(([, a]) => a), o.frames, o.signal);
+    // An abort that lands after the encoders are done still leaves nothing behind.
+    if (o.signal?.aborted) throw new PipelineError("ABORTED", "mux aborted", { cause: o.signal.reason });
     for (const [k] of targets) await verifyOutput(k, tmp[k]!);
     for (const [k, p] of targets) {
       await rename(tmp[k]!, p);

@@ -87,7 +87,8 @@ describe("ffmpeg mux", () => {
     const ac = new AbortController();
     const many = frames(17);
     const run = mux({
-      frames: Array.from({ length: 400 }, (_, i) => many[i % 17]!),
+      // Enough frames that the encoders, each in its own process, are still at work at 100 ms.
+      frames: Array.from({ length: 4000 }, (_, i) => many[i % 17]!),
       width: W,
       height: H,
       fps: 8,
