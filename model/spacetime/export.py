@@ -174,7 +174,7 @@ def _preview_projection(vae: VideoAutoencoder, world: WorldConfig, clips: int = 
 
 
 @torch.no_grad()
-def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DEFAULT_GUIDANCE, ema: bool = True,
+def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: Optional[float] = None, ema: bool = True,
            decoder: Optional[Path] = None, int8: bool = False, sampling: Optional[dict] = None,
            finer: Optional[Path] = None) -> dict:
     """Writes the model directory to `out` (replacing it whole) and returns the
@@ -186,6 +186,11 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
     guidance alone, which the pipeline reads as Euler, fp32, guidance on
     every step."""
     ckpt = load_dit_checkpoint(checkpoint, "export")
+    # A guidance-distilled DiT (train.py --distill-guidance W) has its teacher's guidance built in:
+    # its default is guidance 1, one DiT row per step.
+    distilled = float((ckpt.get("args") or {}).get("distill_guidance") or 0.0)
+    if guidance is None:
+        guidance = 1.0 if distilled else DEFAULT_GUIDANCE
     if not (LIMITS["steps"][0] <= steps <= LIMITS["steps"][1]):
         raise ValueError(f"default steps must be in {LIMITS['steps']}, got {steps}")
     if not (LIMITS["guidance"][0] <= guidance <= LIMITS["guidance"][1]):
@@ -194,7 +199,7 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: float = DE
         raise ValueError("an int8 default precision needs the int8 DiT (int8=True; the CLI without --no-int8)")
     model, tok = load_text_to_video(ckpt, ema=ema)
     vae = load_vae(ckpt, ema=ema)
-    training = {"steps": int(ckpt["step"])}
+    training = {"steps": int(ckpt["step"]), **({"distilled_guidance": distilled} if distilled else {})}
     if decoder is not None:
         tuned_ckpt = load_checkpoint(decoder)
         vae = swap_decoder(vae, load_vae(tuned_ckpt))
@@ -396,8 +401,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--scheduler", default=SAMPLING["scheduler"], help="default solver written to the manifest")
     p.add_argument("--guidance-interval", default=",".join(map(str, SAMPLING["guidance_interval"])),
                    help="LO,HI: the timesteps t that get guidance by default (0,1: every step)")
-    p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE,
-                   help="default guidance written to the manifest (the PyTorch sampler's, measured best)")
+    p.add_argument("--guidance", type=float, default=None,
+                   help=f"default guidance written to the manifest; default {DEFAULT_GUIDANCE} (the PyTorch "
+                        "sampler's, measured best), 1 for a guidance-distilled checkpoint")
     p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
     p.add_argument("--precision", choices=("fp32", "int8"), default=SAMPLING["precision"], help="default DiT precision")
     p.add_argument("--no-int8", action="store_true", help="write no int8 DiT (then the precision must be fp32)")

@@ -1,7 +1,8 @@
 """The training objectives: the autoencoder's reconstruction loss (and the
-refit's anchor loss), and the DiT's velocity loss with its context frames,
-plan dropout and caption dropout. Every random draw comes from the step's
-generator `g`, so a resumed run draws what an uninterrupted one would.
+refit's anchor loss), the DiT's velocity loss with its context frames,
+plan dropout and caption dropout, and its guidance distillation. Every
+random draw comes from the step's generator `g`, so a resumed run draws what
+an uninterrupted one would.
 """
 from __future__ import annotations
 
@@ -53,14 +54,10 @@ def context_mask_for(batch: int, frames: int, prob: float, g: torch.Generator, d
     return ((t < k[:, None]) | (t >= frames - j[:, None])).float()
 
 
-def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
-             shift: float, g: torch.Generator, cells: Optional[Tensor] = None,
-             plans: Optional[Tensor] = None) -> Tensor:
-    """Velocity MSE over the frames the model must generate. `cells` (B, T,
-    h, w) marks latent cells under objects; they weigh 1 + --object-weight,
-    because objects cover a few percent of a clip yet carry most of what a
-    prompt asks for (object, colour, size, motion), and a plain mean leaves
-    them to the last of training."""
+def noised_batch(x0: Tensor, args: argparse.Namespace, shift: float, g: torch.Generator,
+                 plans: Optional[Tensor] = None) -> tuple[Tensor, Tensor, Tensor, Tensor, Optional[Tensor]]:
+    """The DiT's training input for clean latents `x0`: (x_t, t, noise,
+    context mask, plans after plan dropout), each drawn from `g`."""
     B, T = x0.shape[0], x0.shape[2]
     t = flow.sample_timesteps(B, shift, args.logit_mean, args.logit_std, generator=g, device=x0.device)
     noise = torch.randn(x0.shape, generator=g, device=x0.device)
@@ -68,12 +65,49 @@ def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argp
     if plans is not None:  # plan dropout: some clips from text alone
         keep = torch.rand(B, generator=g, device=x0.device) >= args.plan_dropout
         plans = plans * keep[:, None, None, None, None].to(plans.dtype)  # (B, P, T, h, w)
-    v = model(flow.interpolate(x0, noise, t), t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
-    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
+    return flow.interpolate(x0, noise, t), t, noise, cmask, plans
+
+
+def generated_mean(err: Tensor, cmask: Tensor, args: argparse.Namespace, cells: Optional[Tensor]) -> Tensor:
+    """Mean of `err` (B, T, h, w) over the frames the model must generate.
+    `cells` (B, T, h, w) marks latent cells under objects; they weigh 1 +
+    --object-weight, because objects cover a few percent of a clip yet carry
+    most of what a prompt asks for (object, colour, size, motion), and a plain
+    mean leaves them to the last of training."""
     w = (1 - cmask)[:, :, None, None].expand_as(err)  # (B, T, h, w): context frames are given
     if cells is not None and args.object_weight:
         w = w * (1 + args.object_weight * cells)
     return (err * w).sum() / w.sum().clamp(min=1)
+
+
+def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
+             shift: float, g: torch.Generator, cells: Optional[Tensor] = None,
+             plans: Optional[Tensor] = None) -> Tensor:
+    """Velocity MSE over the frames the model must generate (generated_mean)."""
+    xt, t, noise, cmask, plans = noised_batch(x0, args, shift, g, plans)
+    v = model(xt, t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
+    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
+    return generated_mean(err, cmask, args, cells)
+
+
+def guidance_distill_loss(student: nn.Module, teacher: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor,
+                          empty: tuple[Tensor, Tensor], guidance: float, args: argparse.Namespace, shift: float,
+                          g: torch.Generator, cells: Optional[Tensor] = None, plans: Optional[Tensor] = None) -> Tensor:
+    """Guidance distillation (Meng et al., 2023): the student's one velocity
+    matches the teacher's guided one, v_u + w (v_c - v_u), so sampling needs
+    no unconditional half. The unconditional row has the empty caption
+    `empty` (ids, mask) and the same plan and context, as the pipeline's
+    guidance does by default (plan_guidance false)."""
+    xt, t, _, cmask, plans = noised_batch(x0, args, shift, g, plans)
+    two = lambda a: None if a is None else torch.cat([a, a])  # noqa: E731
+    with torch.no_grad():
+        both = teacher(two(xt), two(t), torch.cat([ids, empty[0]]), torch.cat([mask, empty[1]]),
+                       two(x0), two(cmask), two(plans)).float()  # (2B, C, T, h, w)
+        v_c, v_u = both.chunk(2)  # (B, C, T, h, w) each
+        target = v_u + guidance * (v_c - v_u)
+    v = student(xt, t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
+    err = (v.float() - target).pow(2).mean(dim=1)  # (B, T, h, w)
+    return generated_mean(err, cmask, args, cells)
 
 
 def drop_captions(captions: list[str], rate: float, g: torch.Generator) -> list[str]:

@@ -41,10 +41,11 @@ import torch.nn as nn
 from torch import Tensor
 
 from . import flow
-from .checkpoint import CHECKPOINT_FORMAT, flow_dict, load_checkpoint, load_vae, save_checkpoint, world_dict
+from .checkpoint import (CHECKPOINT_FORMAT, flow_dict, load_checkpoint, load_dit_checkpoint, load_text_to_video, load_vae,
+                         save_checkpoint, world_dict)
 from .data import TrainingData, refit_anchors
 from .evals import calibrate_latents, eval_dit, eval_vae, worldbench_hook
-from .losses import anchor_loss, dit_loss, drop_captions, vae_loss
+from .losses import anchor_loss, dit_loss, drop_captions, guidance_distill_loss, vae_loss
 from .nets.dit import DIT_PRESETS, DiTConfig
 from .nets.text_encoder import TEXT_PRESETS, TextEncoderConfig
 from .nets.text_to_video import PRESETS, TextToVideo
@@ -107,6 +108,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--context-prob", type=float, default=0.3, help="rate of clips with clean context frames")
     p.add_argument("--plan-dropout", type=float, default=0.2,
                    help="rate of clips trained without their scene plan, so text alone still works")
+    p.add_argument("--distill-guidance", type=float, default=0.0, metavar="W",
+                   help="--stage dit: learn the --teacher's velocity guided at scale W, so that sampling at "
+                        "guidance 1 (one DiT row per step) matches the teacher's guided sampling; 0 = plain training")
+    p.add_argument("--teacher", metavar="CHECKPOINT", help="--distill-guidance: the dit checkpoint to distil (its EMA)")
     p.add_argument("--long-clips", type=float, default=0.3,
                    help="share of training clips that are windows of clips up to a minute long")
     p.add_argument("--object-weight", type=float, default=4.0,
@@ -326,6 +331,16 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         configs = {"vae": frozen_vae.cfg.to_dict(), "text": text_cfg.to_dict(), "dit": dit_cfg.to_dict()}
         shift = args.shift or (init["flow"]["shift"] if init else
                                flow.resolution_shift(dit_cfg.frames, dit_cfg.height, dit_cfg.width))
+    teacher = None
+    if stage == "dit" and args.distill_guidance:
+        if not args.teacher:
+            raise ValueError("--distill-guidance needs --teacher CHECKPOINT (the dit checkpoint to distil)")
+        teacher, teacher_tok = load_text_to_video(load_dit_checkpoint(args.teacher, "--teacher"))
+        if teacher_tok.to_dict() != tok.to_dict():
+            raise ValueError(f"--teacher {args.teacher} has another tokenizer than the student's")
+        teacher = teacher.to(device)
+        empty = tuple(a.to(device) for a in tok([""] * args.batch))
+        log({"event": "teacher", "from": args.teacher, "guidance": args.distill_guidance})
     key = "vae" if stage == "vae" else "t2v"
     ema = EMA(model, args.ema)
     base_lr = args.lr or (2e-3 if stage == "vae" else 5e-4)
@@ -410,7 +425,12 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
                     loss = loss + anchor_loss(unwrap(train_model), anchors, g)
             else:
                 ids, mask = (a.to(device) for a in tok(drop_captions(caps, args.caption_dropout, g)))
-                loss = dit_loss(train_model, x, ids, mask, args, shift, g, cells, plans)
+                if teacher is not None:
+                    e = (empty[0][: len(caps)], empty[1][: len(caps)])
+                    loss = guidance_distill_loss(train_model, teacher, x, ids, mask, e, args.distill_guidance,
+                                                 args, shift, g, cells, plans)
+                else:
+                    loss = dit_loss(train_model, x, ids, mask, args, shift, g, cells, plans)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(trained, args.grad_clip)

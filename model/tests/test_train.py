@@ -13,7 +13,7 @@ import torch
 from spacetime import train
 from spacetime.checkpoint import load_checkpoint, load_text_to_video, load_vae
 from spacetime.data import folder_clips, object_cells
-from spacetime.losses import dit_loss, vae_loss
+from spacetime.losses import dit_loss, guidance_distill_loss, vae_loss
 from spacetime.nets.dit import DiTConfig
 from spacetime.nets.text_encoder import TextEncoderConfig
 from spacetime.nets.text_to_video import TextToVideo
@@ -251,6 +251,38 @@ def test_init_fine_tunes_with_a_plan_path_and_a_wider_vocabulary(tmp_path, dit_c
     assert any(r.get("event") == "init" for r in read_log(tmp_path))
     with pytest.raises(SystemExit):
         train.parse_args(["--stage", "vae", "--init", str(dit_checkpoint), "--out", "x"])
+
+
+def test_guidance_distillation_learns_the_teachers_guided_velocity(tmp_path, dit_checkpoint):
+    """The target is v_u + w (v_c - v_u): a student equal to its teacher is
+    already there at w = 1, and its error grows as (w - 1)^2. train.py
+    distils from --teacher, and the checkpoint says at what guidance."""
+    ckpt = load_checkpoint(dit_checkpoint)
+    model, tok = load_text_to_video(ckpt)
+    vae = load_vae(ckpt)
+    world = WorldConfig(frames=5, height=64, width=64)
+    samples = [sample(i, "train", world) for i in range(4)]
+    with torch.no_grad():
+        x0 = vae.normalize(vae.encode(video_to_tensor(render(samples, world))))
+        ids, mask = tok([s.caption for s in samples])
+        empty = tok([""] * len(samples))
+        args = train.parse_args(["--stage", "dit", "--out", "x", "--vae", "x"])
+
+        def loss(w: float) -> float:
+            g = torch.Generator().manual_seed(0)
+            return guidance_distill_loss(model, model, x0, ids, mask, empty, w, args, ckpt["flow"]["shift"], g).item()
+
+        at1, at2, at3 = loss(1.0), loss(2.0), loss(3.0)
+    assert at2 > 0 and at1 < 1e-6 * at2, (at1, at2)
+    assert at3 / at2 == pytest.approx(4.0, rel=1e-3)
+
+    train.main(["--stage", "dit", "--init", str(dit_checkpoint), "--vae", str(dit_checkpoint), "--teacher",
+                str(dit_checkpoint), "--distill-guidance", "2", "--out", str(tmp_path), "--steps", "2", *SMALL])
+    assert any(r.get("event") == "teacher" and r["guidance"] == 2 for r in read_log(tmp_path))
+    assert load_checkpoint(tmp_path / "last.pt")["args"]["distill_guidance"] == 2
+    with pytest.raises(ValueError, match="--teacher"):
+        train.main(["--stage", "dit", "--init", str(dit_checkpoint), "--vae", str(dit_checkpoint),
+                    "--distill-guidance", "2", "--out", str(tmp_path / "b"), "--steps", "1", *SMALL])
 
 
 def video_folder(tmp_path: Path, n: int) -> Path:
