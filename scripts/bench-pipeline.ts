@@ -1,12 +1,14 @@
 /**
- * npm run bench:pipeline -- [--model DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
+ * npm run bench:pipeline -- [--model DIR] [--today DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
  *
  * One run, one machine, one model, printed side by side:
  *  - three rows, run alternately so that a busy machine slows them alike, each
  *    with seconds per stage, the clip's real-time factor (generation time /
  *    clip duration) and the whole clip's speed-up over the first:
  *    1. today's path before issue 17 (20 flow-match-euler steps, fp32, guidance
- *       on every step) at the default output (defaults.fps, square);
+ *       on every step, at --today's default guidance) at the default output (defaults.fps,
+ *       square), from --today (default: --model): the model before guidance distillation, when
+ *       --model is a distilled one (its guidance is built in);
  *    2. the model's defaults (model.json; --steps overrides theirs) at the
  *       DiT's own clip (video.fps, square, no upscaling): issue 16's old shape;
  *    3. the model's defaults at the default output, with its decode/denoise
@@ -35,6 +37,7 @@ import { matmulModel } from "./bench/matmul-onnx";
 const { values: args } = parseArgs({
   options: {
     model: { type: "string", default: DEFAULT_MODEL_DIR },
+    today: { type: "string" },
     steps: { type: "string" },
     runs: { type: "string", default: "3" },
     threads: { type: "string" },
@@ -63,16 +66,20 @@ async function main() {
   const rt = await getRuntime(args.model, { provider: "cpu", threads });
   const m = rt.model.manifest;
   const guidance = m.defaults.guidance;
+  const todayDir = args.today ?? args.model;
+  const todayManifest = (await getRuntime(todayDir, { provider: "cpu", threads })).model.manifest;
+  const todayGuidance = todayManifest.defaults.guidance;
   const outFps = m.defaults.fps ?? m.video.fps;
   // Issue 17: today's path (before it) and the model's defaults, both at the default output; issue 16:
   // the DiT's own clip (video.fps, square, scale 1) beside them, for the decoder's cost.
   const rows: { name: string; settings: Partial<GenerateOptions> }[] = [
-    { name: "today", settings: { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1], fps: outFps, aspect: "1:1" } },
+    { name: "today", settings: { modelDir: todayDir, guidance: todayGuidance, steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1], fps: outFps, aspect: "1:1" } },
     { name: `${m.video.fps} fps ${m.video.width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: m.video.fps, aspect: "1:1" } },
     { name: `default ${outFps} fps ${clipShape(m, outFps, "1:1").width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: outFps, aspect: "1:1" } },
   ];
   const steps = 20; // the PyTorch baseline below runs today's path
   console.log(`model ${m.model_id} (${args.model}), guidance ${guidance}, threads ${threads ?? "onnxruntime default"}`);
+  if (todayDir !== args.model) console.log(`today's path from ${todayDir}, guidance ${todayGuidance}`);
 
   // 1. The pipeline, end to end with muxing; median of `runs` after a warm-up, the rows alternating.
   const out = mkdtempSync(path.join(tmpdir(), "spacetime-bench-"));
@@ -88,7 +95,7 @@ async function main() {
 
   console.log("\n== onnxruntime pipeline (median of %d runs, rows alternating) ==", runs);
   const head = (r: GenerateResult) =>
-    `${r.scheduler.replace("flow-match-", "")} ${r.steps}, ${r.precision}, cfg ${r.guidedSteps / r.chunks}/${r.steps}`;
+    `${r.scheduler.replace("flow-match-", "")} ${r.steps}, ${r.precision}, cfg ${r.guidedSteps / r.chunks}/${r.steps} x${r.guidance}`;
   const width = 28;
   console.log(`  ${"".padEnd(10)} ${rows.map((r, k) => `${r.name}: ${head(results[k]![0]!)}`.padStart(width)).join(" ")}`);
   for (const st of STAGES) console.log(`  ${(st + " s").padEnd(10)} ${rows.map((_, k) => f3(stage(k, st)).padStart(width)).join(" ")}`);
@@ -142,17 +149,17 @@ async function main() {
   const nodeRss = process.resourceUsage().maxRSS / 1024;
   console.log(`  peak RSS (node): ${nodeRss.toFixed(0)} MB`);
 
-  // 3. PyTorch eager on the checkpoint the model came from.
+  // 3. PyTorch eager on the checkpoint today's model came from, on today's path.
   console.log("\n== PyTorch eager baseline ==");
-  const ckpt = args.checkpoint ?? (m.training?.checkpoint as string | undefined);
+  const ckpt = args.checkpoint ?? (todayManifest.training?.checkpoint as string | undefined);
   if (!ckpt || !existsSync(ckpt)) {
-    console.log(`  skipped: pass --checkpoint DIT.pt (the checkpoint ${args.model} was exported from)${ckpt ? `; ${ckpt} not found` : ""}`);
+    console.log(`  skipped: pass --checkpoint DIT.pt (the checkpoint ${todayDir} was exported from)${ckpt ? `; ${ckpt} not found` : ""}`);
     return;
   }
   const py = JSON.parse(
     execFileSync(
       "scripts/py",
-      ["scripts/bench_torch.py", "--checkpoint", ckpt, "--prompt", args.prompt, "--steps", String(steps), "--guidance", String(guidance), "--threads", String(threads ?? 0)],
+      ["scripts/bench_torch.py", "--checkpoint", ckpt, "--prompt", args.prompt, "--steps", String(steps), "--guidance", String(todayGuidance), "--threads", String(threads ?? 0)],
       { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
     ).trim().split("\n").at(-1)!,
   ) as { total_s: number; text_s: number; step_s: number; decode_s: number; frames: number; latent: number[]; peak_rss_mb: number; threads: number };
