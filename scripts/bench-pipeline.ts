@@ -7,8 +7,8 @@
  *    clip duration) and the whole clip's speed-up over the first:
  *    1. today's path before issue 17 (20 flow-match-euler steps, fp32, guidance
  *       on every step, at --today's default guidance) at the default output (defaults.fps,
- *       square), from --today (default: --model): the model before guidance distillation, when
- *       --model is a distilled one (its guidance is built in);
+ *       square), from --today (default: --model), which must be the model before guidance
+ *       distillation when --model is a distilled one (its guidance is built in);
  *    2. the model's defaults (model.json; --steps overrides theirs) at the
  *       DiT's own clip (video.fps, square, no upscaling): issue 16's old shape;
  *    3. the model's defaults at the default output, with its decode/denoise
@@ -33,6 +33,7 @@ import { getRuntime } from "../lib/pipeline/sessions";
 import { clipShape } from "../lib/pipeline/shapes";
 import { profileFlops } from "./bench/flops";
 import { matmulModel } from "./bench/matmul-onnx";
+import { refuseDistilled, TODAY_PATH } from "./bench/today";
 
 const { values: args } = parseArgs({
   options: {
@@ -68,16 +69,17 @@ async function main() {
   const guidance = m.defaults.guidance;
   const todayDir = args.today ?? args.model;
   const todayManifest = (await getRuntime(todayDir, { provider: "cpu", threads })).model.manifest;
+  refuseDistilled(todayManifest, todayDir, "--today");
   const todayGuidance = todayManifest.defaults.guidance;
   const outFps = m.defaults.fps ?? m.video.fps;
   // Issue 17: today's path (before it) and the model's defaults, both at the default output; issue 16:
   // the DiT's own clip (video.fps, square, scale 1) beside them, for the decoder's cost.
   const rows: { name: string; settings: Partial<GenerateOptions> }[] = [
-    { name: "today", settings: { modelDir: todayDir, guidance: todayGuidance, steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1], fps: outFps, aspect: "1:1" } },
+    { name: "today", settings: { ...TODAY_PATH, modelDir: todayDir, guidance: todayGuidance, fps: outFps, aspect: "1:1" } },
     { name: `${m.video.fps} fps ${m.video.width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: m.video.fps, aspect: "1:1" } },
     { name: `default ${outFps} fps ${clipShape(m, outFps, "1:1").width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: outFps, aspect: "1:1" } },
   ];
-  const steps = 20; // the PyTorch baseline below runs today's path
+  const steps = TODAY_PATH.steps!; // the PyTorch baseline below runs today's path
   console.log(`model ${m.model_id} (${args.model}), guidance ${guidance}, threads ${threads ?? "onnxruntime default"}`);
   if (todayDir !== args.model) console.log(`today's path from ${todayDir}, guidance ${todayGuidance}`);
 

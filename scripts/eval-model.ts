@@ -4,7 +4,8 @@
  *   [--aspect 1:1|16:9|9:16] [--fps 8|24] [--plan-guidance on|off]
  *
  * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
- * 20 steps of flow-match-euler, fp32, guidance on every step. --keep DIR keeps the clips and their
+ * 20 steps of flow-match-euler, fp32, guidance on every step (scripts/bench/today.ts), on a
+ * model that is not guidance-distilled (for a distilled one, pass its teacher as --model). --keep DIR keeps the clips and their
  * prompts there (pN.mp4, pN.txt), to score a subset again with `npm run eval -- --videos DIR`.
  * --aspect and --fps choose the clip's shape (the manifest's aspects and outputs); WorldBench
  * judges every clip in its own aspect, at 8 fps and a 128 px short side.
@@ -21,6 +22,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions } from "../lib/pipeline/generate";
+import { readManifest } from "../lib/pipeline/manifest";
+import { refuseDistilled, TODAY_PATH } from "./bench/today";
 import { DIMENSIONS, heldoutPrompts, worldbench } from "./bench/worldbench";
 
 const { values: args } = parseArgs({
@@ -41,7 +44,6 @@ const { values: args } = parseArgs({
     "plan-guidance": { type: "string" },
   },
 });
-const BASELINE: Partial<GenerateOptions> = { steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidanceInterval: [0, 1] };
 function onOff(v: string): boolean {
   if (v !== "on" && v !== "off") throw new Error(`--plan-guidance must be on or off, got "${v}"`);
   return v === "on";
@@ -49,6 +51,7 @@ function onOff(v: string): boolean {
 const interval = args["guidance-interval"]?.split(",").map(Number) as [number, number] | undefined;
 
 async function main() {
+  if (args.baseline) refuseDistilled(readManifest(args.model), args.model, "--model");
   const prompts = heldoutPrompts(Number(args.prompts));
   const dir = args.keep ? (mkdirSync(args.keep, { recursive: true }), args.keep) : mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
   try {
@@ -61,7 +64,7 @@ async function main() {
         guidance: args.guidance ? Number(args.guidance) : undefined,
         threads: args.threads ? Number(args.threads) : undefined,
         ...(args["no-plan"] ? { plan: null } : {}),
-        ...(args.baseline ? BASELINE : {}),
+        ...(args.baseline ? TODAY_PATH : {}),
         ...(args.scheduler ? { scheduler: args.scheduler as GenerateOptions["scheduler"] } : {}),
         ...(args.precision ? { precision: args.precision as GenerateOptions["precision"] } : {}),
         ...(interval ? { guidanceInterval: interval } : {}),

@@ -14,6 +14,11 @@ A checkpoint is one torch.save'd dict of plain values and tensors:
                 (a DiT checkpoint carries its frozen autoencoder under "model" only)
     optimizer, step, args
                 what training needs to resume
+    slim        True in a committed copy (slim_checkpoint): EMA weights in fp16, no optimizer
+    autoencoder_from, vae_fingerprint
+                a slim DiT checkpoint may leave its autoencoder out and name the checkpoint
+                beside it that holds it (a path relative to its own folder), with the
+                autoencoder's fingerprint; load_checkpoint puts it back
 
 so the sampler, the exporter and the evaluations rebuild everything from the
 file alone, as nanoGPT's sampler does. Inference imports this module, never
@@ -61,7 +66,48 @@ def load_checkpoint(path: str | Path) -> dict:
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     if ckpt.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path} is not a {CHECKPOINT_FORMAT} file (format={ckpt.get('format')!r})")
+    if "autoencoder_from" in ckpt:
+        attach_autoencoder(ckpt, Path(path).parent / ckpt["autoencoder_from"])
     return ckpt
+
+
+def attach_autoencoder(ckpt: dict, source_path: Path) -> None:
+    """Puts back the autoencoder a slim DiT checkpoint left out, from the
+    checkpoint it names, refused unless it is the one the DiT was trained on."""
+    if not source_path.exists():
+        raise ValueError(f"the checkpoint's autoencoder is in {source_path}, which does not exist")
+    source = load_checkpoint(source_path)
+    weights = source["ema"].get("vae") or source["model"].get("vae")
+    if weights is None:
+        raise ValueError(f"{source_path} holds no autoencoder")
+    if state_fingerprint(weights) != ckpt.get("vae_fingerprint"):
+        raise ValueError(f"the autoencoder in {source_path} is not the one this DiT was trained on "
+                         "(its fingerprint differs)")
+    ckpt["configs"]["vae"] = source["configs"]["vae"]
+    ckpt["model"]["vae"] = weights
+
+
+def slim_checkpoint(ckpt: dict, autoencoder_from: str | None = None) -> dict:
+    """The copy of a checkpoint that is committed or brought back from a GPU:
+    EMA weights in fp16 (large tensors only: norms and latent statistics stay
+    exact), no optimizer; enough to export, evaluate and fine-tune from, not to
+    resume exactly. With `autoencoder_from` (relative to the slim file's
+    folder), a DiT checkpoint leaves its frozen autoencoder out and names the
+    checkpoint that holds it."""
+    def half(sd: dict) -> dict:
+        return {k: v.half() if v.is_floating_point() and v.numel() > 4096 else v for k, v in sd.items()}
+
+    out = {k: v for k, v in ckpt.items() if k not in ("model", "ema", "optimizer")}
+    out["ema"] = {k: half(v) for k, v in ckpt["ema"].items()}
+    # The frozen autoencoder of a DiT checkpoint lives under "model" only.
+    out["model"] = {k: half(v) for k, v in ckpt["model"].items() if k not in ckpt["ema"]}
+    if autoencoder_from is not None:
+        if ckpt["stage"] != "dit":
+            raise ValueError(f"only a DiT checkpoint can leave its autoencoder out (this is a {ckpt['stage']} one)")
+        out["vae_fingerprint"] = state_fingerprint(out["model"].pop("vae"))
+        out["autoencoder_from"] = autoencoder_from
+    out["slim"] = True
+    return out
 
 
 def load_dit_checkpoint(path: str | Path, purpose: str) -> dict:
@@ -88,10 +134,14 @@ def load_text_to_video(ckpt: dict, ema: bool = True) -> tuple[TextToVideo, Token
 
 
 def vae_fingerprint(vae: VideoAutoencoder) -> str:
-    """A hash of the autoencoder's weights as fp16 values, so an fp32 run and
+    return state_fingerprint(vae.state_dict())
+
+
+def state_fingerprint(state: dict) -> str:
+    """A hash of an autoencoder's weights as fp16 values, so an fp32 run and
     its slim (fp16) copy give the same fingerprint."""
     h = hashlib.sha256()
-    for name, value in sorted(vae.state_dict().items()):
+    for name, value in sorted(state.items()):
         h.update(name.encode())
         h.update(value.detach().cpu().half().numpy().tobytes())
     return h.hexdigest()[:16]

@@ -199,7 +199,9 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: Optional[f
         raise ValueError("an int8 default precision needs the int8 DiT (int8=True; the CLI without --no-int8)")
     model, tok = load_text_to_video(ckpt, ema=ema)
     vae = load_vae(ckpt, ema=ema)
-    training = {"steps": int(ckpt["step"]), **({"distilled_guidance": distilled} if distilled else {})}
+    # The teacher checkpoint (as train.py was given it) is where the path before distillation comes from.
+    teacher = {"distilled_guidance": distilled, "teacher": str(ckpt["args"]["teacher"])} if distilled else {}
+    training = {"steps": int(ckpt["step"]), **teacher}
     if decoder is not None:
         tuned_ckpt = load_checkpoint(decoder)
         vae = swap_decoder(vae, load_vae(tuned_ckpt))

@@ -180,3 +180,24 @@ def test_export_writes_the_finer_decoder_and_the_aspects(checkpoints, model_dir,
         assert proc.returncode == 0, proc.stdout + proc.stderr
         errors = json.loads(proc.stdout)
         assert set(errors) >= {"dit.velocity", "vae_decoder_24.video"} and max(errors.values()) <= 1e-4, errors
+
+
+def test_a_guidance_distilled_checkpoint_exports_with_guidance_1(checkpoints, tmp_path):
+    """Its teacher's guidance is built in: one DiT row per step by default, and
+    the manifest says from what guidance it was distilled. A slim copy that
+    borrows its autoencoder exports the same graphs."""
+    from spacetime.checkpoint import save_checkpoint, slim_checkpoint
+    dit = checkpoints / "dit" / "last.pt"
+    train.main(["--stage", "dit", "--init", str(dit), "--vae", str(dit), "--teacher", str(dit),
+                "--distill-guidance", "2.5", "--out", str(tmp_path / "student"), *SMALL])
+    student = tmp_path / "student" / "last.pt"
+    manifest = export(student, tmp_path / "m")
+    assert manifest["defaults"]["guidance"] == 1.0 and manifest["training"]["distilled_guidance"] == 2.5
+    assert manifest["training"]["teacher"] == str(dit)
+    assert export(student, tmp_path / "g", guidance=2.0)["defaults"]["guidance"] == 2.0  # asked for, it is kept
+
+    save_checkpoint(tmp_path / "base.pt", slim_checkpoint(load_checkpoint(dit)))
+    save_checkpoint(tmp_path / "slim.pt", slim_checkpoint(load_checkpoint(student), autoencoder_from="base.pt"))
+    slim = export(tmp_path / "slim.pt", tmp_path / "s")
+    assert slim["files"]["vae_decoder"]["sha256"] == manifest["files"]["vae_decoder"]["sha256"]
+    assert slim["defaults"] == manifest["defaults"]

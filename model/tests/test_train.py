@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from spacetime import train
-from spacetime.checkpoint import load_checkpoint, load_text_to_video, load_vae
+from spacetime.checkpoint import load_checkpoint, load_text_to_video, load_vae, save_checkpoint, slim_checkpoint
 from spacetime.data import folder_clips, object_cells
 from spacetime.losses import dit_loss, guidance_distill_loss, vae_loss
 from spacetime.nets.dit import DiTConfig
@@ -283,6 +283,36 @@ def test_guidance_distillation_learns_the_teachers_guided_velocity(tmp_path, dit
     with pytest.raises(ValueError, match="--teacher"):
         train.main(["--stage", "dit", "--init", str(dit_checkpoint), "--vae", str(dit_checkpoint),
                     "--distill-guidance", "2", "--out", str(tmp_path / "b"), "--steps", "1", *SMALL])
+
+
+def test_a_slim_dit_checkpoint_borrows_its_autoencoder_from_the_one_it_names(tmp_path, dit_checkpoint):
+    """Two committed DiTs on one autoencoder store it once: the second names
+    the first, and loading it puts the same autoencoder back, or refuses."""
+    full = load_checkpoint(dit_checkpoint)
+    save_checkpoint(tmp_path / "base.pt", slim_checkpoint(full))
+    save_checkpoint(tmp_path / "student.pt", slim_checkpoint(full, autoencoder_from="base.pt"))
+    student = torch.load(tmp_path / "student.pt", weights_only=False)
+    assert "vae" not in student["model"] and student["autoencoder_from"] == "base.pt"
+    assert (tmp_path / "student.pt").stat().st_size < 0.8 * (tmp_path / "base.pt").stat().st_size
+
+    loaded = load_checkpoint(tmp_path / "student.pt")
+    for name, value in full["model"]["vae"].items():
+        assert torch.allclose(loaded["model"]["vae"][name].float(), value, rtol=1e-3, atol=1e-4), name
+    assert load_vae(loaded).cfg.to_dict() == full["configs"]["vae"]
+    model, _ = load_text_to_video(loaded)
+    for name, value in model.state_dict().items():
+        assert torch.allclose(value, full["ema"]["t2v"][name], rtol=1e-3, atol=1e-4), name
+
+    other = load_checkpoint(tmp_path / "base.pt")
+    other["model"]["vae"] = {k: v + 0.01 if v.is_floating_point() else v for k, v in other["model"]["vae"].items()}
+    save_checkpoint(tmp_path / "base.pt", other)
+    with pytest.raises(ValueError, match="fingerprint"):
+        load_checkpoint(tmp_path / "student.pt")
+    (tmp_path / "base.pt").unlink()
+    with pytest.raises(ValueError, match="does not exist"):
+        load_checkpoint(tmp_path / "student.pt")
+    with pytest.raises(ValueError, match="only a DiT"):
+        slim_checkpoint({**full, "stage": "vae"}, autoencoder_from="base.pt")
 
 
 def video_folder(tmp_path: Path, n: int) -> Path:

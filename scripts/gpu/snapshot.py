@@ -14,21 +14,11 @@ from pathlib import Path
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "model"))
+from spacetime.checkpoint import slim_checkpoint  # noqa: E402
+
 PIECE = 15 * 2**20
 MAX_PIECES = 4
-
-
-def slim(ckpt: dict) -> dict:
-    def half(sd: dict) -> dict:
-        # Large float tensors only: small ones (norms, latent stats) stay exact.
-        return {k: v.half() if v.is_floating_point() and v.numel() > 4096 else v for k, v in sd.items()}
-
-    out = {k: v for k, v in ckpt.items() if k not in ("model", "ema", "optimizer")}
-    out["ema"] = {k: half(v) for k, v in ckpt["ema"].items()}
-    # The frozen autoencoder of a DiT checkpoint lives under "model" only.
-    out["model"] = {k: half(v) for k, v in ckpt["model"].items() if k not in ckpt["ema"]}
-    out["slim"] = True
-    return out
 
 
 def main(run: Path, out: Path) -> None:
@@ -42,7 +32,7 @@ def main(run: Path, out: Path) -> None:
             if name.startswith("probe") or (name.startswith("vae-") and (run / f"dit-{name[4:]}/last.pt").exists()):
                 continue
             data = io.BytesIO()
-            torch.save(slim(torch.load(ck, map_location="cpu", weights_only=False)), data)
+            torch.save(slim_checkpoint(torch.load(ck, map_location="cpu", weights_only=False)), data)
             info = tarfile.TarInfo(f"{ck.parent.name}/slim.pt")
             info.size = data.tell()
             data.seek(0)
