@@ -45,6 +45,9 @@ interface Settings {
   plan: "prompt" | "none" | "remix"; // plan the prompt (the default), text alone, or the remixed clip's plan
 }
 
+/** A number field's value, undefined when left empty (the model's default then applies). */
+const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
+
 const EMPTY: Settings = { prompt: "", negativePrompt: "", seed: "", steps: "", guidance: "", frames: "", variations: 1, loop: false, plan: "prompt" };
 
 /** A plan covers the frames asked for (the server refuses a plan shorter than them), else one model window. */
@@ -161,7 +164,6 @@ export function CreateStudio({
     setError(null);
     setBusy(true);
     key.current ??= crypto.randomUUID();
-    const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
     try {
       const { jobs: made } = await api<{ jobs: JobView[] }>("/api/jobs", {
         method: "POST",
@@ -320,6 +322,9 @@ export function CreateStudio({
             <label className="wide">
               Negative prompt
               <input value={s.negativePrompt} onChange={set("negativePrompt")} maxLength={limits.promptChars} />
+              {s.negativePrompt.trim() !== "" && (num(s.guidance) ?? limits.defaults.guidance) === 1 && (
+                <span className="hint">A negative prompt works through guidance: set Guidance above 1.</span>
+              )}
             </label>
           </div>
         </details>

@@ -249,8 +249,8 @@ export function jobSettingsShape(l: SettingsLimits) {
  * storyboard, and the job's plan against the model and the job's length.
  */
 export function jobPlanFits(l: SettingsLimits) {
-  return (o: { prompt?: string; shots?: unknown[]; plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string }, ctx: z.RefinementCtx) => {
-    for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+  return (o: { prompt?: string; shots?: unknown[]; plan?: ScenePlan | null; frames?: number; extend: number; fps?: number; aspect?: string; negativePrompt: string; guidance?: number }, ctx: z.RefinementCtx) => {
+    for (const p of [...storyboardProblems(o), ...negativeProblems(o, l.defaults.guidance)]) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
     if (o.shots) return; // its plan is made from its shots, and checked once planned (lib/queue/storyboard-fits.ts)
     const most = l.framesMax[String(o.fps ?? l.defaults.fps)];
     if (o.frames !== undefined && most !== undefined && o.frames > most)
@@ -283,6 +283,15 @@ export function storyboardProblems(o: { prompt?: string; shots?: unknown; frames
   if (o.plan) out.push({ path: ["plan"], message: "a storyboard is planned from its shots: send no plan, or null for text alone" });
   if (o.loop) out.push({ path: ["loop"], message: "a storyboard cannot loop yet" });
   return out;
+}
+
+/**
+ * A negative prompt is the unconditional row of guidance, so at guidance 1 (no such row) it would
+ * be ignored: refused instead. A guidance-distilled model defaults to 1 (docs/model-format.md).
+ */
+export function negativeProblems(o: { negativePrompt: string; guidance?: number }, defaultGuidance: number): PlanProblem[] {
+  if (o.negativePrompt.trim() === "" || (o.guidance ?? defaultGuidance) !== 1) return [];
+  return [{ path: ["negativePrompt"], message: "a negative prompt works through guidance, and guidance 1 runs none: set guidance above 1" }];
 }
 
 /** A clip length in output frames at `fps`, as the DiT's own frames (what a plan counts). */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { planSchema } from "../plan/schema";
 import { shotsSchema, storyboardPrompt } from "../storyboard/schema";
 import { shotSpans } from "../storyboard/timing";
-import { MAX_EXTEND, storyboardProblems, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
+import { MAX_EXTEND, negativeProblems, storyboardProblems, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
 import { PipelineError } from "./errors";
 import { temporalRatio, type Manifest } from "./manifest";
 import { PROVIDERS } from "./sessions";
@@ -60,7 +60,7 @@ function inputSchema(m: Manifest) {
     })
     .superRefine((o, ctx) => {
       // The plan is generate()'s own argument: resolvePlan refuses one beside shots.
-      for (const p of storyboardProblems(o)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+      for (const p of [...storyboardProblems(o), ...negativeProblems(o, o.guidance)]) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
       // A storyboard starts a clip: it does not continue one.
       if (o.shots && o.continueFrom) ctx.addIssue({ code: "custom", path: ["continueFrom"], message: "a storyboard starts a clip: it cannot continue one" });
       const needsContext = o.loop || o.extend > 0 || o.continueFrom !== undefined || o.continueOf !== undefined || (clipFrames(o) ?? 0) > m.video.frames;

@@ -65,6 +65,7 @@ describe("the settings contract", () => {
       ["prompt", { prompt: text(chars + 1) }],
       ["prompt", { prompt: "   " }],
       ["negativePrompt", { negativePrompt: text(chars + 1) }],
+      ["negativePrompt", { negativePrompt: "blurry", guidance: 1 }], // guidance 1 has no unconditional row to steer
       ["seed", { seed: seedLo - 1 }],
       ["seed", { seed: seedHi + 1 }],
       ["steps", { steps: stepsLo - 1 }],

@@ -108,6 +108,7 @@ describe.each(dirs)("model %s", (modelDir) => {
       [{ out: "clip.mov" }, /out: must be a \.mp4 path/],
       [{ scheduler: "ddim" as never }, /scheduler/],
       [{ extend: -1 }, /extend/],
+      [{ negativePrompt: "blurry", guidance: 1 }, /negativePrompt: a negative prompt works through guidance/],
     ];
     for (const [opts, message] of bad) {
       await expect(generate({ ...base, ...opts }), JSON.stringify(opts)).rejects.toMatchObject({ code: "BAD_INPUT", message: expect.stringMatching(message) });
@@ -146,7 +147,7 @@ describe.each(dirs)("model %s", (modelDir) => {
 
   it("writes an MP4 that ffprobe reads with the right frames, size and metadata", async () => {
     const out = mkdtempSync(path.join(outRoot, "mp4-"));
-    const r = await generate({ ...base, negativePrompt: "blurry", out: path.join(out, "clip.mp4") });
+    const r = await generate({ ...base, negativePrompt: "blurry", guidance: 2, out: path.join(out, "clip.mp4") });
     expect(readdirSync(out).sort()).toEqual(["clip.mp4", "clip.png", "clip.webm", "clip.webp"]);
     const probe = JSON.parse(
       execFileSync(

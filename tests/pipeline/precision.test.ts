@@ -111,16 +111,18 @@ describe("sampling defaults from the manifest", () => {
     expect(relativeError(guided.lastLatent, g1.lastLatent)).toBeGreaterThan(1e-3);
   });
 
-  it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev defaults to 3 DPM++ steps of the int8 DiT, guided on every step", async () => {
-    // Issue 17: within 0.02 of the 20-step fp32 Euler path on every WorldBench dimension (eval:model, 144 prompts, 24 fps).
+  it.runIf(existsSync(path.join(DEV, "model.json")))("models/dev is guidance-distilled: 3 DPM++ steps of the int8 DiT, one row per step", async () => {
+    // Issue 17: within 0.03 of its teacher's 20-step fp32 Euler path at guidance 2 on every WorldBench dimension
+    // (eval:model, 144 prompts, 24 fps), its teacher's guidance learned (train.py --distill-guidance).
     const m = readManifest(DEV);
-    expect(m.defaults).toMatchObject({ steps: 3, guidance: 2.0, scheduler: "flow-match-dpmpp-2m", precision: "int8", guidance_interval: [0, 1] });
+    expect(m.defaults).toMatchObject({ steps: 3, guidance: 1, scheduler: "flow-match-dpmpp-2m", precision: "int8", guidance_interval: [0, 1] });
+    expect(m.training).toMatchObject({ distilled_guidance: 2 });
     expect(m.files.dit_int8).toBeDefined();
-    // A clip made with no settings runs those defaults; the 20-step path is still there when asked for.
+    // A clip made with no settings runs those defaults, with no unconditional row; 20 steps and guidance are there when asked for.
     const made = await generate({ prompt: "a red ball bouncing in the snow", seed: 1, modelDir: DEV, threads: 1, fps: 8 });
-    expect([made.steps, made.scheduler, made.precision, made.guidedSteps]).toEqual([3, "flow-match-dpmpp-2m", "int8", 3]);
-    const today = await generate({ prompt: "a red ball bouncing in the snow", seed: 1, modelDir: DEV, threads: 1, fps: 8, steps: 20, scheduler: "flow-match-euler", precision: "fp32" });
-    expect([today.steps, today.scheduler, today.precision, today.guidedSteps]).toEqual([20, "flow-match-euler", "fp32", 20]);
+    expect([made.steps, made.scheduler, made.precision, made.guidance, made.guidedSteps]).toEqual([3, "flow-match-dpmpp-2m", "int8", 1, 0]);
+    const slow = await generate({ prompt: "a red ball bouncing in the snow", seed: 1, modelDir: DEV, threads: 1, fps: 8, steps: 20, scheduler: "flow-match-euler", precision: "fp32", guidance: 2 });
+    expect([slow.steps, slow.scheduler, slow.precision, slow.guidedSteps]).toEqual([20, "flow-match-euler", "fp32", 20]);
   });
 });
 
