@@ -81,15 +81,21 @@ export function decodeFrames(video: ort.Tensor, m: Manifest): Uint8Array[] {
   if (video.dims.join() !== want.join()) {
     throw new PipelineError("BAD_MANIFEST", `vae_decoder.onnx returned shape [${video.dims}], model.json implies [${want}]`);
   }
-  // One pass over the whole clip into one buffer, the frames views of it: at 24 fps and 256 px
-  // (9.6M values) a loop per frame with Math.round/min/max took 2-3x as long. v + 0.5 truncated
-  // is Math.round for v >= 0; NaN fails both tests and becomes 0, as Math.round's NaN did.
-  const data = video.data as Float32Array;
   const size = H * W * 3;
-  const all = new Uint8Array(T * size);
-  for (let i = 0; i < all.length; i++) {
-    const v = data[i]! * 255 + 0.5;
-    all[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+  let all: Uint8Array;
+  if (video.type === "uint8") {
+    all = video.data as Uint8Array; // the graph rounded (docs/model-format.md)
+  } else if (video.type === "float32") {
+    // A decoder exported before its graph did this: one pass over the whole clip into one buffer. v + 0.5
+    // truncated is Math.round for v >= 0; NaN fails both tests and becomes 0, as Math.round's NaN did.
+    const data = video.data as Float32Array;
+    all = new Uint8Array(T * size);
+    for (let i = 0; i < all.length; i++) {
+      const v = data[i]! * 255 + 0.5;
+      all[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+    }
+  } else {
+    throw new PipelineError("BAD_MANIFEST", `vae_decoder.onnx returned ${video.type} frames; docs/model-format.md says uint8 (or float32 in [0, 1])`);
   }
   return Array.from({ length: T }, (_, f) => all.subarray(f * size, (f + 1) * size));
 }

@@ -51,7 +51,14 @@ def test_onnx_outputs_match_pytorch(model_dir):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     errors = json.loads(proc.stdout)
     assert set(errors) == {"text_encoder.text_states", "dit.velocity", "dit.velocity@2", "vae_decoder.video"}
-    assert all(e <= 1e-4 for e in errors.values()), errors
+    assert_parity(errors)
+
+
+def assert_parity(errors: dict[str, float]) -> None:
+    """onnx-parity.mjs's errors within the contract: relative error 1e-4, and the decoders'
+    uint8 frames at most 1 apart (a value on a rounding boundary may land either side)."""
+    for key, error in errors.items():
+        assert error <= (1 if key.split("@")[0].endswith(".video") else 1e-4), (key, errors)
 
 
 def test_a_corrupt_file_fails_validation(model_dir, tmp_path):
@@ -179,7 +186,8 @@ def test_export_writes_the_finer_decoder_and_the_aspects(checkpoints, model_dir,
                               capture_output=True, text=True, timeout=300, cwd=REPO)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         errors = json.loads(proc.stdout)
-        assert set(errors) >= {"dit.velocity", "vae_decoder_24.video"} and max(errors.values()) <= 1e-4, errors
+        assert set(errors) >= {"dit.velocity", "vae_decoder_24.video"}, errors
+    assert_parity(errors)
 
 
 def test_a_guidance_distilled_checkpoint_exports_with_guidance_1(checkpoints, tmp_path):

@@ -5,7 +5,7 @@ import * as ort from "onnxruntime-node";
 
 interface TensorRef {
   file: string;
-  dtype: "float32" | "int64" | "bool";
+  dtype: "float32" | "int64" | "bool" | "uint8";
   shape: number[];
 }
 export interface GoldenCase {
@@ -24,9 +24,16 @@ export function readTensor(dir: string, ref: TensorRef): ort.Tensor {
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const n = ref.shape.reduce((a, b) => a * b, 1);
   const data =
-    ref.dtype === "float32" ? new Float32Array(buf) : ref.dtype === "int64" ? new BigInt64Array(buf) : new Uint8Array(buf);
+    ref.dtype === "float32" ? new Float32Array(buf) : ref.dtype === "int64" ? new BigInt64Array(buf) : new Uint8Array(buf); // bool, uint8
   if (data.length !== n) throw new Error(`${ref.file}: ${data.length} values for shape [${ref.shape}]`);
   return new ort.Tensor(ref.dtype, data, ref.shape);
+}
+
+/** The largest |a − b|: the parity measure of uint8 frames (docs/model-format.md), at most 1. */
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let most = 0;
+  for (let i = 0; i < b.length; i++) most = Math.max(most, Math.abs(a[i]! - b[i]!));
+  return most;
 }
 
 /** ‖a − b‖ / ‖b‖, the parity measure of docs/model-format.md. */
