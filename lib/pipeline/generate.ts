@@ -366,7 +366,10 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
   // A resumed run keeps the seed its first attempt drew.
   const seed = s.seed ?? resumeFrom?.seed ?? randomInt(m.limits.seed[0], Math.min(m.limits.seed[1], 2 ** 48 - 1) + 1);
   // A loop is made with its closing frames after its end (cut after decoding), in two chunks at least.
-  const closingOut = loop ? loop.latentFrames * shape.framesPerLatent : 0;
+  // The decoder writes a latent frame as the framesPerLatent frames that lead up to it, so the first
+  // closing latent frame's leading frames are the way back into frame 0, and stay: what is cut is the
+  // frame that is frame 0 again, and the later closing latent frames' frames.
+  const closingOut = loop ? (loop.latentFrames - 1) * shape.framesPerLatent + 1 : 0;
   const chunked = loop ? { ...s, extend: Math.max(1, s.extend), frames: s.frames === undefined ? undefined : s.frames + closingOut } : s;
   // A given plan must cover the frames asked for; the closing frames are the loop's own.
   if (s.continueOf && options.plan !== undefined) throw new PipelineError("BAD_INPUT", "plan: a clip continued from a frame follows the clip's plan, continued (pass none)");

@@ -220,8 +220,9 @@ describe("scene plans through the API", () => {
     expect(row.loop).toBe(true);
     expect(await videoView(row.id)).toMatchObject({ loop: true });
     expect(mp4Comment(row.mp4Key)).toMatchObject({ loop: true });
-    // Two chunks (9 frames, then 8 more) less the closing frames (2 latent frames of 2 video frames).
-    expect(row.frames).toBe(9 + 8 - 4);
+    // Two chunks (9 frames, then 8 more) less the closing frames: of 2 latent frames of 2 video frames,
+    // the first's leading frame stays (it leads back into frame 0).
+    expect(row.frames).toBe(9 + 8 - 3);
     const again = await remix(row.id, { seed: 6 });
     expect(await jobView(again.body.jobs[0].id)).toMatchObject({ loop: true });
     const plain = await remix(row.id, { loop: false });
