@@ -120,7 +120,7 @@ export function CreateStudio({
         if (v.shots) {
           // A storyboard is planned again from its shots: it opens as its shots.
           setMode("storyboard");
-          setBoard(v.shots.map((shot, id) => ({ id, prompt: shot.prompt, seconds: String(shot.seconds) })));
+          setBoard(v.shots.map((shot, id) => ({ id, prompt: shot.prompt, seconds: String(shot.seconds), camera: shot.camera ?? "static" })));
           setS({ ...settings, plan: v.plan === null ? "none" : "prompt" });
           return;
         }
@@ -234,7 +234,7 @@ export function CreateStudio({
           </label>
         </fieldset>
         {storyboard ? (
-          <StoryboardEditor rows={board} onChange={setBoard} promptChars={limits.promptChars} />
+          <StoryboardEditor rows={board} onChange={setBoard} promptChars={limits.promptChars} cameraMoves={limits.plan?.camera ?? false} />
         ) : (
           <>
             <label htmlFor="prompt">Prompt</label>

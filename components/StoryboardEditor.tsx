@@ -10,11 +10,23 @@ import { useEffect, useRef } from "react";
 
 import { MAX_SECONDS } from "@/lib/plan/vocab";
 import { addShot, boardSeconds, moveShot, removeShot, updateShot, type ShotRow } from "@/lib/storyboard/board";
-import { MAX_SHOTS } from "@/lib/storyboard/schema";
+import { CAMERA_MOVES, MAX_SHOTS, type CameraMove } from "@/lib/storyboard/schema";
+
+/** What each move is called on the page. */
+const CAMERA_LABELS: Record<CameraMove, string> = {
+  static: "Static",
+  "pan-left": "Pan left",
+  "pan-right": "Pan right",
+  "pan-up": "Pan up",
+  "pan-down": "Pan down",
+  follow: "Follow the subject",
+  "zoom-in": "Close-up (zoom in)",
+  "zoom-out": "Wide (zoom out)",
+};
 
 const SEGMENT_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"];
 
-export function StoryboardEditor({ rows, onChange, promptChars }: { rows: readonly ShotRow[]; onChange: (rows: ShotRow[]) => void; promptChars: number }) {
+export function StoryboardEditor({ rows, onChange, promptChars, cameraMoves }: { rows: readonly ShotRow[]; onChange: (rows: ShotRow[]) => void; promptChars: number; cameraMoves: boolean }) {
   // After an edit, the control to focus: "<id>:<part>" (part: prompt, up, down).
   const focusNext = useRef<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
@@ -41,7 +53,8 @@ export function StoryboardEditor({ rows, onChange, promptChars }: { rows: readon
         ))}
       </div>
       <p className={tooLong ? "error" : "hint"} aria-live="polite">
-        {rows.length} shot{rows.length === 1 ? "" : "s"}, {Number(total.toFixed(2))} s of at most {MAX_SECONDS} s. Every shot is filmed by a static camera (this model renders no camera moves yet).
+        {rows.length} shot{rows.length === 1 ? "" : "s"}, {Number(total.toFixed(2))} s of at most {MAX_SECONDS} s.
+        {cameraMoves ? " A shot's camera moves over the objects it shows; a change of camera between shots is a cut." : " Every shot is filmed by a static camera (this model renders no camera moves)."}
       </p>
       <ol className="shots">
         {rows.map((r, i) => {
@@ -63,6 +76,22 @@ export function StoryboardEditor({ rows, onChange, promptChars }: { rows: readon
               <label className="seconds">
                 Seconds
                 <input type="number" min={0.5} max={MAX_SECONDS} step={0.5} required value={r.seconds} onChange={(e) => edit(updateShot(rows, r.id, { seconds: e.target.value }), null)} />
+              </label>
+              <label className="camera">
+                Camera
+                <select
+                  data-focus={`${r.id}:camera`}
+                  aria-label={`Shot ${n} camera`}
+                  value={r.camera}
+                  disabled={!cameraMoves}
+                  onChange={(e) => edit(updateShot(rows, r.id, { camera: e.target.value as CameraMove }), null)}
+                >
+                  {CAMERA_MOVES.map((m) => (
+                    <option key={m} value={m}>
+                      {CAMERA_LABELS[m]}
+                    </option>
+                  ))}
+                </select>
               </label>
               <span className="shot-buttons">
                 <button type="button" data-focus={`${r.id}:up`} aria-label={`Move shot ${n} up`} disabled={i === 0} onClick={() => edit(moveShot(rows, r.id, -1), i - 1 === 0 ? `${r.id}:down` : `${r.id}:up`)}>

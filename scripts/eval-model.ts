@@ -1,7 +1,7 @@
 /**
  * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
  *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline] [--keep DIR]
- *   [--aspect 1:1|16:9|9:16] [--fps 8|24] [--plan-guidance on|off]
+ *   [--aspect 1:1|16:9|9:16] [--fps 8|24] [--plan-guidance on|off] [--camera]
  *
  * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
  * 20 steps of flow-match-euler, fp32, guidance on every step (scripts/bench/today.ts), on a
@@ -14,7 +14,8 @@
  * generates the world's held-out prompts (seed = prompt index), WorldBench
  * scores the clips, and the per-dimension table is printed. A model that
  * follows scene plans plans each prompt, as the studio does; --no-plan makes
- * the clips from text alone.
+ * the clips from text alone. --camera takes held-out prompts that each say a camera move
+ * (pan, follow, close-up, wide shot), which WorldBench's camera check judges.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     aspect: { type: "string" },
     fps: { type: "string" },
     "plan-guidance": { type: "string" },
+    camera: { type: "boolean", default: false },
   },
 });
 function onOff(v: string): boolean {
@@ -52,7 +54,7 @@ const interval = args["guidance-interval"]?.split(",").map(Number) as [number, n
 
 async function main() {
   if (args.baseline) refuseDistilled(readManifest(args.model), args.model, "--model");
-  const prompts = heldoutPrompts(Number(args.prompts));
+  const prompts = heldoutPrompts(Number(args.prompts), args.camera);
   const dir = args.keep ? (mkdirSync(args.keep, { recursive: true }), args.keep) : mkdtempSync(path.join(tmpdir(), "spacetime-eval-"));
   try {
     let seconds = 0;

@@ -53,6 +53,7 @@ export interface PlanBounds {
   maxObjects: number;
   kinds: readonly string[]; // the kinds and colours the model's plan raster has channels for
   colours: readonly string[];
+  camera: boolean; // the raster has camera channels: the model renders camera moves
   window: number; // frames of the first chunk
   perExtension: number; // frames each later chunk adds
   maxChunks: number;
@@ -84,6 +85,7 @@ export function planBounds(m: Manifest, contextFrames = defaultContextFrames(m))
     maxObjects: m.plan.max_objects,
     kinds: named("kind:"),
     colours: named("colour:"),
+    camera: m.plan.channels.includes("camera:x"),
     window: m.video.frames,
     perExtension: framesPerExtension(m, contextFrames),
     maxChunks: 1 + (maxContextFrames(m) >= 1 ? MAX_EXTEND : 0),
@@ -125,6 +127,9 @@ export function planProblems(plan: ScenePlan, b: PlanBounds, clip: { frames?: nu
     if (!b.kinds.includes(o.kind)) add(["objects", i, "kind"], `the model draws no ${JSON.stringify(o.kind)} (it draws ${b.kinds.join(", ")})`);
     if (!b.colours.includes(o.colour)) add(["objects", i, "colour"], `the model has no colour ${JSON.stringify(o.colour)} (it has ${b.colours.join(", ")})`);
   });
+  if (plan.camera && !b.camera && plan.camera.move !== "static") {
+    add(["camera"], `the model renders no camera moves (it was trained before the camera): give no camera, or a static one`);
+  }
   const planChunks = chunksFor(b, plan.frames, 0);
   if (clip.frames !== undefined) {
     const decoded = decodedFrames(b, chunksFor(b, clip.frames, clip.extend));

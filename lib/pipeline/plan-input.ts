@@ -10,6 +10,7 @@ import { planPrompt } from "../plan/prompt";
 import { rasterize } from "../plan/raster";
 import { extendPlan } from "../plan/extend";
 import { planSchema, type ScenePlan } from "../plan/schema";
+import { RASTER_CHANNELS } from "../plan/vocab";
 import { planBounds, planProblems } from "./contract";
 import { PipelineError } from "./errors";
 import type { Manifest } from "./manifest";
@@ -34,6 +35,10 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
     return m.video.frames + (c.chunks - 1) * c.perExtension;
   };
   if (given === undefined && s.shots) {
+    const moving = s.shots.findIndex((shot) => shot.camera && shot.camera !== "static");
+    if (moving >= 0 && !planBounds(m)!.camera) {
+      throw new PipelineError("BAD_INPUT", `shots.${moving}.camera: model ${m.model_id} renders no camera moves (leave camera out, or "static")`);
+    }
     let board: ScenePlan | null;
     try {
       board = planStoryboard(s.shots, video, seed);
@@ -56,11 +61,17 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
   return extendPlan(plan, frames(plan.frames));
 }
 
-/** The DiT's plan input for the window starting at `start`: (B, channels, F, h, w), the plan in the first `rows` rows (all by default), zeros elsewhere and without a plan. */
+/**
+ * The DiT's plan input for the window starting at `start`: (B, channels, F, h, w), the plan in the first `rows` rows (all by default), zeros elsewhere and without a plan.
+ * The channels are the ones the model's manifest lists, in its order: a DiT trained before the camera has no camera channels.
+ */
 export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest, rows = batch): ort.Tensor {
   const { frames: F, height: h, width: w } = m.latent;
-  const P = m.plan!.channels.length;
-  const one = rasterize(plan, start, m.video.frames, m.video.height, m.video.width);
+  const channels = m.plan!.channels;
+  const P = channels.length;
+  const unknown = channels.find((c) => !RASTER_CHANNELS.includes(c));
+  if (unknown !== undefined) throw new PipelineError("BAD_MANIFEST", `plan.channels: the planner has no raster channel ${JSON.stringify(unknown)}`);
+  const one = rasterize(plan, start, m.video.frames, m.video.height, m.video.width, channels);
   if (one.length !== P * F * h * w) {
     throw new PipelineError("BAD_MANIFEST", `the plan raster has ${one.length} values, the model's plan input ${P * F * h * w}`);
   }

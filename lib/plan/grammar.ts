@@ -11,13 +11,13 @@ import { z } from "zod";
 import { Tokenizer } from "../pipeline/tokenizer";
 import grammarJson from "./grammar.json";
 
-export type Category = "object" | "count" | "size" | "colour" | "motion" | "scene" | "relation" | "filler";
+export type Category = "object" | "count" | "size" | "colour" | "motion" | "scene" | "relation" | "camera" | "filler";
 
 /** One phrase of the table: its words and what it means. */
 export interface Phrase {
   words: readonly string[];
   category: Category;
-  /** Attribute name for colour/size/motion/scene/relation, the number for counts, the kind for objects. */
+  /** Attribute name for colour/size/motion/scene/relation, the move for camera, the number for counts, the kind for objects. */
   value: string | number | null;
   /** Objects only: a plural object word ("red balls") means two when no count is said. */
   plural: boolean;
@@ -35,6 +35,8 @@ const grammarSchema = z.object({
     motions: z.array(z.string()).min(1),
     scenes: z.array(z.string()).min(1),
     relations: z.array(z.string()).min(1),
+    camera_moves: z.array(z.string()).min(1),
+    targeted_camera_moves: z.array(z.string()),
   }),
   phrases: z.object({
     object: z.record(z.string(), z.object({ singular: phraseList, plural: phraseList })),
@@ -44,6 +46,7 @@ const grammarSchema = z.object({
     motion: byValue,
     scene: byValue,
     relation: byValue,
+    camera: byValue,
     filler: phraseList,
   }),
   ignorable: z.array(z.string()),
@@ -93,7 +96,7 @@ function collectPhrases(g: GrammarJson): Phrase[] {
     if (!Number.isInteger(n)) throw new Error(`grammar.json: count key ${JSON.stringify(count)} is not an integer`);
     texts.forEach((t) => add(t, "count", n));
   }
-  for (const category of ["size", "colour", "motion", "scene", "relation"] as const) {
+  for (const category of ["size", "colour", "motion", "scene", "relation", "camera"] as const) {
     for (const [value, texts] of Object.entries(g.phrases[category])) texts.forEach((t) => add(t, category, value));
   }
   g.phrases.filler.forEach((t) => add(t, "filler", null));

@@ -2,7 +2,8 @@
  * Plans for clips that loop (`loopPlan`). `closeLoop` bends a plan's last frames back to
  * its first: over the last `glide` frames every object moves in a straight
  * line (and turns the short way, and grows or shrinks) from where the plan had
- * it to where it started, so the frame after the last is the first again.
+ * it to where it started, and so does a moving camera's view, so the frame
+ * after the last is the first again.
  * `wrapAround` appends the plan's first frames after its end: the window the
  * closing chunk is conditioned on at both ends, its own start as its last
  * frames.
@@ -50,7 +51,14 @@ function closeLoop(plan: ScenePlan, glide: number): ScenePlan {
       }
       return { ...o, track };
     }),
+    ...(plan.camera ? { camera: { ...plan.camera, ...glideBack(plan.camera, from, n, g) } } : {}),
   };
+}
+
+/** The camera's view over the last `g` frames gliding from frame `from` back to frame 0. */
+function glideBack(cam: Pick<NonNullable<ScenePlan["camera"]>, "x" | "y" | "zoom">, from: number, n: number, g: number) {
+  const glide = (a: number[]) => a.map((v, i) => (i > from && i < n ? lerp(a[from]!, a[0]!, (i - from) / (g + 1)) : v));
+  return { x: glide(cam.x), y: glide(cam.y), zoom: glide(cam.zoom) };
 }
 
 /** The plan followed by its own first `frames` frames. */

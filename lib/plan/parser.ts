@@ -16,8 +16,15 @@
  *    a motion belongs to the object before it, or to the next object when a
  *    noun phrase is open or no object came yet. A relation must stand between
  *    the first and second of exactly two single objects; the scene may be anywhere.
+ * 5. A camera phrase sets the clip's camera move, anywhere (a second, different
+ *    one is reported and ignored). A move about one subject (follow, close-up)
+ *    takes the next object phrase as its subject: said without a count, not
+ *    plural, and of an earlier subject's kind (and colour, if said), it is that
+ *    subject again ("..., the camera follows the red car"), not a new one.
  * Unsaid size reads as "medium"; unsaid colour, motion and scene as null; an
- * unsaid count as 1, or 2 for a plural object word.
+ * unsaid count as 1, or 2 for a plural object word. The spec has `camera` and
+ * `camera_target` only when a move other than "static" is said, as the Python
+ * fixtures write a spec; a static camera is the unsaid one.
  */
 import { type Grammar, type Phrase, grammar as committedGrammar } from "./grammar";
 
@@ -33,6 +40,10 @@ export interface ParsedSpec {
   subjects: ParsedSubject[];
   scene: string | null;
   relation: string | null;
+  /** The camera move said, never "static"; absent when none is. */
+  camera?: string;
+  /** The subject (index into subjects) a follow or close-up is about; present with `camera`. */
+  camera_target?: number;
 }
 
 export interface ParsedPrompt {
@@ -83,6 +94,9 @@ export function parse(text: string, g: Grammar = committedGrammar()): ParsedProm
   let pendingWords: string[] = [];
   let scene: string | null = null;
   const relations: { value: string; words: string; before: number }[] = [];
+  let camera: string | null = null;
+  let target = 0; // the subject a follow or close-up is about
+  let awaitingTarget = false; // a targeted camera move waits for the object phrase that names its subject
 
   const setOnce = <K extends keyof Attributes>(target: Attributes, key: K, value: Attributes[K], words: string) => {
     if (key in target && target[key] !== value) problems.push(`'${words}' conflicts with an earlier ${key} word`);
@@ -109,12 +123,26 @@ export function parse(text: string, g: Grammar = committedGrammar()): ParsedProm
         setOnce(pending, p.category, p.value as string, words);
         pendingWords.push(words);
         break;
-      case "object":
+      case "object": {
+        const kind = p.value as string;
+        if (awaitingTarget) {
+          // "the camera follows the red car": an object said again without a count is the
+          // one already named (same kind, and colour if said); otherwise a new one.
+          const same = !("count" in pending) && !p.plural ? subjects.findIndex((s) => s.kind === kind && (pending.colour ?? s.colour) === s.colour) : -1;
+          target = same >= 0 ? same : subjects.length;
+          awaitingTarget = false;
+          if (same >= 0) {
+            pending = {};
+            pendingWords = [];
+            break;
+          }
+        }
         // A said count wins over the plural's 2, as Python's {"count": ..., **pending} does.
-        subjects.push({ kind: p.value as string, ...pending, count: pending.count ?? (p.plural ? 2 : 1) });
+        subjects.push({ kind, ...pending, count: pending.count ?? (p.plural ? 2 : 1) });
         pending = {};
         pendingWords = [];
         break;
+      }
       case "motion":
         if (subjects.length > 0 && Object.keys(pending).length === 0) {
           setOnce(subjects[subjects.length - 1]!, "motion", p.value as string, words);
@@ -129,6 +157,14 @@ export function parse(text: string, g: Grammar = committedGrammar()): ParsedProm
         break;
       case "relation":
         relations.push({ value: p.value as string, words, before: subjects.length });
+        break;
+      case "camera":
+        if (camera !== null && camera !== p.value) {
+          problems.push(`more than one camera move ('${words}' ignored)`);
+          break;
+        }
+        camera = p.value as string;
+        awaitingTarget = g.attributes.targeted_camera_moves.includes(camera);
         break;
       case "filler":
         break;
@@ -156,5 +192,7 @@ export function parse(text: string, g: Grammar = committedGrammar()): ParsedProm
     problems.push("more than three objects");
     return { spec: null, unknown, problems };
   }
-  return { spec: { subjects: built, scene, relation }, unknown, problems };
+  if (camera === null || camera === "static" || target >= built.length) target = 0;
+  const filmed = camera !== null && camera !== "static" ? { camera, camera_target: target } : {};
+  return { spec: { subjects: built, scene, relation, ...filmed }, unknown, problems };
 }

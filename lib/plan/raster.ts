@@ -3,9 +3,14 @@
  * frame (frame 0 alone, then pairs averaged) and latent cell, how much of
  * each object's bounding disc covers the cell (clamp(r - d + 1/2, 0, 1) in
  * cell units, d from the cell's centre) and, weighted by that, what the
- * object is and how it moves. Accumulated in float64 in Python's order,
- * returned as float32 (channels, T', height/8, width/8).
+ * object is and how it moves; under a moving camera, the picture's motion
+ * at each cell's centre (camera:x, camera:y; lib/plan/camera.ts's
+ * backgroundFlow), in the velocities' units. Accumulated in float64 in
+ * Python's order, returned as float32 (channels, T', height/8, width/8) for
+ * the channels asked for, in their order: a DiT reads those its manifest
+ * lists (one trained before the camera has no camera channels).
  */
+import { backgroundFlow } from "./camera";
 import { PlanError } from "./errors";
 import type { ScenePlan } from "./schema";
 import { LATENT_FACTOR, RASTER_CHANNELS, SPEED_PX_PER_S_AT_128 } from "./vocab";
@@ -23,16 +28,19 @@ function channel(name: string): number {
   return c;
 }
 
-/** Frames [start, start + frames) of the plan; all zeros for no plan (text alone). */
-export function rasterize(plan: ScenePlan | null, start: number, frames: number, height: number, width: number): Float32Array {
+/** Frames [start, start + frames) of the plan, `channels` (all by default) in their order; all zeros for no plan (text alone). */
+export function rasterize(plan: ScenePlan | null, start: number, frames: number, height: number, width: number, channels: readonly string[] = RASTER_CHANNELS): Float32Array {
+  const unknown = channels.find((c) => !RASTER_CHANNELS.includes(c));
+  if (unknown !== undefined) throw new PlanError(`no raster channel ${JSON.stringify(unknown)}; known: ${RASTER_CHANNELS.join(", ")}`);
   const groups = latentFrameGroups(frames);
   const h = Math.floor(height / LATENT_FACTOR);
   const w = Math.floor(width / LATENT_FACTOR);
   const C = RASTER_CHANNELS.length;
   const T = groups.length;
   const plane = h * w;
+  const picked = channels.length * T * plane;
+  if (plan === null) return new Float32Array(picked);
   const out = new Float64Array(C * T * plane);
-  if (plan === null) return new Float32Array(out.length);
   if (start < 0 || start + frames > plan.frames) {
     throw new PlanError(`frames ${start}..${start + frames - 1} lie outside the plan's ${plan.frames} frames`);
   }
@@ -82,5 +90,31 @@ export function rasterize(plan: ScenePlan | null, start: number, frames: number,
       }
     });
   }
-  return Float32Array.from(out);
+  if (plan.camera) {
+    const cam = plan.camera;
+    for (const key of ["x", "y", "zoom"] as const) {
+      if (cam[key].length < start + frames) throw new PlanError(`camera.${key}: ${cam[key].length} values for the plan's ${plan.frames} frames`);
+    }
+    const [cxAt, cyAt] = ["camera:x", "camera:y"].map(channel) as [number, number];
+    const frame = { width: plan.width, height: plan.height };
+    groups.forEach((group, j) => {
+      for (const g of group) {
+        // The picture's motion at the cells' centres, in pixels: camera:x varies along a row, camera:y down a column.
+        const fx = Float64Array.from({ length: w }, (_, u) => backgroundFlow(cam, start + g, (u + 0.5) * LATENT_FACTOR, 0, frame)[0]);
+        const fy = Float64Array.from({ length: h }, (_, v) => backgroundFlow(cam, start + g, 0, (v + 0.5) * LATENT_FACTOR, frame)[1]);
+        const bx = at(cxAt, j);
+        const by = at(cyAt, j);
+        for (let v = 0; v < h; v++) {
+          for (let u = 0; u < w; u++) {
+            out[bx + v * w + u] += ((fx[u]! * plan.fps) / speed) / group.length;
+            out[by + v * w + u] += ((fy[v]! * plan.fps) / speed) / group.length;
+          }
+        }
+      }
+    });
+  }
+  if (channels === RASTER_CHANNELS) return Float32Array.from(out);
+  const result = new Float32Array(picked);
+  channels.forEach((name, k) => result.set(out.subarray(channel(name) * T * plane, (channel(name) + 1) * T * plane), k * T * plane));
+  return result;
 }

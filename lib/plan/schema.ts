@@ -2,12 +2,12 @@
  * The scene plan contract (docs/scene-plan.md), as zod: the shape of
  * spacetime.plan.ScenePlan.to_dict() and the checks of ScenePlan.from_dict.
  * Every error's path names the field, down to the object, the track array
- * and the frame (["objects", 0, "track", "x", 12]), so the API's 400 can say
- * exactly what is wrong.
+ * and the frame (["objects", 0, "track", "x", 12], ["camera", "zoom", 3]),
+ * so the API's 400 can say exactly what is wrong.
  */
 import { z } from "zod";
 
-import { COLOURS, MAX_OBJECTS, MAX_SECONDS, MOTIONS, OBJECTS, PLAN_VERSION, RELATIONS, SCENES, SIZES } from "./vocab";
+import { CAMERA_MOVES, COLOURS, MAX_OBJECTS, MAX_SECONDS, MOTIONS, OBJECTS, PLAN_VERSION, RELATIONS, SCENES, SIZES, ZOOM_LIMITS } from "./vocab";
 
 const TRACK_KEYS = ["x", "y", "diameter", "angle", "facing", "visible"] as const;
 
@@ -30,6 +30,21 @@ const objectSchema = z.object({
   track: trackSchema,
 });
 
+// The view the clip is filmed from, per frame (lib/plan/camera.ts): its centre in the
+// stage's pixels and its zoom. Absent (or null): a static camera.
+const cameraSchema = z.object({
+  move: z.enum(CAMERA_MOVES),
+  target: z.string().nullable().default(null), // the followed or closed-in object's id
+  x: z.array(z.number()),
+  y: z.array(z.number()),
+  zoom: z.array(z.number()),
+});
+
+const CAMERA_KEYS = ["x", "y", "zoom"] as const;
+
+/** Python's repr of a float bound ("4.0", not "4"), so messages read as from_dict's. */
+const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+
 // The world's frame: a multiple of the autoencoder's 8 pixels, at least 64 (world/config.py).
 const frameSide = z.number().int().min(64).multipleOf(8);
 
@@ -44,6 +59,7 @@ export const planSchema = z
     height: frameSide,
     relation: z.enum(RELATIONS).nullable().default(null), // between objects[0] and objects[1]
     objects: z.array(objectSchema).max(MAX_OBJECTS),
+    camera: cameraSchema.nullish(),
   })
   .superRefine((plan, ctx) => {
     const maxFrames = MAX_SECONDS * plan.fps + 1;
@@ -72,7 +88,29 @@ export const planSchema = z
         }
       }
     });
+    if (plan.camera) {
+      const cam = plan.camera;
+      if (cam.target !== null && !plan.objects.some((o) => o.id === cam.target)) {
+        ctx.addIssue({ code: "custom", path: ["camera", "target"], message: `must be null or an object's id, got ${JSON.stringify(cam.target)}` });
+      }
+      const bounds = { x: [-plan.width, 2 * plan.width], y: [-plan.height, 2 * plan.height], zoom: ZOOM_LIMITS } as const;
+      for (const key of CAMERA_KEYS) {
+        const values = cam[key];
+        if (values.length !== plan.frames) {
+          ctx.addIssue({ code: "custom", path: ["camera", key], message: `${values.length} values for ${plan.frames} frames` });
+        }
+        // One issue per array, as for a track: its first value out of range.
+        const [lo, hi] = bounds[key];
+        const f = values.findIndex((v) => !(v >= lo && v <= hi));
+        if (f >= 0) {
+          const range = key === "zoom" ? `${pyFloat(lo)}..${pyFloat(hi)}` : `${lo}..${hi}`;
+          ctx.addIssue({ code: "custom", path: ["camera", key, f], message: `must be a number in ${range}, got ${values[f]}` });
+        }
+      }
+    }
   });
 
 export type ScenePlan = z.infer<typeof planSchema>;
 export type PlanObject = ScenePlan["objects"][number];
+/** A plan's camera: the view in every frame, its target an object's id. */
+export type PlanCamera = z.infer<typeof cameraSchema>;

@@ -1,10 +1,11 @@
 /**
  * What a plan is laid out from, as world/spec.py's ClipSpec with every
  * attribute said (the planner fills in what a prompt leaves unsaid before
- * laying it out, as the sampler does for training clips).
+ * laying it out, as the sampler does for training clips). The camera's keys
+ * are snake_case, as the Python fixtures write a spec (plan_fixtures._spec_dict).
  */
 import { PlanError } from "./errors";
-import { COLOURS, MAX_OBJECTS, MOTIONS, OBJECTS, RELATIONS, SCENES, SIZES } from "./vocab";
+import { CAMERA_MOVES, COLOURS, MAX_OBJECTS, MOTIONS, OBJECTS, RELATIONS, SCENES, SIZES } from "./vocab";
 
 export interface PlanSubject {
   kind: string;
@@ -19,6 +20,10 @@ export interface PlanSpec {
   scene: string;
   /** Between subjects[0] and subjects[1], which are then single objects. */
   relation?: string | null;
+  /** The camera move it is filmed with; unsaid (or null) is a static camera. */
+  camera?: string | null;
+  /** The subject a follow or close-up is about (an index into subjects); 0 unless said. */
+  camera_target?: number;
 }
 
 function oneOf(what: string, value: string, known: readonly string[]): void {
@@ -44,6 +49,16 @@ export function checkSpec(spec: PlanSpec): void {
       throw new PlanError("a relation needs exactly two single subjects");
     }
   }
+  if (spec.camera != null) oneOf("camera move", spec.camera, CAMERA_MOVES);
+  const target = spec.camera_target ?? 0;
+  if (!Number.isInteger(target) || target < 0 || target >= spec.subjects.length) {
+    throw new PlanError(`camera_target ${target} names no subject`);
+  }
+}
+
+/** The camera's subject as an index into instances(): its first object. */
+export function targetInstance(spec: PlanSpec): number {
+  return spec.subjects.slice(0, spec.camera_target ?? 0).reduce((n, s) => n + s.count, 0);
 }
 
 export function objectCount(spec: PlanSpec): number {

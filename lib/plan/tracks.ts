@@ -1,4 +1,4 @@
-/** One change applied to every track array of every object of a plan, which then has `frames` frames. */
+/** One change applied to every track array of every object of a plan, and to its camera's, which then have `frames` frames. */
 import type { ScenePlan } from "./schema";
 
 export function mapTracks(plan: ScenePlan, frames: number, change: <T>(a: T[]) => T[]): ScenePlan {
@@ -16,5 +16,6 @@ export function mapTracks(plan: ScenePlan, frames: number, change: <T>(a: T[]) =
         visible: change(o.track.visible),
       },
     })),
+    ...(plan.camera ? { camera: { ...plan.camera, x: change(plan.camera.x), y: change(plan.camera.y), zoom: change(plan.camera.zoom) } } : {}),
   };
 }

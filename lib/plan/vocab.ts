@@ -35,5 +35,19 @@ export const MAX_SECONDS: number = table.max_seconds;
 export const PLAN_VERSION: number = table.plan_version;
 export const MAX_OBJECTS: number = table.max_objects;
 export const RASTER_CHANNELS: readonly string[] = table.raster_channels;
+/** The raster's last channels, the picture's motion under a moving camera: a DiT trained before the camera reads all but these (its manifest lists its own). */
+export const CAMERA_CHANNELS: readonly string[] = table.camera_channels;
+/** How a clip is filmed (world/camera.py); a spec that says none is filmed by a static camera. */
+export const CAMERA_MOVES = nonEmpty(table.camera_moves, "camera moves");
+/** The moves about one subject (follow, close-up): the object phrase right after them names it. */
+export const TARGETED_CAMERA_MOVES: readonly string[] = table.targeted_camera_moves;
+/** A pan's speed, in pixels per second at a 128-pixel frame, when the objects leave room for it. */
+export const CAMERA_SPEED_PX_PER_S_AT_128: number = table.camera_speed_px_per_s_at_128;
+/** A zoom ends at ZOOM_RANGE (close-up) or 1/ZOOM_RANGE (wide) when the room allows. */
+export const ZOOM_RANGE: number = table.zoom_range;
+/** Pixels a camera move keeps between every object's disc and the frame's edge. */
+export const CAMERA_MARGIN: number = table.camera_margin;
+/** The zooms a plan's camera may have (plan.py's ZOOM_LIMITS). */
+export const ZOOM_LIMITS = table.zoom_limits as [number, number];
 /** Pixels per latent cell, the autoencoder's spatial factor. */
 export const LATENT_FACTOR: number = table.latent_factor;

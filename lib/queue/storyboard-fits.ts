@@ -15,6 +15,10 @@ export function checkStoryboardFits(settings: JobSettings, seed: number, limits:
   // Text alone (plan: null) or a model without plans: nothing is planned.
   if (!settings.shots || settings.plan === null || !limits.plan || !frame) return;
   let problem: string | null = null;
+  const moving = settings.shots.findIndex((s) => s.camera !== "static");
+  if (!limits.plan.camera && moving >= 0) {
+    throw new AppError("BAD_REQUEST", `invalid body: shots.${moving}.camera: this model renders no camera moves (it was trained before the camera): leave camera out, or "static"`);
+  }
   try {
     const plan = planStoryboard(settings.shots, { ...frame, fps: limits.plan.fps }, seed);
     const first = plan && planProblems(plan, { ...limits.plan, ...frame }, { extend: 0 })[0];

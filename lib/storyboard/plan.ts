@@ -27,8 +27,9 @@ import { pingPong } from "../plan/motion";
 import { parse, type ParsedSpec } from "../plan/parser";
 import { completeSpec } from "../plan/prompt";
 import type { PlanObject, ScenePlan } from "../plan/schema";
-import { instances, type PlanSpec, type PlanSubject } from "../plan/spec";
+import { instances, targetInstance, type PlanSpec, type PlanSubject } from "../plan/spec";
 import { FACING_OBJECTS, MAX_OBJECTS, PLAN_VERSION } from "../plan/vocab";
+import { filmShots, type ShotCamera } from "./camera";
 import type { Shot } from "./schema";
 import { shotSpans, type ShotSpan } from "./timing";
 
@@ -55,7 +56,7 @@ interface Board {
 }
 
 /** null when no shot names an object the world can draw: the clip is made from text alone. */
-export function planStoryboard(shots: readonly Pick<Shot, "prompt" | "seconds">[], frame: Frame, seed: number): ScenePlan | null {
+export function planStoryboard(shots: readonly (Pick<Shot, "prompt" | "seconds"> & { camera?: string })[], frame: Frame, seed: number): ScenePlan | null {
   const { spans, frames } = shotSpans(shots, frame.fps);
   const parsed = shots.map((s) => parse(s.prompt).spec);
   const first = parsed.findIndex((p) => p !== null);
@@ -63,9 +64,16 @@ export function planStoryboard(shots: readonly Pick<Shot, "prompt" | "seconds">[
   const scene = parsed.find((p) => p?.scene)?.scene ?? completeSpec(parsed[first]!, seed).scene;
   const board: Board = { objects: [], last: new Map(), scene, frames };
   // The shot's relation places its new objects; the plan keeps it only for one shot.
-  const relations = parsed.map((spec, k) => planShot(board, spec, k, spans[k]!, frame, seed));
-  const relation = shots.length === 1 ? relations[0]! : null;
-  return { version: PLAN_VERSION, scene, background_seed: seed, fps: frame.fps, frames, width: frame.width, height: frame.height, relation, objects: board.objects };
+  const planned = parsed.map((spec, k) => planShot(board, spec, k, spans[k]!, frame, seed));
+  const relation = shots.length === 1 ? planned[0]!.relation : null;
+  const cameras = shots.map((shot, k): ShotCamera => {
+    const said = parsed[k]?.camera;
+    const move = shot.camera && shot.camera !== "static" ? shot.camera : (said ?? "static");
+    const subject = parsed[k] && said === move ? targetInstance(completeSpec(parsed[k]!, seed)) : 0;
+    return { move, target: planned[k]!.named[subject] ?? planned[k]!.named[0] ?? null };
+  });
+  const camera = filmShots(board.objects, cameras, spans, frame, frames);
+  return { version: PLAN_VERSION, scene, background_seed: seed, fps: frame.fps, frames, width: frame.width, height: frame.height, relation, objects: board.objects, ...(camera ? { camera } : {}) };
 }
 
 /**
@@ -96,11 +104,19 @@ export function continuePlan(plan: ScenePlan, at: number, shot: { prompt: string
   const board: Board = { objects, last, scene: plan.scene, frames };
   const frame = { fps: plan.fps, width: plan.width, height: plan.height };
   planShot(board, parse(shot.prompt).spec, 1, { start: at, frames: shot.frames }, frame, seed);
-  return { ...plan, frames, relation: null, objects };
+  // The view up to the cut as it was; the new shot is filmed by a static camera, from where the
+  // objects were seen at the cut.
+  const camera = plan.camera && {
+    ...plan.camera,
+    x: keep(plan.camera.x, plan.width / 2),
+    y: keep(plan.camera.y, plan.height / 2),
+    zoom: keep(plan.camera.zoom, 1),
+  };
+  return { ...plan, frames, relation: null, objects, ...(camera ? { camera } : {}) };
 }
 
-/** Shot k laid out onto the board over its span (see the file's comment); returns the shot's relation. */
-function planShot(board: Board, spec: ParsedSpec | null, k: number, span: ShotSpan, frame: Frame, seed: number): string | null {
+/** Shot k laid out onto the board over its span (see the file's comment); returns the shot's relation and the ids of the objects it names, in its instances' order. */
+function planShot(board: Board, spec: ParsedSpec | null, k: number, span: ShotSpan, frame: Frame, seed: number): { relation: string | null; named: string[] } {
   const { objects, last, scene } = board;
   const named = new Set<string>();
   let relation: string | null = null;
@@ -129,7 +145,7 @@ function planShot(board: Board, spec: ParsedSpec | null, k: number, span: ShotSp
     });
   }
   for (const o of objects) if (!named.has(o.id)) hide(o, span, last.get(o.id)!);
-  return relation;
+  return { relation, named: [...named] };
 }
 
 /** fn(), its PlanError naming the shot (the layout's rules refuse what the world cannot draw). */

@@ -39,7 +39,7 @@ def world_clips(cfg: WorldConfig, batch: int, args: argparse.Namespace, rank: in
     """A batch of training-split clips, their captions, object cells and plan
     rasters; seeds never repeat across steps or ranks."""
     first = ((args.seed * 100_000_000) + (step * world + rank) * batch)
-    samples = [sample(first + i, "train", cfg, long_clips=args.long_clips) for i in range(batch)]
+    samples = [sample(first + i, "train", cfg, long_clips=args.long_clips, camera=args.camera) for i in range(batch)]
     return (render(samples, cfg, device), [s.caption for s in samples], object_cells(samples, cfg).to(device),
             plan_rasters(samples, cfg).to(device))
 

@@ -36,7 +36,7 @@ from .world.config import WorldConfig, aspect_sizes
 from .world.render import render
 from .world.parser import parse
 from .world.sampler import MAX_SECONDS, sample
-from .plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, RASTER_CHANNELS, make_plan, rasterize
+from .plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, dit_raster_channels, make_plan, rasterize
 
 FORMAT_VERSION = 1
 OPSET = 17
@@ -254,7 +254,8 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: Optional[f
             # Row 0 follows the golden prompt's own plan, row 1 has none.
             golden_plan = make_plan(parse(GOLDEN_PROMPTS[0]).spec, world, seed=7, background_seed=7)
             plan = torch.zeros(2, dcfg.plan_channels, F, h, w)
-            plan[0] = torch.from_numpy(rasterize(golden_plan, 0, world.frames, world.height, world.width))
+            plan[0] = torch.from_numpy(rasterize(golden_plan, 0, world.frames, world.height, world.width,
+                                                 dit_raster_channels(dcfg.plan_channels)))
             dit_args, dit_inputs = dit_args + (plan,), dit_inputs + ["plan"]
         velocity = dit_graph(*dit_args)
         # The same step at the 16:9 latent: the graph's height and width are dynamic.
@@ -336,7 +337,7 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: Optional[f
             "aspects": {name: {"width": w_px, "height": h_px} for name, (h_px, w_px) in sizes.items()},
             "limits": LIMITS,
             "preview": _preview_projection(vae, world),
-            **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,
+            **({"plan": {"version": PLAN_VERSION, "channels": list(dit_raster_channels(dcfg.plan_channels)), "max_objects": MAX_OBJECTS,
                          "latent_factor": LATENT_FACTOR, "max_seconds": MAX_SECONDS}} if planned else {}),
             "files": files,
             "training": {**training, **({"worldbench": ckpt["worldbench"]} if "worldbench" in ckpt else {})},

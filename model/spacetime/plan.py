@@ -18,6 +18,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .world import vocab
+from .world.camera import CameraTrack, background_flow, camera_track, film
 from .world.config import SPEED_PX_PER_S_AT_128, WorldConfig
 from .world.layout import layout
 from .world.sampler import MAX_SECONDS
@@ -33,8 +34,22 @@ RASTER_CHANNELS: tuple[str, ...] = (
     *(f"colour:{c}" for c in vocab.COLOUR_NAMES),
     *(f"kind:{k}" for k in vocab.OBJECTS),
     "angle:cos", "angle:sin", "facing", "velocity:x", "velocity:y",
+    "camera:x", "camera:y",
 )
+# A DiT trained before the camera reads the channels before these (its manifest lists its own).
+CAMERA_CHANNELS = ("camera:x", "camera:y")
 LATENT_FACTOR = 8  # pixels per latent cell, the autoencoder's spatial factor
+
+
+def dit_raster_channels(plan_channels: int) -> tuple[str, ...]:
+    """The raster channels a DiT with `plan_channels` plan inputs reads: all of
+    them, or all but CAMERA_CHANNELS for one trained before the camera."""
+    for names in (RASTER_CHANNELS, RASTER_CHANNELS[:-len(CAMERA_CHANNELS)]):
+        if len(names) == plan_channels:
+            return names
+    raise ValueError(f"a DiT with {plan_channels} plan channels fits no raster of this version "
+                     f"({len(RASTER_CHANNELS)} channels, or {len(RASTER_CHANNELS) - len(CAMERA_CHANNELS)} "
+                     "before the camera)")
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class ScenePlan:
     objects: tuple[PlanObject, ...]
     relation: Optional[str] = None  # between objects[0] and objects[1], for the record
     version: int = PLAN_VERSION
+    camera: Optional[CameraTrack] = None  # None: a static camera
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +91,11 @@ class ScenePlan:
                 "track": {"x": list(o.x), "y": list(o.y), "diameter": list(o.diameter), "angle": list(o.angle),
                           "facing": list(o.facing), "visible": list(o.visible)},
             } for o in self.objects],
+            **({"camera": {
+                "move": self.camera.move,
+                "target": None if self.camera.target is None else self.objects[self.camera.target].id,
+                "x": list(self.camera.x), "y": list(self.camera.y), "zoom": list(self.camera.zoom),
+            }} if self.camera is not None else {}),
         }
 
     @classmethod
@@ -102,7 +123,8 @@ class ScenePlan:
         for i, o in enumerate(objs):
             out.append(_object_from_dict(o, f"plan.objects[{i}]", frames, width, height))
             _need(out[-1].id not in {p.id for p in out[:-1]}, f"plan.objects[{i}].id", f"duplicate object id {out[-1].id!r}")
-        return cls(d["scene"], seed, fps, frames, width, height, tuple(out), relation)
+        camera = _camera_from_dict(d.get("camera"), frames, width, height, out)
+        return cls(d["scene"], seed, fps, frames, width, height, tuple(out), relation, camera=camera)
 
 
 def _need(ok: bool, where: str, message: str) -> None:
@@ -149,8 +171,34 @@ def _object_from_dict(o: Any, where: str, frames: int, width: int, height: int) 
                       tuple(bool(v) for v in tr["visible"]))
 
 
+ZOOM_LIMITS = (0.25, 4.0)
+
+
+def _camera_from_dict(c: Any, frames: int, width: int, height: int,
+                      objects: list[PlanObject]) -> Optional[CameraTrack]:
+    if c is None:
+        return None
+    where = "plan.camera"
+    _need(isinstance(c, dict), where, "must be an object or null")
+    _need(c.get("move") in vocab.CAMERA_MOVES, f"{where}.move", f"must be one of {', '.join(vocab.CAMERA_MOVES)}")
+    ids = [o.id for o in objects]
+    target = c.get("target")
+    _need(target is None or target in ids, f"{where}.target", f"must be null or an object's id, got {target!r}")
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)  # noqa: E731
+    bounds = {"x": (-width, 2 * width), "y": (-height, 2 * height), "zoom": ZOOM_LIMITS}
+    for key, (lo, hi) in bounds.items():
+        values = c.get(key)
+        _need(isinstance(values, list), f"{where}.{key}", "must be a list")
+        _need(len(values) == frames, f"{where}.{key}", f"{len(values)} values for {frames} frames")
+        bad = next((f for f, v in enumerate(values) if not (number(v) and lo <= v <= hi)), None)
+        _need(bad is None, f"{where}.{key}[{bad}]",
+              f"must be a number in {lo}..{hi}, got {values[bad] if bad is not None else None!r}")
+    return CameraTrack(c["move"], None if target is None else ids.index(target), tuple(map(float, c["x"])),
+                       tuple(map(float, c["y"])), tuple(map(float, c["zoom"])))
+
+
 def plan_from_tracks(spec: ClipSpec, tracks: tuple[ObjectTrack, ...], cfg: WorldConfig, background_seed: int,
-                     words: Optional[list[str]] = None) -> ScenePlan:
+                     words: Optional[list[str]] = None, camera: Optional[CameraTrack] = None) -> ScenePlan:
     assert spec.scene is not None, "a plan needs a scene"
     objects = []
     for i, (s, tr) in enumerate(zip(spec.instances(), tracks)):
@@ -158,18 +206,25 @@ def plan_from_tracks(spec: ClipSpec, tracks: tuple[ObjectTrack, ...], cfg: World
         objects.append(PlanObject(
             f"o{i + 1}", s.kind, s.colour, s.size, s.motion, words[i] if words else "",
             tr.x, tr.y, tr.diameter, tr.angle, tr.facing, (True,) * len(tr.x)))
+    moving = camera is not None and not camera.static
     return ScenePlan(spec.scene, background_seed, cfg.fps, cfg.frames, cfg.width, cfg.height, tuple(objects),
-                     spec.relation)
+                     spec.relation, camera=camera if moving else None)
 
 
 def plan_for_sample(s: WorldSample, cfg: WorldConfig) -> ScenePlan:
-    return plan_from_tracks(s.spec, s.tracks, cfg, s.background_seed)
+    return plan_from_tracks(s.spec, s.tracks, cfg, s.background_seed, camera=s.camera)
 
 
 def make_plan(spec: ClipSpec, cfg: WorldConfig, seed: int, background_seed: int = 0,
               words: Optional[list[str]] = None) -> ScenePlan:
-    """The planner: a spec laid out for cfg.frames frames by the world's rules."""
-    return plan_from_tracks(spec, layout(spec, cfg, seed), cfg, background_seed, words)
+    """The planner: a spec laid out for cfg.frames frames by the world's rules,
+    then filmed by its camera move (world/camera.py)."""
+    tracks = layout(spec, cfg, seed)
+    camera = None
+    if spec.camera is not None:
+        camera = camera_track(spec.camera, tracks, cfg, spec.target_instance)
+        tracks = film(tracks, camera, cfg)
+    return plan_from_tracks(spec, tracks, cfg, background_seed, words, camera)
 
 
 # ----------------------------------------------------------------------------
@@ -182,19 +237,29 @@ def latent_frame_groups(frames: int) -> list[list[int]]:
     return [[0]] + [[2 * j - 1, 2 * j] for j in range(1, (frames - 1) // 2 + 1)]
 
 
-def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, width: int) -> np.ndarray:
-    """(len(RASTER_CHANNELS), T', height/8, width/8) float32 for frames
-    [start, start + frames) of the plan; all zeros for no plan.
+def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, width: int,
+              channels: tuple[str, ...] = RASTER_CHANNELS) -> np.ndarray:
+    """(len(channels), T', height/8, width/8) float32 for frames
+    [start, start + frames) of the plan; all zeros for no plan. `channels`:
+    the ones a DiT reads, in its order (one trained before the camera reads
+    all but CAMERA_CHANNELS).
 
     An object covers a latent cell by its bounding disc, anti-aliased over
     one cell: clamp(r - distance + 1/2, 0, 1) in cell units, measured from
     the cell's centre. Each latent frame averages the frames it stands for.
-    The TypeScript twin (lib/plan/raster.ts) computes the same numbers."""
+    The camera channels hold the picture's motion at each cell's centre
+    (camera.background_flow), in the velocities' units, all zero for a
+    static camera. The TypeScript twin (lib/plan/raster.ts) computes the
+    same numbers."""
+    unknown = [c for c in channels if c not in RASTER_CHANNELS]
+    if unknown:
+        raise ValueError(f"no raster channel {unknown[0]!r}; known: {', '.join(RASTER_CHANNELS)}")
+    pick = [RASTER_CHANNELS.index(c) for c in channels]
     groups = latent_frame_groups(frames)
     h, w = height // LATENT_FACTOR, width // LATENT_FACTOR
     out = np.zeros((len(RASTER_CHANNELS), len(groups), h, w), dtype=np.float64)
     if plan is None:
-        return out.astype(np.float32)
+        return out[pick].astype(np.float32)
     if start < 0 or start + frames > plan.frames:
         raise ValueError(f"frames {start}..{start + frames - 1} lie outside the plan's {plan.frames} frames")
     if (plan.width, plan.height) != (width, height):
@@ -203,6 +268,7 @@ def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, w
     speed = SPEED_PX_PER_S_AT_128 * min(plan.width, plan.height) / 128.0  # px per second
     cu = np.arange(w, dtype=np.float64)[None, :] + 0.5
     cv = np.arange(h, dtype=np.float64)[:, None] + 0.5
+    at = {c: i for i, c in enumerate(RASTER_CHANNELS)}
     colour_at = {c: 2 + i for i, c in enumerate(vocab.COLOUR_NAMES)}
     kind_at = {k: 2 + len(vocab.COLOUR_NAMES) + i for i, k in enumerate(vocab.OBJECTS)}
     last = plan.frames - 1
@@ -222,9 +288,17 @@ def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, w
                 out[1, j] += occ
                 out[colour_at[o.colour], j] += occ
                 out[kind_at[o.kind], j] += occ
-                out[-5, j] += occ * math.cos(o.angle[f])
-                out[-4, j] += occ * math.sin(o.angle[f])
-                out[-3, j] += occ * o.facing[f]
-                out[-2, j] += occ * vx
-                out[-1, j] += occ * vy
-    return out.astype(np.float32)
+                out[at["angle:cos"], j] += occ * math.cos(o.angle[f])
+                out[at["angle:sin"], j] += occ * math.sin(o.angle[f])
+                out[at["facing"], j] += occ * o.facing[f]
+                out[at["velocity:x"], j] += occ * vx
+                out[at["velocity:y"], j] += occ * vy
+    if plan.camera is not None:
+        frame = WorldConfig(frames=max(2, plan.frames), height=plan.height, width=plan.width, fps=plan.fps)
+        u, v = cu * LATENT_FACTOR, cv * LATENT_FACTOR  # cell centres in pixels
+        for j, group in enumerate(groups):
+            for g in group:
+                fx, fy = background_flow(plan.camera, start + g, u, v, frame)  # (1, w), (h, 1) px per frame
+                out[at["camera:x"], j] += fx * plan.fps / speed / len(group)
+                out[at["camera:y"], j] += fy * plan.fps / speed / len(group)
+    return out[pick].astype(np.float32)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
 
 from . import plan
-from .world import config, layout, sampler, vocab
+from .world import camera, config, layout, sampler, vocab
 from .world.config import WorldConfig
 from .world.rng import PlanRng
 from .world.spec import ClipSpec, Subject
@@ -52,6 +53,13 @@ def world_vocab() -> dict[str, Any]:
         "plan_version": plan.PLAN_VERSION,
         "max_objects": plan.MAX_OBJECTS,
         "raster_channels": list(plan.RASTER_CHANNELS),
+        "camera_channels": list(plan.CAMERA_CHANNELS),
+        "camera_moves": list(vocab.CAMERA_MOVES),
+        "targeted_camera_moves": list(vocab.TARGETED_CAMERA_MOVES),
+        "camera_speed_px_per_s_at_128": camera.CAMERA_SPEED_PX_PER_S_AT_128,
+        "zoom_range": camera.ZOOM_RANGE,
+        "camera_margin": camera.MARGIN,
+        "zoom_limits": list(plan.ZOOM_LIMITS),
         "latent_factor": plan.LATENT_FACTOR,
     }
 
@@ -109,6 +117,20 @@ def _layout_specs() -> list[tuple[str, ClipSpec, tuple[int, int, int, int], int]
         ("seed-max", ClipSpec((_s("ball", "red", "right", count=2),), "sky"), (17, 128, 128, 8), 2**32 - 1),
         ("seed-zero", ClipSpec((_s("ball", "red", "left", count=3),), "sky"), (17, 128, 128, 8), 0),
     ]
+    # Every camera move: one subject, two or three, long and short, every shape.
+    camera_specs = (
+        ClipSpec((_s("car", "red", "right"),), "field"),
+        ClipSpec((_s("ball", "blue", "bouncing", "small"), _s("fish", "green", "left")), "sea", "left of"),
+        ClipSpec((_s("bird", "yellow", "up"), _s("star", "pink", "growing", "big"), _s("cube", "white", "still")),
+                 "night"),
+    )
+    shapes = ((17, 128, 128, 8), (49, 256, 144, 8), (145, 144, 256, 24), (481, 128, 128, 8))
+    for i, move in enumerate(vocab.CAMERA_MOVES):
+        for j, spec in enumerate(camera_specs):
+            target = (i + j) % len(spec.subjects) if move in vocab.TARGETED_CAMERA_MOVES else 0
+            shape = shapes[(i + j) % len(shapes)]
+            cases.append((f"camera-{move}-{j}-{shape[0]}", replace(spec, camera=move, camera_target=target), shape,
+                          40 + i * 3 + j))
     relation_motions = (("right", "bouncing"), ("spinning", "still"), ("bouncing", "up"), ("growing", "down"))
     for rel, (ma, mb) in zip(vocab.RELATIONS, relation_motions):
         spec = ClipSpec((_s("car", "red", ma), _s("ball", "blue", mb, "small")), "field", rel)
@@ -128,8 +150,9 @@ def _unlayable_specs() -> list[tuple[str, ClipSpec, tuple[int, int, int, int], i
 
 
 def _spec_dict(spec: ClipSpec) -> dict[str, Any]:
+    camera = {"camera": spec.camera, "camera_target": spec.camera_target} if spec.camera is not None else {}
     return {"subjects": [{"kind": s.kind, "colour": s.colour, "size": s.size, "motion": s.motion, "count": s.count}
-                         for s in spec.subjects], "scene": spec.scene, "relation": spec.relation}
+                         for s in spec.subjects], "scene": spec.scene, "relation": spec.relation, **camera}
 
 
 def _cfg(shape: tuple[int, int, int, int]) -> WorldConfig:
@@ -168,7 +191,8 @@ def layout_cases() -> dict[str, Any]:
 # one is summarised by per-channel, per-latent-frame sums and sampled cells.
 RASTER_CASES = (("still-64", 0, 9), ("three-moving-64", 0, 9), ("two-singles-17", 0, 17), ("spinning-17", 0, 17),
                 ("one-two-49-wide", 16, 17), ("three-singles-24fps", 64, 33), ("left-of-481-tall", 400, 17),
-                ("bouncing-481", 1, 16))
+                ("bouncing-481", 1, 16), ("camera-pan-left-0-49", 0, 17), ("camera-zoom-in-2-17", 0, 17),
+                ("camera-follow-1-145", 32, 33), ("camera-zoom-out-1-17", 0, 9), ("camera-pan-down-1-49", 16, 17))
 WHOLE_UP_TO = 8_000  # values; larger rasters are only summarised
 SAMPLES_PER_CHANNEL_FRAME = 2
 

@@ -114,6 +114,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--teacher", metavar="CHECKPOINT", help="--distill-guidance: the dit checkpoint to distil (its EMA)")
     p.add_argument("--long-clips", type=float, default=0.3,
                    help="share of training clips that are windows of clips up to a minute long")
+    p.add_argument("--camera", type=float, default=0.0,
+                   help="share of training clips filmed by a moving camera, the move said in the caption "
+                        "(world/camera.py)")
     p.add_argument("--object-weight", type=float, default=4.0,
                    help="extra loss weight on objects, in both stages (rendered clips only); 0 = plain mean")
     p.add_argument("--attention", choices=("full", "factorized"),
@@ -202,6 +205,21 @@ def remap_embeddings(state: dict[str, Tensor], old: Tokenizer, new: Tokenizer) -
     emb = state[key]  # (old vocab, D)
     rows = [emb[old.vocab.get(word, old.unk_id)] for word in sorted(new.vocab, key=new.vocab.get)]
     return {**state, key: torch.stack(rows)}  # (new vocab, D)
+
+
+def widen_plan_input(state: dict[str, Tensor], cfg: DiTConfig) -> dict[str, Tensor]:
+    """A state dict whose plan input reads more raster channels than it was
+    trained on (the camera's, appended last): their weights start at zero, so
+    the model starts as it was."""
+    key = "dit.plan_embed.0.proj.weight"
+    if key not in state:
+        return state
+    w = state[key]  # (D, C_old * p * p), features in (channel, y, x) order
+    grown = cfg.plan_channels * cfg.patch**2 - w.shape[1]
+    if grown < 0:
+        raise ValueError(f"the checkpoint's plan input reads {w.shape[1] // cfg.patch**2} channels, more than "
+                         f"today's raster's {cfg.plan_channels}")
+    return {**state, key: torch.cat([w, w.new_zeros(w.shape[0], grown)], dim=1)} if grown else state
 
 
 def dit_configs(preset: str, tok: Tokenizer, vae_cfg: VAEConfig, world: WorldConfig) -> tuple[TextEncoderConfig, DiTConfig]:
@@ -322,7 +340,8 @@ def train_stage(stage: str, args: argparse.Namespace) -> Path:
         torch.manual_seed(args.seed)
         model = TextToVideo(text_cfg, dit_cfg).to(device)
         if init:
-            weights = remap_embeddings(init["ema"]["t2v"], Tokenizer.from_dict(init["tokenizer"]), tok)
+            weights = widen_plan_input(remap_embeddings(init["ema"]["t2v"], Tokenizer.from_dict(init["tokenizer"]), tok),
+                                       dit_cfg)
             missing, unexpected = model.load_state_dict(weights, strict=False)
             new = [k for k in missing if "plan" not in k]
             if new or unexpected:

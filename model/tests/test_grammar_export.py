@@ -24,7 +24,7 @@ def test_export_holds_every_phrase_once_with_its_meaning():
     exported = set()
     for kind, forms in g["phrases"]["object"].items():
         exported |= {(t, "object", (kind, n == "plural")) for n, ts in forms.items() for t in ts}
-    for cat in ("count", "size", "colour", "motion", "scene", "relation"):
+    for cat in ("count", "size", "colour", "motion", "scene", "relation", "camera"):
         exported |= {(t, cat, int(v) if cat == "count" else v) for v, ts in g["phrases"][cat].items() for t in ts}
     exported |= {(t, "filler", None) for t in g["phrases"]["filler"]}
     assert exported == {(" ".join(w), c, v) for w, c, v in parser.phrase_table()}

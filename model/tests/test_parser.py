@@ -112,8 +112,9 @@ def test_known_words():
 
 def test_phrases_cover_vocab():
     ph = phrases()
-    assert set(ph) == {"object", "colour", "size", "motion", "scene", "relation", "count", "filler"}
+    assert set(ph) == {"object", "colour", "size", "motion", "scene", "relation", "count", "camera", "filler"}
     assert "over the sea" in ph["scene"] and "to the left of" in ph["relation"]
+    assert "camera pans to the left" in ph["camera"] and "close-up of" in ph["camera"]
     assert "guppies" in ph["object"] and "a pair of" in ph["count"]
     for texts in vocab.MOTION_WORDS.values():
         assert set(texts) <= set(ph["motion"])
@@ -201,3 +202,24 @@ def test_over_and_under_are_relations_between_objects_but_scenes_before_a_scene_
 def test_an_unknown_word_inside_a_motion_is_reported_without_losing_the_motion(prompt, motion, unknown):
     p = parse(prompt)
     assert p.spec.subjects[0].motion == motion and p.unknown == unknown, p
+
+
+def test_camera_moves_are_read_anywhere_and_name_their_subject():
+    p = parse("a red car driving left in a field, the camera follows the red car")
+    assert p.spec == ClipSpec((Subject("car", "red", "medium", "left", 1),), "field", camera="follow")
+    assert not p.unknown and not p.problems
+    p = parse("a blue cube spinning and a green fish swimming right, the camera follows the fish")
+    assert p.spec.camera == "follow" and p.spec.camera_target == 1 and len(p.spec.subjects) == 2
+    assert parse("close-up of a red ball bouncing in the snow").spec.camera == "zoom-in"
+    assert parse("wide shot of a blue cube over the sea").spec.camera == "zoom-out"
+    assert parse("the camera pans upward over a yellow star").spec.camera == "pan-up"
+    assert parse("a static camera films a red ball").spec.camera is None  # said static is unsaid
+    p = parse("pan left over a red ball, the camera zooms in")
+    assert p.spec.camera == "pan-left" and any("more than one camera move" in q for q in p.problems)
+
+
+def test_sampled_camera_captions_parse_to_their_spec():
+    from spacetime.world.sampler import sample
+    for i in range(300):
+        s = sample(i, "train", camera=1.0)
+        assert parse(s.caption).spec == s.spec, s.caption

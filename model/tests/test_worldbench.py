@@ -15,7 +15,7 @@ from spacetime.world.config import WorldConfig
 from spacetime.world.layout import layout
 from spacetime.world.render import render
 from spacetime.world.spec import ClipSpec, Subject, WorldSample
-from spacetime.worldbench.judge import DIMENSIONS, observe, score_clip
+from spacetime.worldbench.judge import DIMENSIONS, judge, observe, score_clip
 from spacetime.worldbench.validity import CHANCE, heldout_clips, run_validity
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,6 +36,8 @@ def validity():
 
 def test_ground_truth_scores_at_least_098_on_every_dimension(validity):
     for dim in DIMENSIONS:
+        if dim == "camera":
+            continue  # held-out prompts say no camera move; test_camera_check below
         assert validity.ground_truth[dim] is not None, f"{dim} never applied in the held-out sample"
         assert validity.ground_truth[dim] >= 0.98, (dim, validity.ground_truth)
 
@@ -170,3 +172,25 @@ def test_eval_command_reads_each_clip_at_its_size(tmp_path):
     report = json.loads(proc.stdout)
     for dim in ("object", "colour", "scene"):
         assert report["dimensions"][dim] >= 0.9, report["dimensions"]
+
+
+def test_camera_check_passes_the_worlds_own_moves_and_fails_the_opposite_ones():
+    """On the world's held-out clips filmed by each move, the camera check passes the move they
+    were filmed with and fails its opposite; clips whose background shows no measurable texture
+    (an empty sky) get no score."""
+    from dataclasses import replace as with_
+    from spacetime.world.sampler import sample
+    opposite = {"pan-left": "pan-right", "pan-right": "pan-left", "pan-up": "pan-down", "pan-down": "pan-up",
+                "zoom-in": "zoom-out", "zoom-out": "zoom-in", "follow": "static"}
+    cfg = WorldConfig()
+    truth, wrong = [], []
+    for i in range(60):
+        s = sample(i, "heldout", cfg, camera=1.0)
+        seen = observe(render([s], cfg)[0].numpy(), cfg.fps, camera=True)
+        for out, spec in ((truth, s.spec), (wrong, with_(s.spec, camera=opposite[s.spec.camera], camera_target=0))):
+            score = judge(seen, spec).scores["camera"]
+            if score is not None:
+                out.append(score)
+    assert len(truth) >= 15 and len(wrong) >= 15, (len(truth), len(wrong))
+    assert np.mean(truth) >= 0.85, truth
+    assert np.mean(wrong) <= 0.2, wrong

@@ -4,11 +4,11 @@ import path from "node:path";
 
 const py = path.join(process.cwd(), "scripts", "py");
 
-export const DIMENSIONS = ["object", "colour", "size", "motion", "scene", "count", "relation", "binding", "consistency", "flicker", "dynamic", "physics"] as const;
+export const DIMENSIONS = ["object", "colour", "size", "motion", "scene", "count", "relation", "binding", "consistency", "flicker", "dynamic", "physics", "camera"] as const;
 
-/** The first n captions of the world's held-out split (compositions training never saw). */
-export function heldoutPrompts(n: number): string[] {
-  const code = `import json; from spacetime.world.sampler import sample; print(json.dumps([sample(i, "heldout").caption for i in range(${n})]))`;
+/** The first n captions of the world's held-out split (compositions training never saw); `camera`: each with a camera move said. */
+export function heldoutPrompts(n: number, camera = false): string[] {
+  const code = `import json; from spacetime.world.sampler import sample; print(json.dumps([sample(i, "heldout", camera=${camera ? 1.0 : 0.0}).caption for i in range(${n})]))`;
   return JSON.parse(execFileSync(py, ["-c", code], { encoding: "utf8" }));
 }
 

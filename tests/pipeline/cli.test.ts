@@ -66,7 +66,7 @@ describe("generate CLI", () => {
       expect(made.stdout).toContain("followed a scene plan of 1 object(s)");
       const panned = cli("a red ball:1", "a red ball:1:pan-left");
       expect(panned.status).toBe(2);
-      expect(panned.stderr).toMatch(/shots\.1\.camera: camera moves are not supported by this model yet/);
+      expect(panned.stderr).toMatch(/shots\.1\.camera: model .* renders no camera moves/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

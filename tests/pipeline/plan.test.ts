@@ -16,6 +16,7 @@ import { completeSpec } from "../../lib/plan/prompt";
 import { rasterize } from "../../lib/plan/raster";
 import type { ScenePlan } from "../../lib/plan/schema";
 import { readManifest } from "../../lib/pipeline/manifest";
+import { CAMERA_CHANNELS, RASTER_CHANNELS } from "../../lib/plan/vocab";
 import { planRaster } from "../../lib/pipeline/plan-input";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { readGolden, readTensor } from "./golden";
@@ -48,7 +49,7 @@ describe("scene plans in generate()", () => {
     const want = readTensor(planned, dit.inputs.plan!).data as Float32Array;
     const spec = completeSpec(parse(golden.plan.prompt).spec!, golden.plan.seed); // the prompt says every attribute
     const plan = makePlan(spec, { frames: 9, width: 64, height: 64, fps: 8 }, golden.plan.seed, golden.plan.seed);
-    const got = rasterize(plan, 0, 9, 64, 64);
+    const got = rasterize(plan, 0, 9, 64, 64, readManifest(planned).plan!.channels); // the channels the stub's DiT reads
     expect(got.length * 2).toBe(want.length); // row 0 planned, row 1 text alone
     let worst = 0;
     for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
@@ -89,6 +90,18 @@ describe("scene plans in generate()", () => {
     // Without guidance there is no unconditional row: nothing changes.
     const g1 = await generate({ ...base, guidance: 1, planGuidance: true });
     expect(sha(g1.frames)).toBe(sha((await generate({ ...base, guidance: 1 })).frames));
+  });
+
+  it("a model from before the camera follows a filmed plan: its plan input is the raster's first channels", async () => {
+    const m = readManifest(planned);
+    expect(m.plan!.channels).toEqual(RASTER_CHANNELS.slice(0, -CAMERA_CHANNELS.length));
+    const r = await generate({ ...base, prompt: "a small blue cube moving right at night, the camera pans left", seconds: 2 });
+    expect(r.plan!.camera?.move).toBe("pan-left");
+    expect(r.plan!.camera!.x).toHaveLength(r.plan!.frames);
+    const input = planRaster(r.plan, 0, 1, m).data as Float32Array;
+    const full = rasterize(r.plan, 0, m.video.frames, m.video.height, m.video.width);
+    expect(input).toEqual(full.subarray(0, input.length));
+    expect(full.subarray(input.length).some((v) => v !== 0)).toBe(true); // the camera channels it does not read
   });
 
   it("refuses bad plans with the field named", async () => {

@@ -83,7 +83,7 @@ describe("storyboards in generate()", () => {
   it("refuses bad storyboards, naming the field", async () => {
     expect(await badInput({ ...base, shots: [] })).toMatch(/shots: a storyboard needs at least one shot/);
     expect(await badInput({ ...base, shots: [{ prompt: A, seconds: 1 }, { prompt: A, seconds: 0 }] })).toMatch(/shots\.1\.seconds: a shot lasts more than 0 s/);
-    expect(await badInput({ ...base, shots: [{ prompt: A, seconds: 1, camera: "pan-left" }] })).toMatch(/shots\.0\.camera: camera moves are not supported by this model yet/);
+    expect(await badInput({ ...base, shots: [{ prompt: A, seconds: 1, camera: "pan-left" }] })).toMatch(/shots\.0\.camera: model .* renders no camera moves/);
     expect(await badInput({ ...base, shots: [{ prompt: "  ", seconds: 1 }] })).toMatch(/shots\.0\.prompt: must not be empty/);
     expect(await badInput({ ...base, shots: [{ prompt: A, seconds: 40 }, { prompt: A, seconds: 21 }] })).toMatch(/shots: at most 60 s in all/);
     expect(await badInput({ ...base, prompt: A, shots: [{ prompt: A, seconds: 1 }] })).toMatch(/shots: give either prompt or shots/);

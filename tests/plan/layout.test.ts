@@ -1,5 +1,6 @@
 // The planner lays every Python fixture out as world/layout.py does: same
-// cells, same draws, the same floats (to 1e-9; they are in fact equal).
+// cells, same draws, the same floats (to 1e-9; they are in fact equal, but
+// for a zoom's powers), and films it with the same camera (world/camera.py).
 import { describe, expect, it } from "vitest";
 
 import { PlanError } from "../../lib/plan/errors";
@@ -17,9 +18,18 @@ describe("layout parity with Python", () => {
   it.each(laid.map((c) => [c.name, c] as const))("%s", (_, c) => {
     const want = c.plan!;
     const got = makePlan(c.spec, frameOf(c), c.seed, c.background_seed, c.words ?? undefined);
-    const { objects: gotObjects, ...gotHead } = got;
-    const { objects: wantObjects, ...wantHead } = want;
+    const { objects: gotObjects, camera: gotCamera, ...gotHead } = got;
+    const { objects: wantObjects, camera: wantCamera, ...wantHead } = want;
     expect(gotHead).toEqual(wantHead);
+    // The camera's view (only when it moves): its move and target, its arrays to the tolerance.
+    expect(gotCamera === undefined, "camera stored").toBe(wantCamera === undefined);
+    if (gotCamera && wantCamera) {
+      expect([gotCamera.move, gotCamera.target]).toEqual([wantCamera.move, wantCamera.target]);
+      for (const key of ["x", "y", "zoom"] as const) {
+        expect(maxAbsDiff(gotCamera[key], wantCamera[key]), `camera.${key}`).toBeLessThanOrEqual(TOLERANCE);
+      }
+      expect(Object.keys(gotCamera)).toEqual(Object.keys(wantCamera));
+    }
     expect(gotObjects).toHaveLength(wantObjects.length);
     gotObjects.forEach((o, i) => {
       const w = wantObjects[i]!;
@@ -32,7 +42,7 @@ describe("layout parity with Python", () => {
       expect(gotTrack.facing).toEqual(wantTrack.facing);
       expect(gotTrack.visible).toEqual(wantTrack.visible);
     });
-    // to_dict()'s key order, so the plan's JSON reads the same from either side.
+    // to_dict()'s key order (camera last, when it moves), so the plan's JSON reads the same from either side.
     expect(Object.keys(got)).toEqual(Object.keys(want));
     expect(Object.keys(got.objects[0]!)).toEqual(Object.keys(want.objects[0]!));
   });

@@ -9,7 +9,7 @@ import { Grammar, grammar } from "../../lib/plan/grammar";
 import grammarJson from "../../lib/plan/grammar.json";
 import { type ParsedPrompt, type ParsedSpec, parse } from "../../lib/plan/parser";
 
-type EncodedSpec = [[string, string | null, string | null, string | null, number][], string | null, string | null] | null;
+type EncodedSpec = [[string, string | null, string | null, string | null, number][], string | null, string | null, [string, number]?] | null;
 type Case = [string, [EncodedSpec, string[], string[]]];
 
 const parserCases = JSON.parse(readFileSync("tests/plan/fixtures/parser-cases.json", "utf8")) as { captions: Case[]; free_form: Case[] };
@@ -17,8 +17,13 @@ const wording = JSON.parse(readFileSync("tests/plan/fixtures/wording.json", "utf
 
 function decodeSpec(e: EncodedSpec): ParsedSpec | null {
   if (e === null) return null;
-  const [subjects, scene, relation] = e;
-  return { subjects: subjects.map(([kind, colour, size, motion, count]) => ({ kind, colour, size, motion, count })), scene, relation };
+  const [subjects, scene, relation, camera] = e;
+  return {
+    subjects: subjects.map(([kind, colour, size, motion, count]) => ({ kind, colour, size, motion, count })),
+    scene,
+    relation,
+    ...(camera ? { camera: camera[0], camera_target: camera[1] } : {}),
+  };
 }
 
 function decode([spec, unknown, problems]: Case[1]): ParsedPrompt {
@@ -88,6 +93,45 @@ describe("prompt parser", () => {
     expect(p.spec).toBeNull();
     expect(p.unknown).toContain("dragon");
     expect(parse("two balls and two cubes").problems).toContain("more than three objects");
+  });
+
+  it("reads the camera: its move anywhere, a follow's or close-up's subject from the object phrase after it", () => {
+    const ball = (colour: string, motion: string | null = null) => ({ kind: "ball", colour, size: "medium", motion, count: 1 });
+    const car = (colour: string | null, motion: string | null = null, count = 1) => ({ kind: "car", colour, size: "medium", motion, count });
+    // The red car said again is the one already named: one car, followed.
+    expect(parse("a red car driving left in a field, the camera follows the red car")).toEqual({
+      spec: { subjects: [car("red", "left")], scene: "field", relation: null, camera: "follow", camera_target: 0 },
+      unknown: [],
+      problems: [],
+    });
+    expect(parse("close-up of a red ball bouncing in the snow")).toEqual({
+      spec: { subjects: [ball("red", "bouncing")], scene: "snow", relation: null, camera: "zoom-in", camera_target: 0 },
+      unknown: [],
+      problems: [],
+    });
+    expect(parse("a blue cube and a red ball, wide shot").spec).toEqual({
+      subjects: [{ kind: "cube", colour: "blue", size: "medium", motion: null, count: 1 }, ball("red")],
+      scene: null,
+      relation: null,
+      camera: "zoom-out",
+      camera_target: 0,
+    });
+    expect(parse("the camera pans left over a field with a green star spinning")).toEqual({
+      spec: { subjects: [{ kind: "star", colour: "green", size: "medium", motion: "spinning", count: 1 }], scene: "field", relation: null, camera: "pan-left", camera_target: 0 },
+      unknown: [],
+      problems: [],
+    });
+    // A later subject named again is the target; a counted, plural or differently coloured one is a new subject.
+    expect(parse("a red car and a blue ball, the camera follows the blue ball").spec).toMatchObject({ subjects: [car("red"), ball("blue")], camera: "follow", camera_target: 1 });
+    expect(parse("a red car, the camera follows two cars").spec).toMatchObject({ subjects: [car("red"), car(null, null, 2)], camera_target: 1 });
+    expect(parse("a red car, close-up of a blue car").spec).toMatchObject({ subjects: [car("red"), car("blue")], camera: "zoom-in", camera_target: 1 });
+    // A static camera is the unsaid one; a second move is reported and ignored.
+    expect(parse("a red car, static shot").spec).toEqual(parse("a red car").spec);
+    expect(parse("a red ball, static camera, the camera pans left")).toEqual({
+      spec: { subjects: [ball("red")], scene: null, relation: null },
+      unknown: [],
+      problems: ["more than one camera move ('camera pans left' ignored)"],
+    });
   });
 
   it("refuses a grammar it cannot read, naming the field", () => {

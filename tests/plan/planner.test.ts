@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { makePlan } from "../../lib/plan/plan";
 import { planSchema, type ScenePlan } from "../../lib/plan/schema";
 import { instances, type PlanSpec, type PlanSubject } from "../../lib/plan/spec";
-import { COLOURS, MARGIN, MAX_SECONDS, MOTIONS, OBJECTS, RELATIONS, SCENES, SIZES } from "../../lib/plan/vocab";
+import { CAMERA_MARGIN, CAMERA_MOVES, COLOURS, MARGIN, MAX_SECONDS, MOTIONS, OBJECTS, RELATIONS, SCENES, SIZES, TARGETED_CAMERA_MOVES } from "../../lib/plan/vocab";
 
 // The sampler's shapes of a subject list (world/sampler.py), as counts per subject.
 const ARRANGEMENTS = [[1], [2], [3], [1, 1], [2, 1], [1, 2], [1, 1, 1]];
@@ -91,5 +91,36 @@ describe("planner properties", () => {
       const moving = [x, y, diameter, angle].find((a) => new Set(a.slice(-17)).size > 1);
       expect(moving, `${motion} still moves in the last clip length`).toBeDefined();
     }
+  });
+
+  it("films any spec with any camera move and keeps every object wholly in frame, its margin clear", () => {
+    const filmed = spec.chain((s) => fc.record({ move: fc.constantFrom(...CAMERA_MOVES), target: fc.nat(s.subjects.length - 1) }).map(({ move, target }) => ({ ...s, camera: move, camera_target: target })));
+    fc.assert(
+      fc.property(filmed, frame("any"), seed, (s, f, sd) => {
+        const plan = makePlan(s, f, sd);
+        expect(planSchema.safeParse(plan).success).toBe(true);
+        const unfilmed = makePlan({ ...s, camera: null, camera_target: 0 }, f, sd);
+        expect(plan.objects.map((o) => o.id)).toEqual(unfilmed.objects.map((o) => o.id));
+        if (s.camera === "static") {
+          expect(plan).toEqual(unfilmed);
+          return;
+        }
+        const cam = plan.camera!;
+        expect(cam.move).toBe(s.camera);
+        // A follow's or close-up's target is the first object of its subject.
+        const first = instances({ ...s, subjects: s.subjects.slice(0, s.camera_target) }).length;
+        expect(cam.target).toBe(TARGETED_CAMERA_MOVES.includes(s.camera) ? plan.objects[first]!.id : null);
+        for (const key of ["x", "y", "zoom"] as const) expect(cam[key]).toHaveLength(plan.frames);
+        for (const o of plan.objects) {
+          const { x, y, diameter } = o.track;
+          const out = x.findIndex((_, t) => {
+            const r = diameter[t]! / 2 + CAMERA_MARGIN - 1e-9;
+            return x[t]! < r || x[t]! > plan.width - r || y[t]! < r || y[t]! > plan.height - r;
+          });
+          expect(out, `${o.id} (${o.motion}) leaves the frame under ${cam.move}`).toBe(-1);
+        }
+      }),
+      { seed: 15, numRuns: 80 },
+    );
   });
 });

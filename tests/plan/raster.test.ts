@@ -1,13 +1,13 @@
 // The DiT's plan input is what spacetime.plan.rasterize gives (to 1e-5),
 // from the same Python plan: whole rasters where small, per-plane sums and
-// sampled cells for the rest.
+// sampled cells for the rest; and only the channels a model reads.
 import { describe, expect, it } from "vitest";
 
 import { PlanError } from "../../lib/plan/errors";
 import { makePlan } from "../../lib/plan/plan";
 import { latentFrameGroups, rasterize } from "../../lib/plan/raster";
 import { planSchema } from "../../lib/plan/schema";
-import { RASTER_CHANNELS } from "../../lib/plan/vocab";
+import { CAMERA_CHANNELS, RASTER_CHANNELS } from "../../lib/plan/vocab";
 import { maxAbsDiff } from "./compare";
 import { layoutCases, rasterFixture } from "./python-fixtures";
 
@@ -66,6 +66,48 @@ describe("raster parity with Python", () => {
     expect(() => rasterize(plan, 1, 17, 128, 128)).toThrow(PlanError);
     expect(() => rasterize(plan, -1, 5, 128, 128)).toThrow(/outside the plan/);
     expect(() => rasterize(plan, 0, 17, 144, 256)).toThrow(/the model draws 256x144/);
+  });
+
+  it("rasterises a filmed TypeScript plan as the Python plan it equals", () => {
+    const c = plans.get("camera-zoom-out-2-49")!;
+    const ours = makePlan(c.spec, { frames: c.frames, width: c.width, height: c.height, fps: c.fps }, c.seed, c.background_seed, c.words ?? undefined);
+    expect(ours.camera?.move).toBe("zoom-out");
+    const theirs = planSchema.parse(c.plan);
+    expect(maxAbsDiff(rasterize(ours, 16, 17, c.height, c.width), rasterize(theirs, 16, 17, c.height, c.width))).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it("gives the channels asked for, in their order: a model from before the camera reads the first 23 planes", () => {
+    expect(RASTER_CHANNELS.slice(-CAMERA_CHANNELS.length)).toEqual(CAMERA_CHANNELS);
+    const before = RASTER_CHANNELS.slice(0, -CAMERA_CHANNELS.length);
+    expect(before).toHaveLength(23);
+    for (const name of ["camera-pan-left-0-49", "three-singles-24fps"]) {
+      const c = plans.get(name)!;
+      const plan = planSchema.parse(c.plan);
+      const full = rasterize(plan, 0, 17, c.height, c.width);
+      const planes = full.length / RASTER_CHANNELS.length;
+      expect(maxAbsDiff(rasterize(plan, 0, 17, c.height, c.width, before), full.subarray(0, before.length * planes))).toBe(0);
+      const picked = rasterize(plan, 0, 17, c.height, c.width, ["camera:y", "given", "kind:ball"]);
+      const plane = (name: string) => full.subarray(RASTER_CHANNELS.indexOf(name) * planes, (RASTER_CHANNELS.indexOf(name) + 1) * planes);
+      expect(maxAbsDiff(picked, Float32Array.from([...plane("camera:y"), ...plane("given"), ...plane("kind:ball")]))).toBe(0);
+    }
+    expect(rasterize(null, 0, 17, 128, 128, before)).toHaveLength(before.length * 9 * 16 * 16);
+    expect(() => rasterize(null, 0, 17, 128, 128, ["given", "depth"])).toThrow(/no raster channel "depth"/);
+  });
+
+  it("holds the picture's motion in the camera channels: zero for a static camera, the pan's speed for a pan", () => {
+    const still = planSchema.parse(plans.get("camera-static-1-49")!.plan);
+    expect(still.camera).toBeUndefined();
+    const s = rasterize(still, 0, 17, still.height, still.width, CAMERA_CHANNELS);
+    expect(s.every((v) => v === 0)).toBe(true);
+    const pan = planSchema.parse(plans.get("camera-pan-left-0-49")!.plan);
+    const r = rasterize(pan, 0, 17, pan.height, pan.width, CAMERA_CHANNELS);
+    const half = r.length / 2;
+    // A pan left slides the whole picture right, the same everywhere, and not up or down.
+    const speed = (20 * Math.min(pan.width, pan.height)) / 128;
+    const step = ((pan.camera!.x[0]! - pan.camera!.x[1]!) * pan.fps) / speed;
+    expect(step).toBeGreaterThan(0);
+    for (let i = 0; i < half; i++) expect(r[i]).toBeCloseTo(step, 5);
+    expect(r.subarray(half).every((v) => v === 0)).toBe(true);
   });
 
   it("leaves out the frames an object is not visible in", () => {

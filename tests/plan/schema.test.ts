@@ -17,6 +17,16 @@ function paths(bad: unknown): string[] {
   return result.error!.issues.map((i) => i.path.join("."));
 }
 
+/** The path and message of each issue of a rejected plan. */
+function issues(bad: unknown): [string, string][] {
+  const result = planSchema.safeParse(bad);
+  expect(result.success).toBe(false);
+  return result.error!.issues.map((i) => [i.path.join("."), i.message]);
+}
+
+const followed = plans.find((p) => p.camera?.move === "follow" && p.objects.length > 1)!;
+const filmed = (): ScenePlan & { camera: NonNullable<ScenePlan["camera"]> } => structuredClone(followed) as ScenePlan & { camera: NonNullable<ScenePlan["camera"]> };
+
 describe("plan schema", () => {
   it("accepts every Python plan unchanged, through JSON and back", () => {
     expect(plans.length).toBeGreaterThanOrEqual(40);
@@ -102,5 +112,67 @@ describe("plan schema", () => {
     const lonely = copy();
     lonely.objects = lonely.objects.slice(0, 1);
     expect(paths(lonely)).toEqual(["relation"]);
+  });
+});
+
+describe("plan schema: the camera", () => {
+  it("accepts Python's filmed plans, and no camera or a null one (a static camera)", () => {
+    const moves = new Set(plans.flatMap((p) => (p.camera ? [p.camera.move] : [])));
+    expect([...moves].sort()).toEqual(["follow", "pan-down", "pan-left", "pan-right", "pan-up", "zoom-in", "zoom-out"]);
+    expect(planSchema.parse(filmed()).camera).toEqual(followed.camera);
+    const { camera: _, ...none } = filmed();
+    expect(planSchema.parse(none).camera).toBeUndefined();
+    expect(planSchema.parse({ ...filmed(), camera: null }).camera).toBeNull();
+    const untargeted = filmed() as Record<string, unknown> & ScenePlan;
+    delete (untargeted.camera as Partial<NonNullable<ScenePlan["camera"]>>).target;
+    expect(planSchema.parse(untargeted).camera!.target).toBeNull(); // from_dict reads a missing target as null
+  });
+
+  it("names a move the world does not have", () => {
+    const p = filmed();
+    (p.camera as { move: string }).move = "dolly-zoom";
+    expect(paths(p)).toEqual(["camera.move"]);
+  });
+
+  it("names a zoom out of range down to the frame, as from_dict words it", () => {
+    const p = filmed();
+    p.camera.zoom[3] = 9;
+    expect(issues(p)).toEqual([["camera.zoom.3", "must be a number in 0.25..4.0, got 9"]]);
+    const q = filmed();
+    q.camera.zoom[0] = 0.2;
+    q.camera.zoom[1] = 0.1;
+    expect(paths(q)).toEqual(["camera.zoom.0"]); // one issue per array: its first bad value
+  });
+
+  it("names a centre beyond a frame's width or height from the frame", () => {
+    const p = filmed();
+    p.camera.x[2] = 2 * p.width + 1;
+    p.camera.y[4] = -p.height - 0.5;
+    expect(issues(p)).toEqual([
+      ["camera.x.2", `must be a number in ${-p.width}..${2 * p.width}, got ${2 * p.width + 1}`],
+      ["camera.y.4", `must be a number in ${-p.height}..${2 * p.height}, got ${-p.height - 0.5}`],
+    ]);
+    const q = filmed();
+    q.camera.x[1] = Number.POSITIVE_INFINITY;
+    expect(paths(q)).toEqual(["camera.x.1"]);
+  });
+
+  it("names a camera array of the wrong length", () => {
+    for (const key of ["x", "y", "zoom"] as const) {
+      const p = filmed();
+      p.camera[key].pop();
+      expect(issues(p)).toEqual([[`camera.${key}`, `${p.frames - 1} values for ${p.frames} frames`]]);
+    }
+  });
+
+  it("names a target that is no object's id", () => {
+    const p = filmed();
+    p.camera.target = "o9";
+    expect(issues(p)).toEqual([["camera.target", 'must be null or an object\'s id, got "o9"']]);
+    const q = filmed();
+    q.objects = q.objects.filter((o) => o.id !== q.camera.target);
+    q.relation = null;
+    expect(paths(q)).toEqual(["camera.target"]);
+    expect(paths({ ...filmed(), camera: { ...filmed().camera, target: 1 } })).toEqual(["camera.target"]);
   });
 });

@@ -110,3 +110,19 @@ def write_caption(spec: ClipSpec, template: int, rng: np.random.Generator) -> st
     )
     text = text.strip().rstrip(",").strip()
     return _noise(" ".join(text.split(" ")), rng)
+
+
+def add_camera_phrase(caption: str, spec: ClipSpec, rng: np.random.Generator) -> str:
+    """The caption with its camera move said after it (before its closing
+    punctuation). A move about a later subject names it ("the camera follows
+    the red car"), which the parser reads as that subject said again."""
+    assert spec.camera is not None
+    forms = vocab.CAMERA_CAPTIONS[spec.camera]
+    if spec.camera_target:
+        forms = tuple(f for f in forms if "{o}" in f)
+    target = spec.subjects[spec.camera_target]
+    assert target.colour
+    o = f"the {_pick(rng, vocab.COLOUR_WORDS[target.colour])} {vocab.OBJECT_WORDS[target.kind][0][0]}"
+    phrase = _pick(rng, forms).format(o=o)
+    body = caption.rstrip(".!")
+    return f"{body}{_pick(rng, (', ', '. ', ', '))}{phrase}{caption[len(body):]}"

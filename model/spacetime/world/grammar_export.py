@@ -31,7 +31,7 @@ def grammar() -> dict:
     are keyed by their number as a string (JSON keys are strings)."""
     objects: dict[str, dict[str, list[str]]] = {k: {"singular": [], "plural": []} for k in vocab.OBJECTS}
     grouped: dict[str, dict[str, list[str]]] = {
-        c: {} for c in ("count", "size", "colour", "motion", "scene", "relation")}
+        c: {} for c in ("count", "size", "colour", "motion", "scene", "relation", "camera")}
     filler: list[str] = []
     for words, category, value in parser.phrase_table():
         text = " ".join(words)
@@ -50,6 +50,7 @@ def grammar() -> dict:
         "attributes": {
             "objects": list(vocab.OBJECTS), "colours": list(vocab.COLOUR_NAMES), "sizes": list(vocab.SIZES),
             "motions": list(vocab.MOTIONS), "scenes": list(vocab.SCENES), "relations": list(vocab.RELATIONS),
+            "camera_moves": list(vocab.CAMERA_MOVES), "targeted_camera_moves": list(vocab.TARGETED_CAMERA_MOVES),
         },
         "phrases": {
             "object": {k: {n: sorted(set(v)) for n, v in forms.items()} for k, forms in objects.items()},

@@ -64,7 +64,7 @@ _SEPARATORS = re.compile(NORMALIZATION["pattern"])
 
 # Words the templates and subject lists use around the meaningful phrases.
 TEMPLATE_WORDS = ("we", "see", "scene", "can", "be", "seen", "also", "here", "setting", "watch", "showing")
-CATEGORIES = ("object", "colour", "size", "motion", "scene", "relation", "count", "filler")
+CATEGORIES = ("object", "colour", "size", "motion", "scene", "relation", "count", "camera", "filler")
 
 
 def normalize(text: str) -> list[str]:
@@ -108,7 +108,8 @@ def _phrase_table() -> tuple[_Phrase, ...]:
                 add(plural, "object", (kind, True))
     for category, table in (("colour", vocab.COLOUR_WORDS), ("size", vocab.SIZE_WORDS),
                             ("motion", vocab.MOTION_PHRASES), ("scene", vocab.SCENE_PHRASES),
-                            ("relation", vocab.RELATION_WORDS), ("count", vocab.COUNT_WORDS)):
+                            ("relation", vocab.RELATION_WORDS), ("count", vocab.COUNT_WORDS),
+                            ("camera", vocab.CAMERA_PHRASES)):
         for value, texts in table.items():
             for text in texts:
                 add(text, category, value)
@@ -214,6 +215,9 @@ def parse(text: str) -> ParsedPrompt:
     pending_words: list[str] = []
     scene: Optional[str] = None
     relations: list[tuple[str, str, int]] = []  # (value, words, objects before it)
+    camera: Optional[str] = None
+    target = 0  # the subject a follow or close-up is about
+    awaiting_target = False  # a targeted camera move waits for the object phrase that names its subject
 
     def set_once(target: dict, key: str, value: object, words: str) -> None:
         if key in target and target[key] != value:
@@ -236,7 +240,18 @@ def parse(text: str) -> ParsedPrompt:
             pending_words.append(words)
         elif p.category == "object":
             kind, plural = p.value
-            subjects.append({"kind": kind, "count": 2 if plural else 1, **pending})
+            named = {"kind": kind, "count": 2 if plural else 1, **pending}
+            if awaiting_target:
+                # "the camera follows the red car": an object said again without a count is the
+                # one already named (same kind, and colour if said); otherwise a new one.
+                same = [k for k, s in enumerate(subjects) if "count" not in pending and not plural
+                        and s["kind"] == kind and pending.get("colour", s.get("colour")) == s.get("colour")]
+                target = same[0] if same else len(subjects)
+                awaiting_target = False
+                if same:
+                    pending, pending_words = {}, []
+                    continue
+            subjects.append(named)
             pending, pending_words = {}, []
         elif p.category == "motion":
             if subjects and not pending:
@@ -250,6 +265,12 @@ def parse(text: str) -> ParsedPrompt:
             scene = scene or p.value
         elif p.category == "relation":
             relations.append((p.value, words, len(subjects)))
+        elif p.category == "camera":
+            if camera is not None and camera != p.value:
+                problems.append(f"more than one camera move ('{words}' ignored)")
+                continue
+            camera = p.value
+            awaiting_target = p.value in vocab.TARGETED_CAMERA_MOVES
 
     unknown = [t for _, t in sorted(unknown_at)]
     if pending_words:
@@ -270,7 +291,10 @@ def parse(text: str) -> ParsedPrompt:
     if sum(s.count for s in built) > 3:
         problems.append("more than three objects")
         return ParsedPrompt(None, tuple(unknown), tuple(problems))
-    return ParsedPrompt(ClipSpec(tuple(built), scene, relation), tuple(unknown), tuple(problems))
+    if camera in ("static", None) or target >= len(built):
+        target = 0
+    return ParsedPrompt(ClipSpec(tuple(built), scene, relation, None if camera == "static" else camera, target),
+                        tuple(unknown), tuple(problems))
 
 
 __all__ = ["NORMALIZATION", "ParsedPrompt", "normalize", "parse", "known_words", "phrases", "phrase_table",

@@ -43,6 +43,8 @@ HAND_WRITTEN = (
     "a ball to the very left of a cube", "slowly, a green fish is gently swimming up in the ocean",
 )
 
+CAMERA_CAPTIONS = 300  # captions that say a camera move
+
 
 def _encode(result: parser.ParsedPrompt) -> list:
     """[spec, unknown, problems] with the spec as
@@ -52,6 +54,8 @@ def _encode(result: parser.ParsedPrompt) -> list:
     if result.spec is not None:
         s: ClipSpec = result.spec
         spec = [[[x.kind, x.colour, x.size, x.motion, x.count] for x in s.subjects], s.scene, s.relation]
+        if s.camera is not None:
+            spec.append([s.camera, s.camera_target])
     return [spec, list(result.unknown), list(result.problems)]
 
 
@@ -82,11 +86,12 @@ def _free_form(rng: np.random.Generator, captions: list[str]) -> list[str]:
 def cases() -> dict:
     captions = [sample(seed, split).caption
                 for split in ("train", "heldout") for seed in range(CAPTIONS_PER_SPLIT)]
+    captions += [sample(seed, "train", camera=1.0).caption for seed in range(CAMERA_CAPTIONS)]
     free = list(HAND_WRITTEN) + _free_form(np.random.default_rng(13), captions)
     return {
         "generated_by": "scripts/py -m spacetime.world.parser_cases; do not edit by hand",
         "format": "each case is [prompt, [spec, unknown, problems]], spec = "
-                  "[[[kind, colour, size, motion, count], ...], scene, relation] or null",
+                  "[[[kind, colour, size, motion, count], ...], scene, relation(, [camera, camera_target])] or null",
         "captions": [[c, _encode(parser.parse(c))] for c in captions],
         "free_form": [[t, _encode(parser.parse(t))] for t in free],
     }

@@ -9,7 +9,7 @@ much faster than a training step consumes them.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -17,6 +17,7 @@ from torch import Tensor
 
 from . import vocab
 from .config import GROW_RANGE, WorldConfig
+from .camera import CameraTrack
 from .spec import WorldSample
 
 # ----------------------------------------------------------------------------
@@ -178,16 +179,16 @@ assert tuple(SHAPES) == vocab.OBJECTS
 # ----------------------------------------------------------------------------
 
 
-def _gradient(scene: str, H: int, jitter: Tensor) -> Tensor:
-    """(n, H, 3) row colours: the scene's stops plus a per-clip tint."""
+def _gradient(scene: str, rows: Tensor, jitter: Tensor) -> Tensor:
+    """(n, *rows.shape, 3) colours at heights `rows` (shares of the frame's
+    height, any shape): the scene's stops plus a per-clip tint."""
     stops = SCENE_GRADIENTS[scene]
     pos = torch.tensor([p for p, _ in stops], device=jitter.device)
     cols = torch.tensor([c for _, c in stops], dtype=torch.float32, device=jitter.device)
-    rows = (torch.arange(H, device=jitter.device, dtype=torch.float32) + 0.5) / H
-    idx = torch.searchsorted(pos, rows).clamp(1, len(stops) - 1)
-    w = ((rows - pos[idx - 1]) / (pos[idx] - pos[idx - 1])).clamp(0, 1)[:, None]
-    line = cols[idx - 1] * (1 - w) + cols[idx] * w  # (H, 3)
-    return line[None] + jitter[:, None, :]  # (n, H, 3)
+    idx = torch.searchsorted(pos, rows.contiguous()).clamp(1, len(stops) - 1)
+    w = ((rows - pos[idx - 1]) / (pos[idx] - pos[idx - 1])).clamp(0, 1)[..., None]
+    line = cols[idx - 1] * (1 - w) + cols[idx] * w  # (*rows.shape, 3)
+    return line[None] + jitter.reshape(-1, *[1] * rows.dim(), 3)  # (n, *rows.shape, 3)
 
 
 def _points(img: Tensor, ys: Tensor, xs: Tensor, value: Tensor) -> None:
@@ -199,52 +200,89 @@ def _points(img: Tensor, ys: Tensor, xs: Tensor, value: Tensor) -> None:
     img[b[keep], t[keep], ys[keep], xs[keep]] = value[keep][:, None].expand(-1, 3)
 
 
-def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.device) -> Tensor:
+def _sprites(img: Tensor, ys: Tensor, xs: Tensor, value: Tensor, side: int, cam: Optional[CameraTrack],
+             cfg: WorldConfig) -> None:
+    """Paint side x side squares whose top-left stage pixels are (ys, xs) (n,T,P), through
+    the camera: a filmed clip (n = 1) sees the stage tiled with the frame's period, each
+    square moved and scaled by the view."""
+    if cam is None:
+        for dy in range(side):
+            for dx in range(side):
+                _points(img, ys + dy, xs + dx, value)
+        return
+    H, W = cfg.height, cfg.width
+    z = torch.tensor(cam.zoom, dtype=torch.float32, device=img.device)[None, :, None]  # (1,T,1)
+    cx = torch.tensor(cam.x, dtype=torch.float32, device=img.device)[None, :, None]
+    cy = torch.tensor(cam.y, dtype=torch.float32, device=img.device)[None, :, None]
+    drawn = max(1, round(side * float(max(cam.zoom))))
+    for ty in (-H, 0, H):
+        for tx in (-W, 0, W):
+            fy = ((ys.float() + ty - cy) * z + H / 2).floor().long()
+            fx = ((xs.float() + tx - cx) * z + W / 2).floor().long()
+            size = (side * z).round().clamp(min=1).long()  # (1,T,1)
+            for dy in range(drawn):
+                for dx in range(drawn):
+                    inside = (dy < size) & (dx < size)
+                    _points(img, torch.where(inside, fy + dy, -1), fx + dx, value)
+
+
+def _stage_grid(cfg: WorldConfig, cam: Optional[CameraTrack], device: torch.device) -> tuple[Tensor, Tensor]:
+    """The stage's pixel coordinates under every frame pixel, (1,1,H,W)-broadcastable:
+    the pixel indices themselves for a static camera, (1,T,H,W) through a moving one."""
+    H, W = cfg.height, cfg.width
+    xx = torch.arange(W, device=device, dtype=torch.float32)[None, None, None, :]
+    yy = torch.arange(H, device=device, dtype=torch.float32)[None, None, :, None]
+    if cam is None:
+        return xx, yy
+    view = lambda v: torch.tensor(v, dtype=torch.float32, device=device)[None, :, None, None]  # noqa: E731
+    z = view(cam.zoom)
+    return (xx + 0.5 - W / 2) / z + view(cam.x) - 0.5, (yy + 0.5 - H / 2) / z + view(cam.y) - 0.5
+
+
+def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.device,
+                cam: Optional[CameraTrack] = None) -> Tensor:
+    """(n, T, H, W, 3) backgrounds; `cam`: one clip (n = 1) filmed by a moving camera."""
     n, T, H, W = len(seeds), cfg.frames, cfg.height, cfg.width
+    assert cam is None or n == 1, "a moving camera films one clip at a time"
     rngs = [np.random.default_rng(s) for s in seeds]
     jitter = torch.tensor(np.stack([r.uniform(-6, 6, 3) for r in rngs]), dtype=torch.float32, device=device)
-    img = _gradient(scene, H, jitter)[:, None, :, None, :].expand(n, T, H, W, 3).clone()
-    yy = torch.arange(H, device=device, dtype=torch.float32)[:, None]
-    xx = torch.arange(W, device=device, dtype=torch.float32)[None, :]
-    tt = torch.arange(T, device=device, dtype=torch.float32)
-    phase = torch.tensor([r.uniform(0, 2 * math.pi) for r in rngs], dtype=torch.float32, device=device)
+    xx, yy = _stage_grid(cfg, cam, device)  # (1, 1 or T, H or 1, W or 1) stage pixels
+    rows = ((yy + 0.5) / H).expand(-1, -1, H, W if cam is not None else 1)[0]  # (1 or T, H, 1 or W)
+    img = _gradient(scene, rows, jitter).expand(n, T, H, W, 3).clone()
+    tt = torch.arange(T, device=device, dtype=torch.float32)[None, :, None, None]
+    phase = torch.tensor([r.uniform(0, 2 * math.pi) for r in rngs], dtype=torch.float32,
+                         device=device)[:, None, None, None]
     s = cfg.scale
     dot = max(1, round(s))  # a background pixel at 128 px covers dot x dot pixels here
     if scene == "sea":
         # Waves: bright crests travelling sideways, only below the horizon.
         horizon = int(0.45 * H)
-        arg = 0.16 / s * xx + 0.55 / s * yy - 0.5 * tt[:, None, None] * 8 / cfg.fps  # (T,H,W)
-        wave = 9.0 * torch.sin(arg[None] + phase[:, None, None, None])  # (n,T,H,W)
-        wave[:, :, :horizon] = 0
+        arg = 0.16 / s * xx + 0.55 / s * yy - 0.5 * tt * 8 / cfg.fps  # (1,T,H,W)
+        wave = (9.0 * torch.sin(arg + phase)).masked_fill(yy < horizon, 0)  # (n,T,H,W)
         img += wave[..., None] * torch.tensor([0.8, 1.0, 1.0], device=device)
     elif scene == "field":
         horizon = int(0.55 * H)
-        blades = 7.0 * torch.sin(1.7 / s * xx + 0.3 * torch.sin(0.9 / s * yy) + phase[:, None, None])  # (n,H,W)
-        blades[:, :horizon] = 0
-        img += blades[:, None, :, :, None]
+        blades = 7.0 * torch.sin(1.7 / s * xx + 0.3 * torch.sin(0.9 / s * yy) + phase)  # (n,1 or T,H,W)
+        img += blades.masked_fill(yy < horizon, 0)[..., None]
     elif scene == "night":
         # Drawn on the 128-px grid and scaled, so a finer render is the same sky.
         ys = torch.tensor(np.stack([r.integers(0, int(0.85 * H / s), STARS_PER_CLIP) for r in rngs]), device=device)
         xs = torch.tensor(np.stack([r.integers(0, round(W / s), STARS_PER_CLIP) for r in rngs]), device=device)
         twinkle = torch.tensor(np.stack([r.uniform(0, 2 * math.pi, STARS_PER_CLIP) for r in rngs]), device=device)
-        bright = 170 + 70 * torch.sin(0.9 * tt[None, :, None] * 8 / cfg.fps + twinkle[:, None, :].float())  # (n,T,P)
-        for dy in range(dot):  # one pixel at 128 px, dot x dot at finer sizes
-            for dx in range(dot):
-                _points(img, (ys * dot + dy)[:, None].expand(-1, T, -1), (xs * dot + dx)[:, None].expand(-1, T, -1),
-                        bright)
+        bright = 170 + 70 * torch.sin(0.9 * tt[..., 0] * 8 / cfg.fps + twinkle[:, None, :].float())  # (n,T,P)
+        # One pixel at 128 px, dot x dot at finer sizes.
+        _sprites(img, (ys * dot)[:, None].expand(-1, T, -1), (xs * dot)[:, None].expand(-1, T, -1), bright, dot,
+                 cam, cfg)
     elif scene == "snow":
         P = FLAKES_PER_CLIP
         x0 = torch.tensor(np.stack([r.uniform(0, W / s, P) * s for r in rngs]), dtype=torch.float32, device=device)
         y0 = torch.tensor(np.stack([r.uniform(0, H / s, P) * s for r in rngs]), dtype=torch.float32, device=device)
         fall = torch.tensor(np.stack([r.uniform(1.0, 2.2, P) for r in rngs]), dtype=torch.float32, device=device)
         sway = torch.tensor(np.stack([r.uniform(0, 2 * math.pi, P) for r in rngs]), dtype=torch.float32, device=device)
-        t = tt[None, :, None] * 8 / cfg.fps
+        t = tt[..., 0] * 8 / cfg.fps  # (1,T,1)
         ys = torch.remainder(y0[:, None] + fall[:, None] * s * t, H)  # (n,T,P)
         xs = torch.remainder(x0[:, None] + 1.5 * s * torch.sin(0.4 * t + sway[:, None]), W)
-        white = torch.full_like(ys, 250.0)
-        for dy in range(2 * dot):  # 2x2 flakes at 128 px
-            for dx in range(2 * dot):
-                _points(img, ys.long() + dy, xs.long() + dx, white)
+        _sprites(img, ys.long(), xs.long(), torch.full_like(ys, 250.0), 2 * dot, cam, cfg)  # 2x2 flakes at 128 px
     return img
 
 
@@ -309,6 +347,11 @@ def _draw_objects(img: Tensor, samples: Sequence[WorldSample], cfg: WorldConfig)
 # ----------------------------------------------------------------------------
 
 
+def _filmed(s: WorldSample) -> Optional[CameraTrack]:
+    """The sample's camera when it moves; None for a static one."""
+    return s.camera if s.camera is not None and not s.camera.static else None
+
+
 def render(samples: Sequence[WorldSample], cfg: WorldConfig = WorldConfig(),
            device: torch.device | str = "cpu") -> Tensor:
     """uint8 video (B, T, H, W, 3) for the given samples, on `device`.
@@ -325,14 +368,18 @@ def render(samples: Sequence[WorldSample], cfg: WorldConfig = WorldConfig(),
         for sub, tr in zip(s.spec.instances(), s.tracks):
             inside = 0 <= min(tr.x) and max(tr.x) <= cfg.width and 0 <= min(tr.y) and max(tr.y) <= cfg.height
             d0 = vocab.SIZE_PIXELS[sub.size] * cfg.scale if sub.size else None
-            if not inside or (d0 and not d0 * GROW_RANGE[0] - 1e-3 <= min(tr.diameter) <= max(tr.diameter)
-                              <= d0 * GROW_RANGE[1] + 1e-3):
+            zooms = s.camera.zoom if _filmed(s) is not None else (1.0,)
+            if not inside or (d0 and not d0 * GROW_RANGE[0] * min(zooms) - 1e-3 <= min(tr.diameter)
+                              <= max(tr.diameter) <= d0 * GROW_RANGE[1] * max(zooms) + 1e-3):
                 raise ValueError(f"sample {s.seed} was laid out for another frame size than "
                                  f"{cfg.height}x{cfg.width}")
     img = torch.empty(B, cfg.frames, cfg.height, cfg.width, 3, device=device)
     for scene in vocab.SCENES:
-        idx = [i for i, s in enumerate(samples) if s.spec.scene == scene]
+        idx = [i for i, s in enumerate(samples) if s.spec.scene == scene and _filmed(s) is None]
         if idx:
             img[idx] = _background(scene, [samples[i].background_seed for i in idx], cfg, device)
+    for i, s in enumerate(samples):
+        if _filmed(s) is not None:
+            img[i:i + 1] = _background(s.spec.scene, [s.background_seed], cfg, device, s.camera)
     _draw_objects(img, samples, cfg)
     return img.round_().clamp_(0, 255).to(torch.uint8)

@@ -12,7 +12,8 @@ from typing import Literal
 import numpy as np
 
 from . import vocab
-from .captions import TEMPLATES, write_caption
+from .camera import camera_track, film
+from .captions import TEMPLATES, add_camera_phrase, write_caption
 from .config import WorldConfig
 from .layout import layout
 from .spec import ClipSpec, ObjectTrack, Subject, WorldSample
@@ -33,6 +34,7 @@ _ARRANGEMENTS: tuple[tuple[tuple[int, ...], float], ...] = (
 )
 RELATION_PROBABILITY = 0.6  # of two single subjects
 MAX_SECONDS = 60  # the longest clip a plan describes
+FOLLOWABLE = ("left", "right", "up", "down", "bouncing")  # motions a follow shot moves with
 
 
 def _subject(rng: np.random.Generator, count: int) -> Subject:
@@ -71,11 +73,14 @@ def window(tracks: tuple[ObjectTrack, ...], start: int, frames: int) -> tuple[Ob
 
 
 def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
-           long_clips: float = 0.0, subframes: int = 1) -> WorldSample:
+           long_clips: float = 0.0, subframes: int = 1, camera: float = 0.0) -> WorldSample:
     """`long_clips`: the share of samples that are a random window of a clip
     up to MAX_SECONDS long, laid out whole, so training sees the motion of
     every part of a long clip (turning at a cell's edge, a size swinging back).
-    `subframes`: tracks sampled that many times per frame of cfg (layout)."""
+    `subframes`: tracks sampled that many times per frame of cfg (layout).
+    `camera`: the share of samples filmed by a moving camera (camera.py), its
+    move said in the caption; their random draws come after all the others,
+    so with camera=0 every sample is what it always was."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if seed < 0:
@@ -100,7 +105,18 @@ def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
             pass  # a relation no minute-long layout keeps (rare): this one is a short clip
     if tracks is None:
         tracks = layout(spec, cfg, layout_seed, subframes)
-    return WorldSample(seed, spec, caption, template, tracks, background_seed=background_seed)
+    view = None
+    if camera > 0 and rng.random() < camera:
+        move = vocab.CAMERA_MOVES[1 + int(rng.integers(len(vocab.CAMERA_MOVES) - 1))]
+        # A follow is about a subject that moves, when there is one.
+        moving = [k for k, sub in enumerate(spec.subjects) if move != "follow" or sub.motion in FOLLOWABLE]
+        options = (moving or list(range(len(spec.subjects)))) if move in vocab.TARGETED_CAMERA_MOVES else [0]
+        target = options[int(rng.integers(len(options)))]
+        spec = replace(spec, camera=move, camera_target=target)
+        caption = add_camera_phrase(caption, spec, rng)
+        view = camera_track(move, tracks, cfg, spec.target_instance, subframes)
+        tracks = film(tracks, view, cfg)
+    return WorldSample(seed, spec, caption, template, tracks, background_seed=background_seed, camera=view)
 
 
 # ----------------------------------------------------------------------------

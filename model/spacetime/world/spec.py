@@ -7,9 +7,12 @@ one from free text, and WorldBench checks pixels against it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from . import vocab
+
+if TYPE_CHECKING:
+    from .camera import CameraTrack
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,15 @@ class Subject:
 @dataclass(frozen=True)
 class ClipSpec:
     """Subjects in caption order, the scene, and an optional relation that
-    holds between subjects[0] and subjects[1] for the whole clip."""
+    holds between subjects[0] and subjects[1] for the whole clip, and the
+    camera move it is filmed with (None: unsaid, a static camera) about
+    subjects[camera_target] (a follow's or close-up's subject)."""
 
     subjects: tuple[Subject, ...]
     scene: Optional[str] = None
     relation: Optional[str] = None
+    camera: Optional[str] = None
+    camera_target: int = 0
 
     def __post_init__(self) -> None:
         if not self.subjects:
@@ -60,6 +67,15 @@ class ClipSpec:
                 raise ValueError(f"unknown relation {self.relation!r}")
             if len(self.subjects) != 2 or any(s.count != 1 for s in self.subjects):
                 raise ValueError("a relation needs exactly two single subjects")
+        if self.camera is not None and self.camera not in vocab.CAMERA_MOVES:
+            raise ValueError(f"unknown camera move {self.camera!r}")
+        if not 0 <= self.camera_target < len(self.subjects):
+            raise ValueError(f"camera_target {self.camera_target} names no subject")
+
+    @property
+    def target_instance(self) -> int:
+        """The camera's subject as an index into instances(): its first object."""
+        return sum(s.count for s in self.subjects[:self.camera_target])
 
     @property
     def n_objects(self) -> int:
@@ -94,3 +110,5 @@ class WorldSample:
     template: int
     tracks: tuple[ObjectTrack, ...]
     background_seed: int = field(default=0)
+    # The view the clip is filmed from (camera.py); tracks are already as it sees them. None: static.
+    camera: Optional["CameraTrack"] = None

@@ -34,6 +34,8 @@ SIZE_PIXELS = {"small": 15.0, "medium": 22.0, "big": 31.0}
 MOTIONS = ("left", "right", "up", "down", "bouncing", "spinning", "growing", "shrinking", "still")
 SCENES = ("sky", "sunset", "night", "sea", "field", "snow")
 RELATIONS = ("left of", "right of", "above", "below")
+# How a clip is filmed (camera.py): unsaid means static.
+CAMERA_MOVES = ("static", "pan-left", "pan-right", "pan-up", "pan-down", "follow", "zoom-in", "zoom-out")
 
 # ----------------------------------------------------------------------------
 # Paraphrases: at least three ways to say each attribute value
@@ -222,6 +224,47 @@ def _all_motion_phrases() -> dict[str, tuple[str, ...]]:
         out[motion] += list(words)
     return {m: tuple(dict.fromkeys(ws)) for m, ws in out.items()}
 
+
+# ----------------------------------------------------------------------------
+# Camera moves: the camera or shot said with its move, anywhere in the prompt
+# ----------------------------------------------------------------------------
+
+PAN_VERBS: Verb = ("pan", "pans", "panning", "panned")
+_PAN_DIRECTIONS = {"pan-left": "left", "pan-right": "right", "pan-up": "up", "pan-down": "down"}
+CAMERA_OTHER_PHRASES: dict[str, tuple[str, ...]] = {
+    "static": ("static camera", "static shot", "still camera", "fixed camera", "locked-off shot"),
+    "follow": ("camera follows", "camera follows it", "camera following", "camera following it", "camera followed", "followed by the camera",
+               "tracking shot", "camera tracks", "camera tracking"),
+    "zoom-in": ("close-up", "close up", "closeup", "close-up of", "close up of", "closeup of", "close-up shot",
+                "camera zooms in", "camera zooming in", "camera zoomed in", "zoom in on"),
+    "zoom-out": ("wide shot", "wide-angle shot", "wide view", "camera zooms out", "camera zooming out",
+                 "camera zoomed out", "camera pulls back", "camera pulling back"),
+}
+# The moves that are about one subject: the object phrase right after them names it.
+TARGETED_CAMERA_MOVES = ("follow", "zoom-in")
+
+
+def _camera_phrases() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {m: [] for m in CAMERA_MOVES}
+    for move, direction in _PAN_DIRECTIONS.items():
+        for d in DIRECTION_WORDS[direction]:
+            out[move] += [f"camera {form} {d}" for form in PAN_VERBS] + [f"{form} {d}" for form in PAN_VERBS]
+    for move, texts in CAMERA_OTHER_PHRASES.items():
+        out[move] += list(texts)
+    return {m: tuple(dict.fromkeys(ws)) for m, ws in out.items()}
+
+
+CAMERA_PHRASES = _camera_phrases()
+# What captions say, per move: "{o}" is the subject's noun phrase for a targeted move.
+CAMERA_CAPTIONS: dict[str, tuple[str, ...]] = {
+    "pan-left": ("the camera pans left", "the camera pans to the left", "panning left", "pan left"),
+    "pan-right": ("the camera pans right", "the camera pans to the right", "panning right", "pan right"),
+    "pan-up": ("the camera pans up", "the camera pans upward", "panning up", "pan up"),
+    "pan-down": ("the camera pans down", "the camera pans downward", "panning down", "pan down"),
+    "follow": ("the camera follows it", "tracking shot", "followed by the camera", "the camera follows {o}"),
+    "zoom-in": ("close-up", "the camera zooms in", "close-up of {o}", "zoom in on {o}"),
+    "zoom-out": ("wide shot", "the camera zooms out", "wide view", "the camera pulls back"),
+}
 
 # ----------------------------------------------------------------------------
 # Scenes: a scene noun behind any preposition and article, or alone

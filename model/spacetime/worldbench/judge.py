@@ -13,6 +13,8 @@ on (a relation score needs a relation in the prompt):
   flicker                        1 - temporal jitter that motion does not explain
   dynamic                        moves when asked to, stays still when asked to
   physics                        a bouncing object falls with the world's gravity
+  camera                         prompts with a camera move: the background moves as
+                                 it asks (camera.py)
 """
 from __future__ import annotations
 
@@ -28,11 +30,12 @@ from ..world import vocab
 from ..world.config import WorldConfig
 from ..world.parser import parse
 from ..world.spec import ClipSpec, Subject
+from .camera import CameraMotion, camera_motion, camera_score
 from .perceive import Track, perceive
 from .recognise import NEIGHBOURS, ShapeBank, classify_scene, shape_bank, size_name
 
 DIMENSIONS = ("object", "colour", "size", "motion", "scene", "count", "relation",
-              "binding", "consistency", "flicker", "dynamic", "physics")
+              "binding", "consistency", "flicker", "dynamic", "physics", "camera")
 
 GROW_RATIO = 1.6  # area change over the clip that counts as growing/shrinking
 MOVE_PX_128 = 6.0  # net displacement that counts as moving
@@ -242,10 +245,12 @@ class Observation:
     scene: Optional[str]
     flicker: float
     gravity: float  # the world's gravity at this frame size and fps, px/frame²
+    camera: Optional[CameraMotion] = None  # the background's motion, when observed with camera=True
 
 
-def observe(clip: np.ndarray, fps: int = 8) -> Observation:
-    """Perceive a uint8 (T,H,W,3) clip once; judge() can then read it against many prompts."""
+def observe(clip: np.ndarray, fps: int = 8, camera: bool = False) -> Observation:
+    """Perceive a uint8 (T,H,W,3) clip once; judge() can then read it against many prompts.
+    `camera`: also measure the background's motion (for prompts with a camera move)."""
     clip = np.asarray(clip)
     perception = perceive(clip)
     T, H, W = perception.frames, perception.height, perception.width
@@ -254,7 +259,7 @@ def observe(clip: np.ndarray, fps: int = 8) -> Observation:
     gravity = WorldConfig(frames=max(T, 2), height=H, width=W, fps=fps).gravity
     seen = [_read_track(tr, T, bank, scale, gravity) for tr in perception.tracks]
     scene, _ = classify_scene(perception.background, H, W)
-    return Observation(seen, scene, _flicker(clip), gravity)
+    return Observation(seen, scene, _flicker(clip), gravity, camera_motion(clip, perception, fps) if camera else None)
 
 
 def judge(observation: Observation, spec: ClipSpec) -> ClipScore:
@@ -299,6 +304,10 @@ def judge(observation: Observation, spec: ClipSpec) -> ClipScore:
         scores["binding"] = _mean(per_instance(lambda w, m: m.kind == w.kind and w.colour in (None, m.colour)))
     scores["consistency"] = _mean([m.consistency if m else 0.0 for m in match])
     scores["flicker"] = observation.flicker
+    if spec.camera is not None:
+        if observation.camera is None:
+            raise ValueError("a prompt with a camera move needs a clip observed with camera=True")
+        scores["camera"] = camera_score(observation.camera, spec, scene)
 
     errors = [m.physics_error for _, m in bouncers if m is not None and m.physics_error is not None]
     return ClipScore(scores, scene, seen, physics_error=_mean(errors))
@@ -312,7 +321,7 @@ def score_clip(clip: np.ndarray, prompt: Union[str, ClipSpec], fps: int = 8) -> 
         spec, unknown, problems = prompt_spec(prompt)
     else:
         spec = prompt
-    result = judge(observe(clip, fps), spec)
+    result = judge(observe(clip, fps, camera=spec.camera is not None), spec)
     result.unknown_words, result.problems = unknown, problems
     return result
 
