@@ -7,7 +7,7 @@ without waiting for a trained export. The graphs have the contract's names,
 dtypes, shapes and dynamic batch; what they compute is only meant to depend
 on every input, so a mistake in feeding one shows up in the output.
 
-    scripts/py scripts/make-stub-model.py [--planned] [OUT_DIR]
+    scripts/py scripts/make-stub-model.py [--planned | --camera] [OUT_DIR]
 
 OUT_DIR defaults to tests/pipeline/fixtures/stub-model, the copy the vitest
 suite runs on (small enough to commit: about 200 KB), with an int8 DiT
@@ -15,7 +15,9 @@ suite runs on (small enough to commit: about 200 KB), with an int8 DiT
 model that follows scene plans (docs/scene-plan.md) at 64x64, to
 tests/pipeline/fixtures/stub-planned-model by default; its golden DiT case
 feeds the raster of a plan the Python planner made, which the TypeScript
-planner must reproduce.
+planner must reproduce. It reads the raster of a model trained before the
+camera (no camera channels); --camera writes one that reads them all, to
+tests/pipeline/fixtures/stub-camera-model, its golden plan filmed by a pan.
 
 Both have model.json `outputs` (the 8-fps decoder and a 24-fps one at 2x, 6 frames per latent
 frame) and `aspects` (square, and a landscape/portrait pair two patches longer), with dynamic
@@ -33,7 +35,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from spacetime.plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, RASTER_CHANNELS, make_plan, rasterize
+from spacetime.plan import (CAMERA_CHANNELS, LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, RASTER_CHANNELS,
+                            dit_raster_channels, make_plan, rasterize)
 from spacetime.quantize import quantize_model_dir
 from spacetime.tokenizer import Tokenizer
 from spacetime.world.config import WorldConfig
@@ -56,12 +59,12 @@ class TextEncoder(nn.Module):
 
 
 class DiT(nn.Module):
-    def __init__(self):
+    def __init__(self, plan_channels: int):
         super().__init__()
         self.mix = nn.Conv3d(C + 1, C, 1)
         self.text = nn.Linear(D, C)
         self.time = nn.Linear(1, C)
-        self.plan = nn.Conv3d(len(RASTER_CHANNELS), C, 1)
+        self.plan = nn.Conv3d(plan_channels, C, 1)
 
     def forward(self, latent, timestep, text_states, text_mask, context, context_mask, plan=None):
         m = context_mask[:, None, :, None, None]  # (B, 1, F, 1, 1)
@@ -94,7 +97,10 @@ def sha256(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def main(out: Path, planned: bool = False) -> None:
+def main(out: Path, planned: bool = False, camera: bool = False) -> None:
+    # A plan-following stub reads the raster of a DiT trained before the camera, or all of it.
+    channels = RASTER_CHANNELS if camera else dit_raster_channels(len(RASTER_CHANNELS) - len(CAMERA_CHANNELS))
+    planned = planned or camera
     H = W = LATENT_FACTOR * h if planned else 32
     out.mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(exist_ok=True)
@@ -102,7 +108,7 @@ def main(out: Path, planned: bool = False) -> None:
     tok = Tokenizer.from_world(max_length=L)
     tok.save(out / "tokenizer.json")
     k = H // h  # pixels per latent cell
-    text, dit = TextEncoder(tok.vocab_size).eval(), DiT().eval()
+    text, dit = TextEncoder(tok.vocab_size).eval(), DiT(len(channels)).eval()
     dec, dec24 = Decoder(k, 2).eval(), Decoder(2 * k, 6).eval()
     # The DiT's frame per aspect (multiples of k * patch): square, and a landscape/portrait pair.
     aspects = {"1:1": {"width": W, "height": H}, "16:9": {"width": W + 2 * k * 2, "height": H},
@@ -118,9 +124,10 @@ def main(out: Path, planned: bool = False) -> None:
     if planned:
         # Row 0 follows a plan of the Python planner's, row 1 has none (text alone).
         world = WorldConfig(frames=T, height=H, width=W, fps=FPS)
-        plan = make_plan(parse(GOLDEN_PLAN_PROMPT).spec, world, seed=GOLDEN_PLAN_SEED, background_seed=GOLDEN_PLAN_SEED)
-        raster = torch.zeros(2, len(RASTER_CHANNELS), F, h, w)
-        raster[0] = torch.from_numpy(rasterize(plan, 0, T, H, W))
+        prompt = GOLDEN_CAMERA_PROMPT if camera else GOLDEN_PLAN_PROMPT
+        plan = make_plan(parse(prompt).spec, world, seed=GOLDEN_PLAN_SEED, background_seed=GOLDEN_PLAN_SEED)
+        raster = torch.zeros(2, len(channels), F, h, w)
+        raster[0] = torch.from_numpy(rasterize(plan, 0, T, H, W, channels))
         dit_inputs["plan"] = raster
     # Dynamic batch, and dynamic latent h/w (the aspects) on the DiT's and decoders' spatial tensors.
     spatial = {"latent", "context", "plan", "velocity"}
@@ -153,7 +160,7 @@ def main(out: Path, planned: bool = False) -> None:
                 (out / file).write_bytes(v.contiguous().numpy().tobytes())
                 case[group][k] = {"file": file, "dtype": dtype, "shape": list(v.shape)}
         cases.append(case)
-    golden = {"cases": cases, **({"plan": {"prompt": GOLDEN_PLAN_PROMPT, "seed": GOLDEN_PLAN_SEED}} if planned else {})}
+    golden = {"cases": cases, **({"plan": {"prompt": prompt, "seed": GOLDEN_PLAN_SEED}} if planned else {})}
     (out / "golden.json").write_text(json.dumps(golden, indent=1) + "\n")
 
     files = {k: {"path": p, "sha256": sha256(out / p)} for k, p in (
@@ -178,7 +185,7 @@ def main(out: Path, planned: bool = False) -> None:
         "aspects": aspects,
         "files": files,
         "training": {"steps": 0},
-        **({"plan": {"version": PLAN_VERSION, "channels": list(RASTER_CHANNELS), "max_objects": MAX_OBJECTS,
+        **({"plan": {"version": PLAN_VERSION, "channels": list(channels), "max_objects": MAX_OBJECTS,
                      "latent_factor": LATENT_FACTOR, "max_seconds": MAX_SECONDS}} if planned else {}),
     }
     (out / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -193,11 +200,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "pipeline" / "fixt
 # A prompt that says every attribute, so both planners lay out the same spec.
 GOLDEN_PLAN_PROMPT = "a big red ball bouncing in the sky"
 GOLDEN_PLAN_SEED = 7
+GOLDEN_CAMERA_PROMPT = "a big red ball bouncing in the sky, the camera pans left"
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    planned = "--planned" in args
-    args = [a for a in args if a != "--planned"]
-    if len(args) > 1:
+    planned, camera = "--planned" in args, "--camera" in args
+    args = [a for a in args if a not in ("--planned", "--camera")]
+    if len(args) > 1 or (planned and camera):
         sys.exit(__doc__)
-    main(Path(args[0]) if args else FIXTURES / ("stub-planned-model" if planned else "stub-model"), planned)
+    name = "stub-camera-model" if camera else "stub-planned-model" if planned else "stub-model"
+    main(Path(args[0]) if args else FIXTURES / name, planned, camera)

@@ -41,14 +41,14 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
     }
     let board: ScenePlan | null;
     try {
-      board = planStoryboard(s.shots, video, seed);
+      board = planStoryboard(s.shots, video, seed, { camera: planBounds(m)!.camera });
     } catch (err) {
       if (err instanceof PlanError) throw new PipelineError("BAD_INPUT", `shots: ${err.message}`, { cause: err });
       throw err;
     }
     return board && extendPlan(board, frames(board.frames));
   }
-  if (given === undefined) return s.continueFrom ? null : planPrompt(s.prompt, { ...video, frames: frames() }, seed);
+  if (given === undefined) return s.continueFrom ? null : planPrompt(s.prompt, { ...video, frames: frames() }, seed, { camera: planBounds(m)!.camera });
   const parsed = planSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  plan.${i.path.join(".")}: ${i.message}`);

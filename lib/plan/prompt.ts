@@ -12,10 +12,13 @@ import type { PlanSpec } from "./spec";
 import { COLOURS, SCENES } from "./vocab";
 
 /** null when the prompt names no object the world can draw: such a clip is made from text alone. */
-export function planPrompt(prompt: string, frame: PlanFrame, seed: number): ScenePlan | null {
+export function planPrompt(prompt: string, frame: PlanFrame, seed: number, { camera = true }: { camera?: boolean } = {}): ScenePlan | null {
   const { spec } = parse(prompt);
   if (!spec) return null;
-  const full = completeSpec(spec, seed);
+  // camera false: for a model trained before the camera, a move the prompt says is not filmed.
+  const said = completeSpec(spec, seed);
+  const { camera: _move, camera_target: _target, ...still } = said;
+  const full = camera ? said : still;
   const words = full.subjects.flatMap((s) => Array<string>(s.count).fill(`${s.size} ${s.colour} ${s.kind} ${s.motion}`));
   return makePlan(full, frame, seed, seed, words);
 }

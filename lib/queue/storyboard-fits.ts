@@ -20,7 +20,7 @@ export function checkStoryboardFits(settings: JobSettings, seed: number, limits:
     throw new AppError("BAD_REQUEST", `invalid body: shots.${moving}.camera: this model renders no camera moves (it was trained before the camera): leave camera out, or "static"`);
   }
   try {
-    const plan = planStoryboard(settings.shots, { ...frame, fps: limits.plan.fps }, seed);
+    const plan = planStoryboard(settings.shots, { ...frame, fps: limits.plan.fps }, seed, { camera: limits.plan.camera });
     const first = plan && planProblems(plan, { ...limits.plan, ...frame }, { extend: 0 })[0];
     if (first) problem = `its plan does not fit this model: plan.${first.path.join(".")}: ${first.message}`;
   } catch (err) {

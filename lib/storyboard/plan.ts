@@ -56,7 +56,7 @@ interface Board {
 }
 
 /** null when no shot names an object the world can draw: the clip is made from text alone. */
-export function planStoryboard(shots: readonly (Pick<Shot, "prompt" | "seconds"> & { camera?: string })[], frame: Frame, seed: number): ScenePlan | null {
+export function planStoryboard(shots: readonly (Pick<Shot, "prompt" | "seconds"> & { camera?: string })[], frame: Frame, seed: number, { camera: films = true }: { camera?: boolean } = {}): ScenePlan | null {
   const { spans, frames } = shotSpans(shots, frame.fps);
   const parsed = shots.map((s) => parse(s.prompt).spec);
   const first = parsed.findIndex((p) => p !== null);
@@ -66,7 +66,9 @@ export function planStoryboard(shots: readonly (Pick<Shot, "prompt" | "seconds">
   // The shot's relation places its new objects; the plan keeps it only for one shot.
   const planned = parsed.map((spec, k) => planShot(board, spec, k, spans[k]!, frame, seed));
   const relation = shots.length === 1 ? planned[0]!.relation : null;
+  // films false: a model trained before the camera films every shot from a static view.
   const cameras = shots.map((shot, k): ShotCamera => {
+    if (!films) return { move: "static", target: null };
     const said = parsed[k]?.camera;
     const move = shot.camera && shot.camera !== "static" ? shot.camera : (said ?? "static");
     const subject = parsed[k] && said === move ? targetInstance(completeSpec(parsed[k]!, seed)) : 0;

@@ -92,14 +92,16 @@ describe("scene plans in generate()", () => {
     expect(sha(g1.frames)).toBe(sha((await generate({ ...base, guidance: 1 })).frames));
   });
 
-  it("a model from before the camera follows a filmed plan: its plan input is the raster's first channels", async () => {
+  it("a model from before the camera plans a prompt's move unfilmed, and reads a raster's first channels", async () => {
     const m = readManifest(planned);
     expect(m.plan!.channels).toEqual(RASTER_CHANNELS.slice(0, -CAMERA_CHANNELS.length));
     const r = await generate({ ...base, prompt: "a small blue cube moving right at night, the camera pans left", seconds: 2 });
-    expect(r.plan!.camera?.move).toBe("pan-left");
-    expect(r.plan!.camera!.x).toHaveLength(r.plan!.frames);
-    const input = planRaster(r.plan, 0, 1, m).data as Float32Array;
-    const full = rasterize(r.plan, 0, m.video.frames, m.video.height, m.video.width);
+    expect(r.plan!.camera).toBeUndefined(); // it cannot move the background, so the view stays put
+    const spec = completeSpec(parse("a small blue cube moving right at night, the camera pans left").spec!, 5);
+    const filmed = makePlan(spec, { frames: m.video.frames, width: m.video.width, height: m.video.height, fps: m.video.fps }, 5, 5);
+    expect(filmed.camera?.move).toBe("pan-left");
+    const input = planRaster(filmed, 0, 1, m).data as Float32Array;
+    const full = rasterize(filmed, 0, m.video.frames, m.video.height, m.video.width);
     expect(input).toEqual(full.subarray(0, input.length));
     expect(full.subarray(input.length).some((v) => v !== 0)).toBe(true); // the camera channels it does not read
   });
