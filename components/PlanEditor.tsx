@@ -71,6 +71,32 @@ function labels(objects: readonly PlanObject[]): Map<string, string> {
   return out;
 }
 
+/** What each camera move is called on the canvas. */
+const CAMERA_NAMES: Record<string, string> = {
+  static: "static", "pan-left": "pan left", "pan-right": "pan right", "pan-up": "pan up", "pan-down": "pan down",
+  follow: "follow", "zoom-in": "close-up", "zoom-out": "wide",
+};
+
+/**
+ * The camera's framing at frame t: the last frame's view drawn where it lies in this frame's
+ * picture (a close-up's shrinks onto its subject, a pan's slides in), and the move's name.
+ */
+function Framing({ camera, t, W, H }: { camera: NonNullable<ScenePlan["camera"]>; t: number; W: number; H: number }) {
+  const last = camera.x.length - 1;
+  const see = (px: number, py: number) => [(px - camera.x[t]!) * camera.zoom[t]! + W / 2, (py - camera.y[t]!) * camera.zoom[t]! + H / 2] as const;
+  const half = [W / 2 / camera.zoom[last]!, H / 2 / camera.zoom[last]!] as const;
+  const [x0, y0] = see(camera.x[last]! - half[0], camera.y[last]! - half[1]);
+  const [x1, y1] = see(camera.x[last]! + half[0], camera.y[last]! + half[1]);
+  return (
+    <g className="plan-framing" aria-label={`Camera: ${CAMERA_NAMES[camera.move] ?? camera.move}, zoom ${camera.zoom[t]!.toFixed(2)}x`}>
+      <rect x={x0} y={y0} width={x1 - x0} height={y1 - y0} fill="none" stroke="#fff" strokeDasharray="4 3" strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
+      <text x={W * 0.02} y={H * 0.06} fontSize={W / 22} fill="#fff">
+        🎥 {CAMERA_NAMES[camera.move] ?? camera.move} · {camera.zoom[t]!.toFixed(2)}×
+      </text>
+    </g>
+  );
+}
+
 /** One object drawn at one frame, in unit coordinates (radius 1) scaled to its diameter. */
 function Shape({ o, t }: { o: PlanObject; t: number }) {
   const x = o.track.x[t]!;
@@ -212,7 +238,7 @@ export function PlanEditor({
       const frame = { width: target.width, height: target.height, fps: target.fps, frames };
       let plan: ScenePlan | null = null;
       try {
-        plan = prompt.trim() ? planner.planPrompt(prompt, frame, layoutSeed) : null;
+        plan = prompt.trim() ? planner.planPrompt(prompt, frame, layoutSeed, { camera: target.camera }) : null;
         if (plan && plan.objects.length > target.maxObjects) plan = null;
       } catch {
         plan = null; // a prompt the world cannot lay out is made from text alone, as on the server
@@ -416,6 +442,7 @@ export function PlanEditor({
               </g>
             );
           })}
+          {plan?.camera && <Framing camera={plan.camera} t={t} W={W} H={H} />}
           {plan?.objects.map((o) => (
             <Shape key={o.id} o={o} t={t} />
           ))}

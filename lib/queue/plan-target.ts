@@ -16,6 +16,8 @@ export interface PlanTarget {
   /** One window of the model: a plan's length unless the caller asks for more frames. */
   frames: number;
   maxObjects: number;
+  /** The DiT reads the camera channels: a move the prompt says is filmed (docs/scene-plan.md). */
+  camera: boolean;
 }
 
 let cached: { dir: string; target: PlanTarget | null } | null = null;
@@ -29,7 +31,7 @@ export function modelPlanTarget(): PlanTarget | null {
       const m = readManifest(dir);
       // The world lays plans out in frames of at least 64 pixels (lib/plan/config.ts).
       if (m.plan && Math.min(m.video.width, m.video.height) >= 64 && Number.isInteger(m.video.fps)) {
-        target = { width: m.video.width, height: m.video.height, fps: m.video.fps, frames: m.video.frames, maxObjects: m.plan.max_objects };
+        target = { width: m.video.width, height: m.video.height, fps: m.video.fps, frames: m.video.frames, maxObjects: m.plan.max_objects, camera: m.plan.channels.includes("camera:x") };
       }
     } catch {
       target = null;

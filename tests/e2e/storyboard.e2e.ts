@@ -1,13 +1,16 @@
 /**
  * The Create page's storyboard in Debian's Chromium against the production build (`npm run
  * test:e2e` builds, then runs this), with a worker running the real pipeline on the tiny
- * plan-following stub model of tests/pipeline/fixtures (64x64, 9 frames a window).
+ * plan-following stub model of tests/pipeline/fixtures that renders camera moves (64x64, 9 frames
+ * a window; scripts/make-stub-model.py --camera).
  *
  * - Keyboard only: the mode's radio group turns on Storyboard; shots are typed, added after a
  *   shot, moved up and deleted with their buttons, and focus follows the shot that moved (or
  *   goes to the next one after a delete); the timeline has a segment per shot.
- * - Generate (Enter) makes one job that sends `shots`; the worker makes the clip; the clip page
- *   lists the shots with their start times, and so does the share page once published.
+ * - A third shot, and a camera per shot: wide, then follow, then close-up.
+ * - Generate (Enter) makes one job that sends `shots`; the worker makes the clip over a plan
+ *   filmed shot by shot; the clip page lists the shots with their start times and cameras, and
+ *   so does the share page once published.
  * - Plan edits made in the one-prompt mode come back after a visit to Storyboard mode.
  * - With SCREENSHOT=1 (npm run screenshots:storyboard), saves docs/screenshots/storyboard.png.
  * Prints "N passed, N failed"; exits non-zero on any failure.
@@ -44,7 +47,7 @@ const api = (page: Page, url: string, init: { method?: string; body?: unknown } 
   );
 
 async function main() {
-  studio = await startStudio("storyboard", { SPACETIME_MODEL_DIR: path.join(ROOT, "tests/pipeline/fixtures/stub-planned-model"), SPACETIME_THREADS: "1" });
+  studio = await startStudio("storyboard", { SPACETIME_MODEL_DIR: path.join(ROOT, "tests/pipeline/fixtures/stub-camera-model"), SPACETIME_THREADS: "1" });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
   const problems: string[] = [];
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -84,6 +87,19 @@ async function main() {
     expect(/2 shots, 2\.5 s of at most 60 s/.test(await page.locator(".storyboard p").first().innerText()), "the total length is not shown");
   });
 
+  await check("a 3-shot storyboard: wide, then follow, then close-up", async () => {
+    await page.click("button[aria-label='Add a shot after shot 2']");
+    await page.fill("ol.shots li:nth-child(3) textarea", "the red ball bouncing in the snow");
+    await page.fill("ol.shots li:nth-child(3) input[type=number]", "1");
+    await page.focus("select[aria-label='Shot 1 camera']");
+    await page.keyboard.press("End"); // by keyboard: the list's last move, the wide shot
+    await page.selectOption("select[aria-label='Shot 2 camera']", "follow");
+    await page.selectOption("select[aria-label='Shot 3 camera']", "zoom-in");
+    const cameras = await page.$$eval("ol.shots select", (els) => els.map((e) => (e as HTMLSelectElement).value));
+    expect(JSON.stringify(cameras) === JSON.stringify(["zoom-out", "follow", "zoom-in"]), `cameras ${JSON.stringify(cameras)}`);
+    expect((await page.locator(".storyboard-timeline span").count()) === 3, "the timeline does not have three segments");
+  });
+
   if (process.env.SCREENSHOT) {
     await check("screenshot of the storyboard", async () => {
       const out = path.join(ROOT, "docs/screenshots");
@@ -101,18 +117,40 @@ async function main() {
       job = (await api(page, "/api/jobs")).body.jobs[0];
     }
     expect(job?.state === "succeeded", `job ${job?.state}: ${job?.error}`);
-    expect(JSON.stringify(job.shots) === JSON.stringify([{ prompt: "a red ball bouncing in the snow", seconds: 1, camera: "static" }, { prompt: "a red ball moving right in the snow", seconds: 1.5, camera: "static" }]), `shots ${JSON.stringify(job.shots)}`);
+    const want = [
+      { prompt: "a red ball bouncing in the snow", seconds: 1, camera: "zoom-out" },
+      { prompt: "a red ball moving right in the snow", seconds: 1.5, camera: "follow" },
+      { prompt: "the red ball bouncing in the snow", seconds: 1, camera: "zoom-in" },
+    ];
+    expect(JSON.stringify(job.shots) === JSON.stringify(want), `shots ${JSON.stringify(job.shots)}`);
     videoId = job.video!.id;
+    const video = (await api(page, `/api/videos/${videoId}`)).body.video;
+    expect(video.plan?.camera?.move === "zoom-out", `the clip's plan has no camera: ${JSON.stringify(video.plan?.camera?.move)}`);
     await page.goto(`${studio!.base}/videos/${videoId}`);
     const rows = await page.$$eval("table.shots tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent?.trim())));
-    expect(JSON.stringify(rows) === JSON.stringify([["1", "0:00.0", "1", "static", "a red ball bouncing in the snow"], ["2", "0:01.0", "1.5", "static", "a red ball moving right in the snow"]]), `shot rows ${JSON.stringify(rows)}`);
+    expect(
+      JSON.stringify(rows) ===
+        JSON.stringify([
+          ["1", "0:00.0", "1", "zoom-out", "a red ball bouncing in the snow"],
+          ["2", "0:01.0", "1.5", "follow", "a red ball moving right in the snow"],
+          ["3", "0:02.5", "1", "zoom-in", "the red ball bouncing in the snow"],
+        ]),
+      `shot rows ${JSON.stringify(rows)}`,
+    );
+    expect((await page.locator("video").count()) >= 1, "the clip page has no player");
+    await page.evaluate(() => {
+      const v = document.querySelector("video")!;
+      v.muted = true;
+      void v.play();
+    });
+    await page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0, undefined, { timeout: 20_000 });
   });
 
   await check("the share page lists the shots", async () => {
     const published = await api(page, `/api/videos/${videoId}`, { method: "PATCH", body: { visibility: "public" } });
     expect(published.status === 200, `publish: ${published.status}`);
     await page.goto(`${studio!.base}${published.body.video.shareUrl}`);
-    expect((await page.locator("table.shots tbody tr").count()) === 2, "the share page lists no shots");
+    expect((await page.locator("table.shots tbody tr").count()) === 3, "the share page does not list the three shots");
   });
 
   await check("plan edits of the one-prompt mode survive a visit to Storyboard mode", async () => {
