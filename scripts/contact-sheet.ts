@@ -1,13 +1,13 @@
 /**
  * npm run contact-sheet -- --out docs/sheet.jpg [--model DIR] [--prompts 12] [--columns 6]
  *                          [--seconds S --every E] [--first K] [--steps N] [--no-plan]
- *                          [--fps N] [--aspect W:H] [--loop]
+ *                          [--fps N] [--aspect W:H] [--loop] [--camera]
  *
  * Held-out prompts (seed = prompt index, as eval:model uses), one row per
  * clip: --columns frames spread over each clip, or with --seconds and
  * --every one frame every E seconds of an S-second clip. Writes the image (.jpg or .png)
  * and, beside it, a Markdown list of the rows' prompts (OUT.md) to put
- * under the picture.
+ * under the picture. --camera takes held-out prompts that each say a camera move.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     every: { type: "string" },
     steps: { type: "string" },
     "no-plan": { type: "boolean", default: false },
+    camera: { type: "boolean", default: false },
     fps: { type: "string" },
     aspect: { type: "string" },
     loop: { type: "boolean", default: false },
@@ -47,7 +48,7 @@ async function main() {
   const every = positive("every", args.every);
   if ((seconds === undefined) !== (every === undefined)) throw new Error("--seconds and --every go together");
   const first = Number(args.first);
-  const prompts = heldoutPrompts(first + positive("prompts", args.prompts)!).slice(first);
+  const prompts = heldoutPrompts(first + positive("prompts", args.prompts)!, args.camera).slice(first);
   const rows = [];
   const lines: string[] = [];
   let size = { width: 0, height: 0 };
