@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from spacetime.plan import CAMERA_CHANNELS, RASTER_CHANNELS, dit_raster_channels, make_plan, plan_for_sample, rasterize
+from spacetime.plan import CAMERA_CHANNELS, RASTER_CHANNELS, dit_raster_channels, make_plan, rasterize
 from spacetime.world import vocab
 from spacetime.world.camera import camera_track, film
 from spacetime.world.config import WorldConfig
