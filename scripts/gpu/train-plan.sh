@@ -18,6 +18,7 @@ DIT_MIN=${DIT_MIN:-9}
 BATCH=${BATCH:-64}
 DEVICE=${DEVICE:-cuda}
 ASPECTS=${ASPECTS:-1:1,16:9,9:16}  # size buckets, one per step (issue 16)
+CAMERA=${CAMERA:-0.35}  # share of clips filmed by a moving camera (issue 18)
 FINER_INIT=${FINER_INIT:-model/checkpoints/finer-trunk.pt}
 FINER_MIN=${FINER_MIN:-$DIT_MIN}
 FINER_POOL=${FINER_POOL:-1024}  # clips rendered at 256 px / 24 fps onto the GPU
@@ -27,7 +28,7 @@ mkdir -p "$RUN"
 echo $$ > "$RUN/pid"  # for scripts/gpu/wait.sh
 
 args=(--stage dit --init "$INIT" --vae "$INIT" --device "$DEVICE" --batch "$BATCH" --lr 3e-4 --warmup 200
-      --long-clips 0.3 --plan-dropout 0.35 --aspects "$ASPECTS")
+      --long-clips 0.3 --plan-dropout 0.35 --camera "$CAMERA" --aspects "$ASPECTS")
 echo "== probe $(date +%T)"
 "$PY" -m spacetime.train "${args[@]}" --steps 40 --log-every 20 --out "$RUN/probe" > "$RUN/probe.out" 2>&1 \
   || { tail "$RUN/probe.out"; exit 1; }
