@@ -312,8 +312,10 @@ export function PlanEditor({
     if (edits.past.length === 0) return;
     const past = edits.past.slice(0, -1);
     const present = edits.past[edits.past.length - 1]!;
-    // Back at the prompt's own plan: unedited again, Generate sends nothing.
-    setEdits(past.length === 0 && present === base.plan ? null : { ...edits, past, present });
+    // Back at the prompt's own plan: unedited again, Generate sends nothing. By content: the prompt
+    // may have been planned again meanwhile (the same plan, a new object).
+    const own = present === base.plan || JSON.stringify(present) === JSON.stringify(base.plan);
+    setEdits(past.length === 0 && own ? null : { ...edits, past, present });
     setNotice(null);
   }, [edits, notice, base.plan]);
 
