@@ -15,22 +15,13 @@ import { completeSpec } from "../../lib/plan/prompt";
 import { rasterize } from "../../lib/plan/raster";
 import { CAMERA_CHANNELS, RASTER_CHANNELS } from "../../lib/plan/vocab";
 import { readGolden, readTensor } from "./golden";
+import { badInput } from "./bad-input";
 
 const camera = "tests/pipeline/fixtures/stub-camera-model";
 const planned = "tests/pipeline/fixtures/stub-planned-model";
 afterAll(releaseRuntimes);
 
 const base: GenerateOptions = { prompt: "a red ball moving right in the snow, the camera pans left", seed: 5, steps: 2, modelDir: camera, previewEvery: 0 };
-
-async function badInput(options: GenerateOptions): Promise<string> {
-  const err = await generate(options).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PipelineError);
-  expect((err as PipelineError).code).toBe("BAD_INPUT");
-  return (err as PipelineError).message;
-}
 
 describe("camera moves in generate()", () => {
   it("the TypeScript planner makes the golden case's filmed plan input, camera channels included", () => {

@@ -20,6 +20,7 @@ import { CAMERA_CHANNELS, RASTER_CHANNELS } from "../../lib/plan/vocab";
 import { planRaster } from "../../lib/pipeline/plan-input";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { readGolden, readTensor } from "./golden";
+import { badInput } from "./bad-input";
 
 const planned = "tests/pipeline/fixtures/stub-planned-model";
 const plain = "tests/pipeline/fixtures/stub-model";
@@ -31,16 +32,6 @@ afterAll(async () => {
 
 const base: GenerateOptions = { prompt: "two small blue cubes spinning at night", seed: 5, steps: 2, modelDir: planned, previewEvery: 0 };
 const sha = (frames: Uint8Array[]) => createHash("sha256").update(Buffer.concat(frames)).digest("hex");
-
-async function badInput(options: GenerateOptions): Promise<string> {
-  const err = await generate(options).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PipelineError);
-  expect((err as PipelineError).code).toBe("BAD_INPUT");
-  return (err as PipelineError).message;
-}
 
 describe("scene plans in generate()", () => {
   it("the TypeScript planner makes the plan input of the golden case, as Python did", () => {

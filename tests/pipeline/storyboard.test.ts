@@ -13,6 +13,7 @@ import { generate, type GenerateOptions } from "../../lib/pipeline/generate";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { extendPlan } from "../../lib/plan/extend";
 import { planStoryboard } from "../../lib/storyboard/plan";
+import { badInput } from "./bad-input";
 
 const planned = "tests/pipeline/fixtures/stub-planned-model"; // 9-frame windows of 64x64 at 8 fps, 8 new frames per chunk
 const out = mkdtempSync(path.join(tmpdir(), "spacetime-storyboard-"));
@@ -25,16 +26,6 @@ const A = "a red ball bouncing in the snow";
 const B = "a red ball bouncing in the snow at dusk"; // plans as A does, reads differently
 const base = { seed: 5, steps: 2, modelDir: planned, previewEvery: 0 } satisfies Partial<GenerateOptions>;
 const bytes = (frames: Uint8Array[]) => Buffer.concat(frames);
-
-async function badInput(options: GenerateOptions): Promise<string> {
-  const err = await generate(options).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PipelineError);
-  expect((err as PipelineError).code).toBe("BAD_INPUT");
-  return (err as PipelineError).message;
-}
 
 describe("chunkPrompts", () => {
   const shots = [{ prompt: "one", seconds: 1 }, { prompt: "two", seconds: 2 }, { prompt: "three", seconds: 0.5 }];
