@@ -9,17 +9,17 @@ import torch
 
 from spacetime.plan import CAMERA_CHANNELS, RASTER_CHANNELS, dit_raster_channels, make_plan, rasterize
 from spacetime.world import vocab
-from spacetime.world.camera import camera_track, film
+from spacetime.world.camera import camera_track, film, shown
 from spacetime.world.config import WorldConfig
 from spacetime.world.layout import _relation_holds, layout
 from spacetime.world.render import render
-from spacetime.world.sampler import sample
+from spacetime.world.sampler import MOVE_SHOWN, sample
 from spacetime.world.spec import ClipSpec, Subject
 
 
 def test_every_move_keeps_objects_whole_in_frame_and_relations_true():
     cfg = WorldConfig()
-    moved = 0
+    moved = shows = 0
     for i in range(200):
         s = sample(i, "train", cfg, camera=1.0)
         assert s.spec.camera in vocab.CAMERA_MOVES[1:]
@@ -30,7 +30,10 @@ def test_every_move_keeps_objects_whole_in_frame_and_relations_true():
             assert _relation_holds(s.spec.relation, *s.tracks[:2])
         cam = s.camera
         moved += abs(cam.x[-1] - cam.x[0]) + abs(cam.y[-1] - cam.y[0]) > 1 or abs(cam.zoom[-1] - 1) > 0.05
-    assert moved >= 140, moved  # most moves have room to happen
+        shows += shown(cam, cfg) >= MOVE_SHOWN
+    assert moved >= 170, moved  # most moves have room to happen (a follow of a still subject does not move)
+    # A move the layout leaves no room for is drawn again: pans and zooms show most of themselves.
+    assert shows >= 190, shows
 
 
 def test_without_camera_samples_are_what_they_were():
@@ -57,6 +60,26 @@ def test_a_pan_slides_the_picture_and_the_objects_with_it():
     static_stars = stars(still[-1])
     moved = {(y, x - slide + e) for y, x in stars(clip[-1]) for e in (-1, 0, 1)}  # to the pixel
     assert len(static_stars & moved) >= 0.6 * len(static_stars), (len(static_stars & moved), len(static_stars))
+
+
+def test_the_scenes_shading_slides_with_the_pan():
+    """An empty sky still shows a pan: its soft shading is drawn at stage coordinates."""
+    from spacetime.world.spec import WorldSample
+    cfg = WorldConfig()
+    spec = ClipSpec((Subject("ball", "red", "small", "still"),), "sky")
+    tracks = layout(spec, cfg, 3)
+    cam = camera_track("pan-left", tracks, cfg)
+    filmed = film(tracks, cam, cfg)
+    clip = render([WorldSample(0, replace(spec, camera="pan-left"), "", 0, filmed, 5, cam)], cfg)[0].numpy()
+    still = render([WorldSample(0, spec, "", 0, tracks, 5)], cfg)[0].numpy()
+    assert cam.x[0] - cam.x[-1] > 20  # the view moves left: the picture slides right
+    d = round(cam.x[-1] - cfg.width / 2)  # the last frame's pixel p shows the stage's p + d
+    grey = lambda f: f.astype(np.float64).mean(-1)  # noqa: E731
+    W = cfg.width
+    a = grey(clip[-1])[:, max(0, -d):W - max(0, d)]
+    b = grey(still[-1])[:, max(0, d):W - max(0, -d)]  # the static sky, moved as the view moved
+    # Moved back it is the static sky; unmoved it differs (a plain gradient would not).
+    assert np.median(np.abs(a - b)) < 1.0 < np.median(np.abs(grey(clip[-1]) - grey(still[-1])))
 
 
 def test_the_raster_carries_the_cameras_motion():

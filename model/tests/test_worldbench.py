@@ -176,8 +176,7 @@ def test_eval_command_reads_each_clip_at_its_size(tmp_path):
 
 def test_camera_check_passes_the_worlds_own_moves_and_fails_the_opposite_ones():
     """On the world's held-out clips filmed by each move, the camera check passes the move they
-    were filmed with and fails its opposite; clips whose background shows no measurable texture
-    (an empty sky) get no score."""
+    were filmed with and fails its opposite; every scene's shading leaves most clips measurable."""
     from dataclasses import replace as with_
     from spacetime.world.sampler import sample
     opposite = {"pan-left": "pan-right", "pan-right": "pan-left", "pan-up": "pan-down", "pan-down": "pan-up",
@@ -191,6 +190,6 @@ def test_camera_check_passes_the_worlds_own_moves_and_fails_the_opposite_ones():
             score = judge(seen, spec).scores["camera"]
             if score is not None:
                 out.append(score)
-    assert len(truth) >= 15 and len(wrong) >= 15, (len(truth), len(wrong))
+    assert len(truth) >= 45 and len(wrong) >= 45, (len(truth), len(wrong))
     assert np.mean(truth) >= 0.85, truth
     assert np.mean(wrong) <= 0.2, wrong

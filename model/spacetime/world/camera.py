@@ -160,6 +160,19 @@ def camera_track(move: str, tracks: tuple[ObjectTrack, ...], cfg: WorldConfig, t
     return replace(static_camera(T, cfg), move=move, target=target if move == "zoom-in" else None)
 
 
+def shown(cam: CameraTrack, cfg: WorldConfig, subframes: int = 1) -> float:
+    """The share of its full move a pan or a zoom makes (the room can shrink it); 1 for the
+    other moves."""
+    T = len(cam.x)
+    seconds = (T - 1) / subframes / cfg.fps
+    if cam.move in _PAN and seconds > 0:
+        travel = math.hypot(cam.x[-1] - cam.x[0], cam.y[-1] - cam.y[0])
+        return travel / (CAMERA_SPEED_PX_PER_S_AT_128 * cfg.scale * seconds)
+    if cam.move in ("zoom-in", "zoom-out"):
+        return abs(math.log(cam.zoom[-1])) / math.log(ZOOM_RANGE)
+    return 1.0
+
+
 def _vertical(tr: ObjectTrack) -> bool:
     """A follow tracks a target's height only when it travels up or down (a bounce stays framed)."""
     return max(tr.y) - min(tr.y) > 1e-6 and max(tr.x) - min(tr.x) < 1e-6

@@ -35,6 +35,13 @@ SCENE_GRADIENTS: dict[str, tuple[tuple[float, tuple[int, int, int]], ...]] = {
 }
 STARS_PER_CLIP = 45
 FLAKES_PER_CLIP = 70
+# Soft large-scale shading over every scene (clouds, swells, meadows, drifts): grey-level
+# spread per scene, and the waves' lengths in px at 128. It is the structure a pan or a zoom
+# shows at any size (stars and grass blades are too fine for the autoencoder to keep), and it
+# stays far below the judge's foreground distance, so objects stand out as before.
+SHADE = {"sky": 6.0, "sunset": 6.0, "night": 5.0, "sea": 5.0, "field": 5.0, "snow": 5.0}
+SHADE_WAVES = 3
+SHADE_WAVELENGTHS = (28.0, 60.0)
 
 # ----------------------------------------------------------------------------
 # Signed distance primitives (negative inside), in object-local units where
@@ -239,6 +246,20 @@ def _stage_grid(cfg: WorldConfig, cam: Optional[CameraTrack], device: torch.devi
     return (xx + 0.5 - W / 2) / z + view(cam.x) - 0.5, (yy + 0.5 - H / 2) / z + view(cam.y) - 0.5
 
 
+def _shading(scene: str, seeds: list[int], xx: Tensor, yy: Tensor, s: float) -> Tensor:
+    """(n, 1 or T, H, W) grey levels added to the scene at stage pixels (xx, yy): a few
+    plane waves of random direction, length and phase, summed to unit spread. Drawn from
+    its own stream of each seed, so the rest of the background is what it was before it."""
+    rngs = [np.random.default_rng([s_, 1]) for s_ in seeds]
+    theta = np.stack([r.uniform(0, 2 * math.pi, SHADE_WAVES) for r in rngs])
+    length = np.stack([r.uniform(*SHADE_WAVELENGTHS, SHADE_WAVES) for r in rngs])
+    phase = np.stack([r.uniform(0, 2 * math.pi, SHADE_WAVES) for r in rngs])
+    k = 2 * math.pi / (length * s)  # (n, waves) radians per pixel at this size
+    as_t = lambda a: torch.tensor(a, dtype=torch.float32, device=xx.device)[:, :, None, None, None]  # noqa: E731
+    arg = as_t(k * np.cos(theta)) * xx[:, None] + as_t(k * np.sin(theta)) * yy[:, None] + as_t(phase)
+    return SHADE[scene] * torch.sin(arg).sum(1) / math.sqrt(SHADE_WAVES / 2)  # (n, 1 or T, H, W)
+
+
 def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.device,
                 cam: Optional[CameraTrack] = None) -> Tensor:
     """(n, T, H, W, 3) backgrounds; `cam`: one clip (n = 1) filmed by a moving camera."""
@@ -249,6 +270,7 @@ def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.de
     xx, yy = _stage_grid(cfg, cam, device)  # (1, 1 or T, H or 1, W or 1) stage pixels
     rows = ((yy + 0.5) / H).expand(-1, -1, H, W if cam is not None else 1)[0]  # (1 or T, H, 1 or W)
     img = _gradient(scene, rows, jitter).expand(n, T, H, W, 3).clone()
+    img += _shading(scene, seeds, xx, yy, cfg.scale)[..., None]
     tt = torch.arange(T, device=device, dtype=torch.float32)[None, :, None, None]
     phase = torch.tensor([r.uniform(0, 2 * math.pi) for r in rngs], dtype=torch.float32,
                          device=device)[:, None, None, None]

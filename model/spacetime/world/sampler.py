@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 
 from . import vocab
-from .camera import camera_track, film
+from .camera import camera_track, film, shown
 from .captions import TEMPLATES, add_camera_phrase, write_caption
 from .config import WorldConfig
 from .layout import layout
@@ -35,6 +35,8 @@ _ARRANGEMENTS: tuple[tuple[tuple[int, ...], float], ...] = (
 RELATION_PROBABILITY = 0.6  # of two single subjects
 MAX_SECONDS = 60  # the longest clip a plan describes
 FOLLOWABLE = ("left", "right", "up", "down", "bouncing")  # motions a follow shot moves with
+MOVE_SHOWN = 0.6  # a filmed move shows at least this share of its full pan or zoom, when a redraw finds one
+MOVE_DRAWS = 4
 
 
 def _subject(rng: np.random.Generator, count: int) -> Subject:
@@ -107,14 +109,20 @@ def sample(seed: int, split: Split = "train", cfg: WorldConfig = WorldConfig(),
         tracks = layout(spec, cfg, layout_seed, subframes)
     view = None
     if camera > 0 and rng.random() < camera:
-        move = vocab.CAMERA_MOVES[1 + int(rng.integers(len(vocab.CAMERA_MOVES) - 1))]
-        # A follow is about a subject that moves, when there is one.
-        moving = [k for k, sub in enumerate(spec.subjects) if move != "follow" or sub.motion in FOLLOWABLE]
-        options = (moving or list(range(len(spec.subjects)))) if move in vocab.TARGETED_CAMERA_MOVES else [0]
-        target = options[int(rng.integers(len(options)))]
-        spec = replace(spec, camera=move, camera_target=target)
+        # A move the layout leaves little room for (a close-up of objects far apart) would
+        # barely show: such a move is drawn again, and the last draw stands.
+        for _ in range(MOVE_DRAWS):
+            move = vocab.CAMERA_MOVES[1 + int(rng.integers(len(vocab.CAMERA_MOVES) - 1))]
+            # A follow is about a subject that moves, when there is one.
+            moving = [k for k, sub in enumerate(spec.subjects) if move != "follow" or sub.motion in FOLLOWABLE]
+            options = (moving or list(range(len(spec.subjects)))) if move in vocab.TARGETED_CAMERA_MOVES else [0]
+            target = options[int(rng.integers(len(options)))]
+            moved = replace(spec, camera=move, camera_target=target)
+            view = camera_track(move, tracks, cfg, moved.target_instance, subframes)
+            if shown(view, cfg, subframes) >= MOVE_SHOWN:
+                break
+        spec = moved
         caption = add_camera_phrase(caption, spec, rng)
-        view = camera_track(move, tracks, cfg, spec.target_instance, subframes)
         tracks = film(tracks, view, cfg)
     return WorldSample(seed, spec, caption, template, tracks, background_seed=background_seed, camera=view)
 
