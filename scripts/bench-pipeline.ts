@@ -1,5 +1,5 @@
 /**
- * npm run bench:pipeline -- [--model DIR] [--today DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
+ * npm run bench:pipeline -- [--model DIR] [--today DIR] [--compare DIR] [--steps N] [--runs N] [--threads N] [--checkpoint DIT.pt]
  *
  * One run, one machine, one model, printed side by side:
  *  - three rows, run alternately so that a busy machine slows them alike, each
@@ -11,8 +11,10 @@
  *       distillation when --model is a distilled one (its guidance is built in);
  *    2. the model's defaults (model.json; --steps overrides theirs) at the
  *       DiT's own clip (video.fps, square, no upscaling): issue 16's old shape;
- *    3. the model's defaults at the default output, with its decode/denoise
- *       ratio (issue 16's bound);
+ *    3. with --compare DIR, another model directory (an earlier export of the
+ *       same DiT: a decoder change) at its defaults at the default output;
+ *    4. the model's defaults at the default output; rows 3 and 4 print their
+ *       decode/denoise ratio (issue 16's bound);
  *  - the DiT's achieved GFLOP/s against onnxruntime's MatMul peak on this
  *    machine, measured here with a large MatMul;
  *  - the same clip through PyTorch eager (scripts/bench_torch.py on the DiT
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
   options: {
     model: { type: "string", default: DEFAULT_MODEL_DIR },
     today: { type: "string" },
+    compare: { type: "string" },
     steps: { type: "string" },
     runs: { type: "string", default: "3" },
     threads: { type: "string" },
@@ -77,6 +80,7 @@ async function main() {
   const rows: { name: string; settings: Partial<GenerateOptions> }[] = [
     { name: "today", settings: { ...TODAY_PATH, modelDir: todayDir, guidance: todayGuidance, fps: outFps, aspect: "1:1" } },
     { name: `${m.video.fps} fps ${m.video.width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: m.video.fps, aspect: "1:1" } },
+    ...(args.compare ? [{ name: `compare ${path.basename(args.compare)}`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), modelDir: args.compare, fps: outFps, aspect: "1:1" } }] : []),
     { name: `default ${outFps} fps ${clipShape(m, outFps, "1:1").width}px`, settings: { ...(args.steps ? { steps: Number(args.steps) } : {}), fps: outFps, aspect: "1:1" } },
   ];
   const steps = TODAY_PATH.steps!; // the PyTorch baseline below runs today's path
@@ -105,8 +109,9 @@ async function main() {
   console.log(`  ${"per step s".padEnd(10)} ${rows.map((_, k) => f3(perStep(k)).padStart(width)).join(" ")}`);
   console.log(`  ${"RTF".padEnd(10)} ${rows.map((_, k) => f2(stage(k, "total") / clipOf(k)).padStart(width)).join(" ")}`);
   console.log(`  ${"clip".padEnd(10)} ${rows.map((_, k) => { const r = results[k]![0]!; return `${r.frames.length}f ${r.width}x${r.height} @${r.fps}`; }).map((x) => x.padStart(width)).join(" ")}`);
-  const last = rows.length - 1;
-  console.log(`  ${rows[last]!.name} decode / denoise: ${f2(stage(last, "decode") / stage(last, "denoise"))} (${f3(stage(last, "decode"))} s / ${f3(stage(last, "denoise"))} s)`);
+  for (let k = 2; k < rows.length; k++) {
+    console.log(`  ${rows[k]!.name} decode / denoise: ${f2(stage(k, "decode") / stage(k, "denoise"))} (${f3(stage(k, "decode"))} s / ${f3(stage(k, "denoise"))} s)`);
+  }
   console.log(`  ${"speed-up".padEnd(10)} ${rows.map((_, k) => `${f2(total / stage(k, "total"))}x`.padStart(width)).join(" ")}`);
   console.log(`  clip ${results[0]![0]!.frames.length} frames at ${results[0]![0]!.fps} fps = ${f2(clip)} s; RTF = clip compute s / clip s (< 1 is faster than real time)`);
   const step = perStep(0);

@@ -27,7 +27,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from .checkpoint import load_checkpoint, load_dit_checkpoint, load_finer, load_text_to_video, load_vae
-from .nets.finer_decoder import FinerDecoder
+from .nets.finer_decoder import FinerDecoder, floor
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE
 from .half_weights import store_half_file
@@ -87,10 +87,11 @@ DIT_INPUTS = ["latent", "timestep", "text_states", "text_mask", "context", "cont
 
 
 def to_rgb8(rgb: Tensor) -> Tensor:
-    """Frames in [0, 1] -> uint8, rounded half up (the cast truncates a value >= 0). In the graph,
-    because onnxruntime does it several times quicker than a loop in JavaScript over a clip's
-    9.6M values, and hands back a quarter of the bytes."""
-    return (rgb * 255 + 0.5).clamp(0, 255).to(torch.uint8)
+    """Frames in [0, 1] (B, 3, T, H, W) -> uint8 (B, T, H, W, 3), rounded half up (the cast
+    truncates a value >= 0). In the graph, because onnxruntime does it several times quicker
+    than a loop in JavaScript over a clip's 9.6M values, and hands back a quarter of the bytes;
+    cast before the transpose, which then moves a quarter of the bytes."""
+    return (rgb * 255 + 0.5).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 4, 1)
 
 
 class DecoderGraph(nn.Module):
@@ -102,7 +103,7 @@ class DecoderGraph(nn.Module):
 
     def forward(self, latent: Tensor) -> Tensor:
         x = self.vae.decode(self.vae.denormalize(latent))  # (1, 3, T, H, W) in ~[-1, 1]
-        return to_rgb8(((x.clamp(-1, 1) + 1) * 0.5).permute(0, 2, 3, 4, 1))  # (1, T, H, W, 3)
+        return to_rgb8((x.clamp(-1, 1) + 1) * 0.5)  # (1, T, H, W, 3)
 
 
 class FinerDecoderGraph(nn.Module):
@@ -113,7 +114,14 @@ class FinerDecoderGraph(nn.Module):
         self.finer = finer
 
     def forward(self, latent: Tensor) -> Tensor:
-        return to_rgb8(self.finer(latent).permute(0, 2, 3, 4, 1))  # (1, T*, sH, sW, 3)
+        finer = self.finer
+        if finer.head is not None:
+            return to_rgb8(finer(latent))  # (1, T*, sH, sW, 3)
+        # A trunk alone: the bytes' scale and rounding offset at the trunk's size, then the floor
+        # (convex, so the values stay in [0.5, 255.5] and the cast needs no clamp at full size).
+        x, _ = finer.trunk_pixels(latent)  # (1, 3, T, H, W) in [-1, 1]
+        v = floor((x + 1) * 127.5 + 0.5, finer.cfg)  # (1, 3, T*, sH, sW)
+        return v.to(torch.uint8).permute(0, 2, 3, 4, 1)  # (1, T*, sH, sW, 3)
 
 
 # Latent-shaped tensors of the DiT and the decoders take any h and w (one per aspect).

@@ -191,12 +191,19 @@ class FinerDecoder(nn.Module):
             nn.init.zeros_(self.head.conv_out.conv.weight)
             nn.init.zeros_(self.head.conv_out.conv.bias)
 
-    def floor_and_features(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """Normalised latents -> the floor in [-1, 1] and the frozen decoder's features."""
+    def trunk_pixels(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """Normalised latents -> the trunk's clip in [-1, 1] at the autoencoder's size and fps,
+        and its features. Clamped before the floor: blending and upscaling mix neighbours with
+        weights that sum to 1, so the floor stays in range, and the graph can finish the
+        pixels here, on space^2 * time times fewer values (export.FinerDecoderGraph)."""
         raw = self.vae.denormalize(z)  # (B, Z, T', h, w)
         trunk = self.trunk if self.trunk is not None else self.vae.decoder
         h = trunk.features(raw)  # (B, c0, T, H/4, W/4)
-        x = trunk.to_pixels(h, raw)  # (B, 3, T, H, W)
+        return trunk.to_pixels(h, raw).clamp(-1, 1), h  # (B, 3, T, H, W), features
+
+    def floor_and_features(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """Normalised latents -> the floor in [-1, 1] and the decoder's features."""
+        x, h = self.trunk_pixels(z)
         return floor(x, self.cfg), h
 
     def decode(self, z: Tensor) -> Tensor:
