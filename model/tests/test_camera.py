@@ -42,17 +42,24 @@ def test_without_camera_samples_are_what_they_were():
         assert a == b and a.camera is None and a.spec.camera is None
 
 
-def test_a_pan_slides_the_picture_and_the_objects_with_it():
+def _panned_left(scene: str):
+    """A still red ball over `scene`, laid out once and filmed twice: by a pan left and from a
+    static view. Returns the tracks, the filmed tracks, the camera and both uint8 clips."""
+    from spacetime.world.spec import WorldSample
     cfg = WorldConfig()
-    spec = ClipSpec((Subject("ball", "red", "small", "still"),), "night")
+    spec = ClipSpec((Subject("ball", "red", "small", "still"),), scene)
     tracks = layout(spec, cfg, 3)
     cam = camera_track("pan-left", tracks, cfg)
     filmed = film(tracks, cam, cfg)
-    shift = filmed[0].x[-1] - filmed[0].x[0]
-    assert shift > 20  # a pan left slides the picture right, the still ball with it
-    from spacetime.world.spec import WorldSample
     clip = render([WorldSample(0, replace(spec, camera="pan-left"), "", 0, filmed, 5, cam)], cfg)[0].numpy()
     still = render([WorldSample(0, spec, "", 0, tracks, 5)], cfg)[0].numpy()
+    return tracks, filmed, cam, clip, still
+
+
+def test_a_pan_slides_the_picture_and_the_objects_with_it():
+    tracks, filmed, _, clip, still = _panned_left("night")
+    shift = filmed[0].x[-1] - filmed[0].x[0]
+    assert shift > 20  # a pan left slides the picture right, the still ball with it
     # In the last frame the stars are where a static camera shows them, moved as far as the ball.
     slide = round(filmed[0].x[-1] - tracks[0].x[-1])
     assert slide != 0
@@ -64,18 +71,11 @@ def test_a_pan_slides_the_picture_and_the_objects_with_it():
 
 def test_the_scenes_shading_slides_with_the_pan():
     """An empty sky still shows a pan: its soft shading is drawn at stage coordinates."""
-    from spacetime.world.spec import WorldSample
-    cfg = WorldConfig()
-    spec = ClipSpec((Subject("ball", "red", "small", "still"),), "sky")
-    tracks = layout(spec, cfg, 3)
-    cam = camera_track("pan-left", tracks, cfg)
-    filmed = film(tracks, cam, cfg)
-    clip = render([WorldSample(0, replace(spec, camera="pan-left"), "", 0, filmed, 5, cam)], cfg)[0].numpy()
-    still = render([WorldSample(0, spec, "", 0, tracks, 5)], cfg)[0].numpy()
+    _, _, cam, clip, still = _panned_left("sky")
+    W = WorldConfig().width
     assert cam.x[0] - cam.x[-1] > 20  # the view moves left: the picture slides right
-    d = round(cam.x[-1] - cfg.width / 2)  # the last frame's pixel p shows the stage's p + d
+    d = round(cam.x[-1] - W / 2)  # the last frame's pixel p shows the stage's p + d
     grey = lambda f: f.astype(np.float64).mean(-1)  # noqa: E731
-    W = cfg.width
     a = grey(clip[-1])[:, max(0, -d):W - max(0, d)]
     b = grey(still[-1])[:, max(0, d):W - max(0, -d)]  # the static sky, moved as the view moved
     # Moved back it is the static sky; unmoved it differs (a plain gradient would not).
