@@ -27,6 +27,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from .checkpoint import load_checkpoint, load_dit_checkpoint, load_finer, load_text_to_video, load_vae
+from .frame_convs import frame_convs
 from .nets.finer_decoder import FinerDecoder, floor
 from .nets.vae import VideoAutoencoder, latent_frames, video_to_tensor
 from .pipeline import DEFAULT_GUIDANCE
@@ -95,11 +96,12 @@ def to_rgb8(rgb: Tensor) -> Tensor:
 
 
 class DecoderGraph(nn.Module):
-    """Normalised latents -> frames (1, T, H, W, 3), uint8 RGB."""
+    """Normalised latents -> frames (1, T, H, W, 3), uint8 RGB (its causal convolutions as
+    2D ones: frame_convs.py)."""
 
     def __init__(self, vae: VideoAutoencoder):
         super().__init__()
-        self.vae = vae
+        self.vae = frame_convs(vae)
 
     def forward(self, latent: Tensor) -> Tensor:
         x = self.vae.decode(self.vae.denormalize(latent))  # (1, 3, T, H, W) in ~[-1, 1]
@@ -111,7 +113,7 @@ class FinerDecoderGraph(nn.Module):
 
     def __init__(self, finer: FinerDecoder):
         super().__init__()
-        self.finer = finer
+        self.finer = frame_convs(finer)
 
     def forward(self, latent: Tensor) -> Tensor:
         finer = self.finer

@@ -7,7 +7,8 @@ transposed `onnx::MatMul_*` initialisers; norm weights and the latent
 statistics are reshaped). The mapping is recovered by exporting a twin of
 the same architecture whose every parameter and buffer holds distinct random
 values, then matching each of the twin's initialisers to the tensor it came
-from, up to a transpose or a reshape. The shipped graph was exported by the
+from, up to a transpose, a reshape, or the causal convolutions' taps set beside
+their channels (frame_convs.py). The shipped graph was exported by the
 same code, so its initialisers correspond name for name.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ import torch.nn as nn
 
 from .checkpoint import CHECKPOINT_FORMAT, flow_dict
 from .export import DIT_INPUTS, DecoderGraph, DiTStepGraph, PlannedDiTStepGraph, TextEncoderGraph, _export
+from .frame_convs import unstack_taps
 from .nets.dit import DiTConfig
 from .nets.text_encoder import TextEncoderConfig
 from .nets.text_to_video import TextToVideo
@@ -99,6 +101,9 @@ def load_from_onnx(module: nn.Module, prefix: str, shipped: str | Path,
             target.copy_(value.reshape(target.shape))
         elif a.ndim == 2 and torch.equal(torch.from_numpy(a).T.reshape(twin_value.shape), twin_value):
             target.copy_(value.T.reshape(target.shape))
+        elif a.ndim == 4 and twin_value.ndim == 5 and torch.equal(
+                unstack_taps(torch.from_numpy(a), twin_value.shape), twin_value):
+            target.copy_(unstack_taps(value, target.shape))  # a causal conv exported frame by frame
         else:
             raise ValueError(f"initialiser {name} is a rearranged {key} this importer does not undo")
         loaded.add(key)
