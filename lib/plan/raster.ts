@@ -5,7 +5,8 @@
  * cell units, d from the cell's centre) and, weighted by that, what the
  * object is and how it moves; under a moving camera, the picture's motion
  * at each cell's centre (camera:x, camera:y; lib/plan/camera.ts's
- * backgroundFlow), in the velocities' units. Accumulated in float64 in
+ * backgroundFlow), in the velocities' units; and the scene's shading there
+ * through the camera ("shade", lib/plan/shading.ts). Accumulated in float64 in
  * Python's order, returned as float32 (channels, T', height/8, width/8) for
  * the channels asked for, in their order: a DiT reads those its manifest
  * lists (one trained before the camera has no camera channels).
@@ -13,6 +14,7 @@
 import { backgroundFlow } from "./camera";
 import { PlanError } from "./errors";
 import type { ScenePlan } from "./schema";
+import { shade, shadeWaves, stagePoint } from "./shading";
 import { LATENT_FACTOR, RASTER_CHANNELS, SPEED_PX_PER_S_AT_128 } from "./vocab";
 
 /** The frames each latent frame stands for: frame 0 alone, then pairs. */
@@ -113,6 +115,20 @@ export function rasterize(plan: ScenePlan | null, start: number, frames: number,
       }
     });
   }
+  const waves = shadeWaves(plan.background_seed);
+  const scale = Math.min(plan.width, plan.height) / 128.0;
+  const shadeAt = channel("shade");
+  groups.forEach((group, j) => {
+    for (const g of group) {
+      const base = at(shadeAt, j);
+      for (let v = 0; v < h; v++) {
+        for (let u = 0; u < w; u++) {
+          const [sx, sy] = stagePoint(plan.camera, start + g, (u + 0.5) * LATENT_FACTOR, (v + 0.5) * LATENT_FACTOR, plan.width, plan.height);
+          out[base + v * w + u] += shade(waves, sx / scale, sy / scale) / group.length;
+        }
+      }
+    }
+  });
   if (channels === RASTER_CHANNELS) return Float32Array.from(out);
   const result = new Float32Array(picked);
   channels.forEach((name, k) => result.set(out.subarray(channel(name) * T * plane, (channel(name) + 1) * T * plane), k * T * plane));

@@ -35,8 +35,10 @@ export const MAX_SECONDS: number = table.max_seconds;
 export const PLAN_VERSION: number = table.plan_version;
 export const MAX_OBJECTS: number = table.max_objects;
 export const RASTER_CHANNELS: readonly string[] = table.raster_channels;
-/** The raster's last channels, the picture's motion under a moving camera: a DiT trained before the camera reads all but these (its manifest lists its own). */
+/** The picture's motion under a moving camera: a DiT trained before the camera reads the channels before these (its manifest lists its own). */
 export const CAMERA_CHANNELS: readonly string[] = table.camera_channels;
+/** The scene's shading, after the camera's: a DiT trained before it reads the channels before it. */
+export const SHADE_CHANNELS: readonly string[] = table.shade_channels;
 /** How a clip is filmed (world/camera.py); a spec that says none is filmed by a static camera. */
 export const CAMERA_MOVES = nonEmpty(table.camera_moves, "camera moves");
 /** The moves about one subject (follow, close-up): the object phrase right after them names it. */
@@ -49,5 +51,8 @@ export const ZOOM_RANGE: number = table.zoom_range;
 export const CAMERA_MARGIN: number = table.camera_margin;
 /** The zooms a plan's camera may have (plan.py's ZOOM_LIMITS). */
 export const ZOOM_LIMITS = table.zoom_limits as [number, number];
+/** The scenes' soft shading (world/shading.py): plane waves summed, and their lengths in pixels at 128. */
+export const SHADE_WAVES: number = table.shade_waves;
+export const SHADE_WAVELENGTHS = table.shade_wavelengths as [number, number];
 /** Pixels per latent cell, the autoencoder's spatial factor. */
 export const LATENT_FACTOR: number = table.latent_factor;

@@ -18,10 +18,11 @@ from typing import Any, Optional
 import numpy as np
 
 from .world import vocab
-from .world.camera import CameraTrack, background_flow, camera_track, film
+from .world.camera import CameraTrack, background_flow, camera_track, film, stage_point
 from .world.config import SPEED_PX_PER_S_AT_128, WorldConfig
 from .world.layout import layout
 from .world.sampler import MAX_SECONDS
+from .world.shading import shade, shade_waves
 from .world.spec import ClipSpec, ObjectTrack, WorldSample
 
 PLAN_VERSION = 1
@@ -35,21 +36,26 @@ RASTER_CHANNELS: tuple[str, ...] = (
     *(f"kind:{k}" for k in vocab.OBJECTS),
     "angle:cos", "angle:sin", "facing", "velocity:x", "velocity:y",
     "camera:x", "camera:y",
+    "shade",
 )
-# A DiT trained before the camera reads the channels before these (its manifest lists its own).
+# Channels added after the first DiTs, in order: a DiT reads the channels before a group it was
+# trained without (its manifest lists its own).
 CAMERA_CHANNELS = ("camera:x", "camera:y")
+SHADE_CHANNELS = ("shade",)
+LATER_CHANNELS = (CAMERA_CHANNELS, SHADE_CHANNELS)
 LATENT_FACTOR = 8  # pixels per latent cell, the autoencoder's spatial factor
 
 
 def dit_raster_channels(plan_channels: int) -> tuple[str, ...]:
-    """The raster channels a DiT with `plan_channels` plan inputs reads: all of
-    them, or all but CAMERA_CHANNELS for one trained before the camera."""
-    for names in (RASTER_CHANNELS, RASTER_CHANNELS[:-len(CAMERA_CHANNELS)]):
-        if len(names) == plan_channels:
-            return names
-    raise ValueError(f"a DiT with {plan_channels} plan channels fits no raster of this version "
-                     f"({len(RASTER_CHANNELS)} channels, or {len(RASTER_CHANNELS) - len(CAMERA_CHANNELS)} "
-                     "before the camera)")
+    """The raster channels a DiT with `plan_channels` plan inputs reads: all of them, or those
+    before the later groups it was trained without (the shade; the camera and the shade)."""
+    sizes = [len(RASTER_CHANNELS)]
+    for group in reversed(LATER_CHANNELS):
+        sizes.append(sizes[-1] - len(group))
+    if plan_channels not in sizes:
+        raise ValueError(f"a DiT with {plan_channels} plan channels fits no raster of this version "
+                         f"({', '.join(map(str, sizes))} channels)")
+    return RASTER_CHANNELS[:plan_channels]
 
 
 @dataclass(frozen=True)
@@ -249,8 +255,9 @@ def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, w
     the cell's centre. Each latent frame averages the frames it stands for.
     The camera channels hold the picture's motion at each cell's centre
     (camera.background_flow), in the velocities' units, all zero for a
-    static camera. The TypeScript twin (lib/plan/raster.ts) computes the
-    same numbers."""
+    static camera; "shade" the scene's shading there (world/shading.py), of
+    unit spread, seen through the camera. The TypeScript twin
+    (lib/plan/raster.ts) computes the same numbers."""
     unknown = [c for c in channels if c not in RASTER_CHANNELS]
     if unknown:
         raise ValueError(f"no raster channel {unknown[0]!r}; known: {', '.join(RASTER_CHANNELS)}")
@@ -301,4 +308,10 @@ def rasterize(plan: Optional[ScenePlan], start: int, frames: int, height: int, w
                 fx, fy = background_flow(plan.camera, start + g, u, v, frame)  # (1, w), (h, 1) px per frame
                 out[at["camera:x"], j] += fx * plan.fps / speed / len(group)
                 out[at["camera:y"], j] += fy * plan.fps / speed / len(group)
+    waves = shade_waves(plan.background_seed)
+    scale = min(plan.width, plan.height) / 128.0
+    for j, group in enumerate(groups):
+        for g in group:
+            sx, sy = stage_point(plan.camera, start + g, cu * LATENT_FACTOR, cv * LATENT_FACTOR, plan.width, plan.height)
+            out[at["shade"], j] += shade(waves, sx / scale, sy / scale) / len(group)
     return out[pick].astype(np.float32)

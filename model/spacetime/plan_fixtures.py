@@ -20,7 +20,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import plan
-from .world import camera, config, layout, sampler, vocab
+from .world import camera, config, layout, sampler, shading, vocab
 from .world.config import WorldConfig
 from .world.rng import PlanRng
 from .world.spec import ClipSpec, Subject
@@ -54,6 +54,9 @@ def world_vocab() -> dict[str, Any]:
         "max_objects": plan.MAX_OBJECTS,
         "raster_channels": list(plan.RASTER_CHANNELS),
         "camera_channels": list(plan.CAMERA_CHANNELS),
+        "shade_channels": list(plan.SHADE_CHANNELS),
+        "shade_waves": shading.SHADE_WAVES,
+        "shade_wavelengths": list(shading.SHADE_WAVELENGTHS),
         "camera_moves": list(vocab.CAMERA_MOVES),
         "targeted_camera_moves": list(vocab.TARGETED_CAMERA_MOVES),
         "camera_speed_px_per_s_at_128": camera.CAMERA_SPEED_PX_PER_S_AT_128,
@@ -193,7 +196,7 @@ RASTER_CASES = (("still-64", 0, 9), ("three-moving-64", 0, 9), ("two-singles-17"
                 ("one-two-49-wide", 16, 17), ("three-singles-24fps", 64, 33), ("left-of-481-tall", 400, 17),
                 ("bouncing-481", 1, 16), ("camera-pan-left-0-49", 0, 17), ("camera-zoom-in-2-17", 0, 17),
                 ("camera-follow-1-145", 32, 33), ("camera-zoom-out-1-17", 0, 9), ("camera-pan-down-1-49", 16, 17))
-WHOLE_UP_TO = 8_000  # values; larger rasters are only summarised
+WHOLE_UP_TO = 9_000  # values; larger rasters are only summarised
 SAMPLES_PER_CHANNEL_FRAME = 2
 
 

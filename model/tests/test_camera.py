@@ -82,6 +82,24 @@ def test_the_scenes_shading_slides_with_the_pan():
     assert np.median(np.abs(a - b)) < 1.0 < np.median(np.abs(grey(clip[-1]) - grey(still[-1])))
 
 
+def test_the_raster_carries_the_shading_the_clip_shows(monkeypatch):
+    """The "shade" channel is the scene's shading at each latent cell, seen through the camera:
+    what the clip loses when the scene is rendered unshaded, in every frame."""
+    from spacetime.plan import latent_frame_groups, plan_for_sample
+    from spacetime.world import render as render_module
+    cfg = WorldConfig()
+    for seed in range(6):
+        s = sample(seed, "train", cfg, camera=1.0)
+        shaded = render([s], cfg)[0].numpy().astype(np.float64).mean(-1)  # (T, H, W) grey
+        with monkeypatch.context() as m:
+            m.setattr(render_module, "SHADE", dict.fromkeys(render_module.SHADE, 0.0))
+            flat = render([s], cfg)[0].numpy().astype(np.float64).mean(-1)
+        r = rasterize(plan_for_sample(s, cfg), 0, cfg.frames, cfg.height, cfg.width, ("shade",))[0]  # (T', h, w)
+        for j, group in enumerate(latent_frame_groups(cfg.frames)):
+            shading = (shaded[group] - flat[group]).mean(0)[3::8, 3::8]  # near each cell's centre
+            assert np.corrcoef(shading.ravel(), r[j].ravel())[0, 1] > 0.9, (seed, j, s.spec.scene, s.spec.camera)
+
+
 def test_the_raster_carries_the_cameras_motion():
     cfg = WorldConfig()
     spec = ClipSpec((Subject("car", "red", "medium", "right"),), "field")

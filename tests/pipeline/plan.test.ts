@@ -16,7 +16,7 @@ import { completeSpec } from "../../lib/plan/prompt";
 import { rasterize } from "../../lib/plan/raster";
 import type { ScenePlan } from "../../lib/plan/schema";
 import { readManifest } from "../../lib/pipeline/manifest";
-import { CAMERA_CHANNELS, RASTER_CHANNELS } from "../../lib/plan/vocab";
+import { CAMERA_CHANNELS, RASTER_CHANNELS, SHADE_CHANNELS } from "../../lib/plan/vocab";
 import { planRaster } from "../../lib/pipeline/plan-input";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { readGolden, readTensor } from "./golden";
@@ -85,7 +85,7 @@ describe("scene plans in generate()", () => {
 
   it("a model from before the camera plans a prompt's move unfilmed, and reads a raster's first channels", async () => {
     const m = readManifest(planned);
-    expect(m.plan!.channels).toEqual(RASTER_CHANNELS.slice(0, -CAMERA_CHANNELS.length));
+    expect(m.plan!.channels).toEqual(RASTER_CHANNELS.slice(0, -(CAMERA_CHANNELS.length + SHADE_CHANNELS.length)));
     const r = await generate({ ...base, prompt: "a small blue cube moving right at night, the camera pans left", seconds: 2 });
     expect(r.plan!.camera).toBeUndefined(); // it cannot move the background, so the view stays put
     const spec = completeSpec(parse("a small blue cube moving right at night, the camera pans left").spec!, 5);

@@ -7,7 +7,7 @@ import { PlanError } from "../../lib/plan/errors";
 import { makePlan } from "../../lib/plan/plan";
 import { latentFrameGroups, rasterize } from "../../lib/plan/raster";
 import { planSchema } from "../../lib/plan/schema";
-import { CAMERA_CHANNELS, RASTER_CHANNELS } from "../../lib/plan/vocab";
+import { CAMERA_CHANNELS, RASTER_CHANNELS, SHADE_CHANNELS } from "../../lib/plan/vocab";
 import { maxAbsDiff } from "./compare";
 import { layoutCases, rasterFixture } from "./python-fixtures";
 
@@ -76,16 +76,21 @@ describe("raster parity with Python", () => {
     expect(maxAbsDiff(rasterize(ours, 16, 17, c.height, c.width), rasterize(theirs, 16, 17, c.height, c.width))).toBeLessThanOrEqual(TOLERANCE);
   });
 
-  it("gives the channels asked for, in their order: a model from before the camera reads the first 23 planes", () => {
-    expect(RASTER_CHANNELS.slice(-CAMERA_CHANNELS.length)).toEqual(CAMERA_CHANNELS);
-    const before = RASTER_CHANNELS.slice(0, -CAMERA_CHANNELS.length);
+  it("gives the channels asked for, in their order: a model from before the camera reads the first 23 planes, one from before the shade 25", () => {
+    const later = [...CAMERA_CHANNELS, ...SHADE_CHANNELS];
+    expect(RASTER_CHANNELS.slice(-later.length)).toEqual(later);
+    const before = RASTER_CHANNELS.slice(0, -later.length);
     expect(before).toHaveLength(23);
+    const beforeShade = RASTER_CHANNELS.slice(0, -SHADE_CHANNELS.length);
+    expect(beforeShade).toHaveLength(25);
     for (const name of ["camera-pan-left-0-49", "three-singles-24fps"]) {
       const c = plans.get(name)!;
       const plan = planSchema.parse(c.plan);
       const full = rasterize(plan, 0, 17, c.height, c.width);
       const planes = full.length / RASTER_CHANNELS.length;
-      expect(maxAbsDiff(rasterize(plan, 0, 17, c.height, c.width, before), full.subarray(0, before.length * planes))).toBe(0);
+      for (const prefix of [before, beforeShade]) {
+        expect(maxAbsDiff(rasterize(plan, 0, 17, c.height, c.width, prefix), full.subarray(0, prefix.length * planes))).toBe(0);
+      }
       const picked = rasterize(plan, 0, 17, c.height, c.width, ["camera:y", "given", "kind:ball"]);
       const plane = (name: string) => full.subarray(RASTER_CHANNELS.indexOf(name) * planes, (RASTER_CHANNELS.indexOf(name) + 1) * planes);
       expect(maxAbsDiff(picked, Float32Array.from([...plane("camera:y"), ...plane("given"), ...plane("kind:ball")]))).toBe(0);
@@ -113,9 +118,10 @@ describe("raster parity with Python", () => {
   it("leaves out the frames an object is not visible in", () => {
     const plan = planSchema.parse(plans.get("still-64")!.plan);
     const hidden = { ...plan, objects: plan.objects.map((o) => ({ ...o, track: { ...o.track, visible: o.track.visible.map(() => false) } })) };
-    const r = rasterize(hidden, 0, plan.frames, plan.height, plan.width);
-    const plane = r.length / RASTER_CHANNELS.length;
+    const objects = RASTER_CHANNELS.filter((c) => c !== "given" && !SHADE_CHANNELS.includes(c));
+    const r = rasterize(hidden, 0, plan.frames, plan.height, plan.width, ["given", ...objects]);
+    const plane = r.length / (1 + objects.length);
     expect(r.subarray(0, plane).every((v) => v === 1)).toBe(true); // still "given"
-    expect(r.subarray(plane).every((v) => v === 0)).toBe(true);
+    expect(r.subarray(plane).every((v) => v === 0)).toBe(true); // and the scene's shade, which no object changes
   });
 });

@@ -20,12 +20,13 @@ describe("the world's vocabulary", () => {
     });
   });
 
-  it("has the same camera moves in both, and the camera's raster channels last", () => {
+  it("has the same camera moves in both, and the camera's and the shade's raster channels last", () => {
     expect(grammar.attributes.camera_moves).toEqual(vocab.CAMERA_MOVES);
     expect(grammar.attributes.targeted_camera_moves).toEqual(vocab.TARGETED_CAMERA_MOVES);
     expect(Object.keys(grammar.phrases.camera).sort()).toEqual([...vocab.CAMERA_MOVES].sort());
     expect(vocab.TARGETED_CAMERA_MOVES.every((m) => vocab.CAMERA_MOVES.includes(m))).toBe(true);
-    expect(vocab.RASTER_CHANNELS.slice(-vocab.CAMERA_CHANNELS.length)).toEqual(vocab.CAMERA_CHANNELS);
+    const later = [...vocab.CAMERA_CHANNELS, ...vocab.SHADE_CHANNELS];
+    expect(vocab.RASTER_CHANNELS.slice(-later.length)).toEqual(later);
     expect(vocab.ZOOM_LIMITS[0]).toBeLessThanOrEqual(1 / vocab.ZOOM_RANGE);
     expect(vocab.ZOOM_LIMITS[1]).toBeGreaterThanOrEqual(vocab.ZOOM_RANGE);
   });

@@ -178,6 +178,16 @@ def _vertical(tr: ObjectTrack) -> bool:
     return max(tr.y) - min(tr.y) > 1e-6 and max(tr.x) - min(tr.x) < 1e-6
 
 
+def stage_point(cam: Optional[CameraTrack], f: int, u, v, width: int, height: int):
+    """The stage pixel (render's convention: pixel indices, centres at integers) under frame
+    point (u, v) (floats or arrays, continuous: a pixel's centre is at index + 0.5) in frame f;
+    cam None: a static camera."""
+    if cam is None:
+        return u - 0.5, v - 0.5
+    z = cam.zoom[f]
+    return (u - width / 2) / z + cam.x[f] - 0.5, (v - height / 2) / z + cam.y[f] - 0.5
+
+
 def background_flow(cam: CameraTrack, f: int, u, v, cfg: WorldConfig):
     """How far the picture at frame point (u, v) (floats or arrays) moved since
     the frame before, in px per frame: frame 0 takes frame 1's motion, as the

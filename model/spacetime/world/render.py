@@ -18,6 +18,7 @@ from torch import Tensor
 from . import vocab
 from .config import GROW_RANGE, WorldConfig
 from .camera import CameraTrack
+from .shading import SHADE, shade, shade_waves
 from .spec import WorldSample
 
 # ----------------------------------------------------------------------------
@@ -35,13 +36,6 @@ SCENE_GRADIENTS: dict[str, tuple[tuple[float, tuple[int, int, int]], ...]] = {
 }
 STARS_PER_CLIP = 45
 FLAKES_PER_CLIP = 70
-# Soft large-scale shading over every scene (clouds, swells, meadows, drifts): grey-level
-# spread per scene, and the waves' lengths in px at 128. It is the structure a pan or a zoom
-# shows at any size (stars and grass blades are too fine for the autoencoder to keep), and it
-# stays far below the judge's foreground distance, so objects stand out as before.
-SHADE = {"sky": 6.0, "sunset": 6.0, "night": 5.0, "sea": 5.0, "field": 5.0, "snow": 5.0}
-SHADE_WAVES = 3
-SHADE_WAVELENGTHS = (28.0, 60.0)
 
 # ----------------------------------------------------------------------------
 # Signed distance primitives (negative inside), in object-local units where
@@ -247,17 +241,8 @@ def _stage_grid(cfg: WorldConfig, cam: Optional[CameraTrack], device: torch.devi
 
 
 def _shading(scene: str, seeds: list[int], xx: Tensor, yy: Tensor, s: float) -> Tensor:
-    """(n, 1 or T, H, W) grey levels added to the scene at stage pixels (xx, yy): a few
-    plane waves of random direction, length and phase, summed to unit spread. Drawn from
-    its own stream of each seed, so the rest of the background is what it was before it."""
-    rngs = [np.random.default_rng([s_, 1]) for s_ in seeds]
-    theta = np.stack([r.uniform(0, 2 * math.pi, SHADE_WAVES) for r in rngs])
-    length = np.stack([r.uniform(*SHADE_WAVELENGTHS, SHADE_WAVES) for r in rngs])
-    phase = np.stack([r.uniform(0, 2 * math.pi, SHADE_WAVES) for r in rngs])
-    k = 2 * math.pi / (length * s)  # (n, waves) radians per pixel at this size
-    as_t = lambda a: torch.tensor(a, dtype=torch.float32, device=xx.device)[:, :, None, None, None]  # noqa: E731
-    arg = as_t(k * np.cos(theta)) * xx[:, None] + as_t(k * np.sin(theta)) * yy[:, None] + as_t(phase)
-    return SHADE[scene] * torch.sin(arg).sum(1) / math.sqrt(SHADE_WAVES / 2)  # (n, 1 or T, H, W)
+    """(n, 1 or T, H, W) grey levels the scene's shading (shading.py) adds at stage pixels (xx, yy)."""
+    return torch.stack([SHADE[scene] * shade(shade_waves(seed), xx[0] / s, yy[0] / s) for seed in seeds])
 
 
 def _background(scene: str, seeds: list[int], cfg: WorldConfig, device: torch.device,
