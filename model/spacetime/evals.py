@@ -104,7 +104,7 @@ def eval_dit(model: TextToVideo, vae: VideoAutoencoder, tok: Tokenizer, world: W
     xt, target = flow.interpolate(x0, noise, t), flow.velocity_target(x0, noise)
     record = {"heldout_loss": (model(xt, t, ids, mask) - target).pow(2).mean().item()}
     if model.dit.cfg.plan_channels:
-        plans = plan_rasters(samples, world)[:, :model.dit.cfg.plan_channels].to(device)  # camera channels come last
+        plans = plan_rasters(samples, world)[:, :model.dit.cfg.plan_channels].to(device)  # later channels (camera, shade) come last
         record["heldout_loss_plan"] = (model(xt, t, ids, mask, None, None, plans) - target).pow(2).mean().item()
     return record
 
