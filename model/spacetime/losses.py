@@ -80,14 +80,29 @@ def generated_mean(err: Tensor, cmask: Tensor, args: argparse.Namespace, cells: 
     return (err * w).sum() / w.sum().clamp(min=1)
 
 
+def velocity_error(v: Tensor, target: Tensor, args: argparse.Namespace) -> Tensor:
+    """(B, T, h, w) squared velocity error per latent cell, plus --coarse-weight times that
+    of the error averaged over 2x2 cells (Hoogeboom et al., 2023, simple diffusion's
+    multiscale loss): averaging cancels much of the cell-to-cell noise in the error, so
+    broad structure the plan dictates (the scene's shading, whole objects) weighs more
+    against it."""
+    diff = v.float() - target  # (B, C, T, h, w)
+    err = diff.pow(2).mean(dim=1)  # (B, T, h, w)
+    if not args.coarse_weight:
+        return err
+    h, w = diff.shape[-2:]
+    coarse = nn.functional.avg_pool3d(diff, (1, 2, 2), ceil_mode=True).pow(2).mean(dim=1)  # (B, T, h/2, w/2)
+    coarse = coarse.repeat_interleave(2, dim=-2).repeat_interleave(2, dim=-1)[..., :h, :w]  # (B, T, h, w)
+    return err + args.coarse_weight * coarse
+
+
 def dit_loss(model: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor, args: argparse.Namespace,
              shift: float, g: torch.Generator, cells: Optional[Tensor] = None,
              plans: Optional[Tensor] = None) -> Tensor:
     """Velocity MSE over the frames the model must generate (generated_mean)."""
     xt, t, noise, cmask, plans = noised_batch(x0, args, shift, g, plans)
     v = model(xt, t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
-    err = (v.float() - flow.velocity_target(x0, noise)).pow(2).mean(dim=1)  # (B, T, h, w)
-    return generated_mean(err, cmask, args, cells)
+    return generated_mean(velocity_error(v, flow.velocity_target(x0, noise), args), cmask, args, cells)
 
 
 def guidance_distill_loss(student: nn.Module, teacher: nn.Module, x0: Tensor, ids: Tensor, mask: Tensor,
@@ -106,8 +121,7 @@ def guidance_distill_loss(student: nn.Module, teacher: nn.Module, x0: Tensor, id
         v_c, v_u = both.chunk(2)  # (B, C, T, h, w) each
         target = v_u + guidance * (v_c - v_u)
     v = student(xt, t, ids, mask, x0, cmask, plans)  # (B, C, T, h, w)
-    err = (v.float() - target).pow(2).mean(dim=1)  # (B, T, h, w)
-    return generated_mean(err, cmask, args, cells)
+    return generated_mean(velocity_error(v, target, args), cmask, args, cells)
 
 
 def drop_captions(captions: list[str], rate: float, g: torch.Generator) -> list[str]:

@@ -119,6 +119,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         "(world/camera.py)")
     p.add_argument("--object-weight", type=float, default=4.0,
                    help="extra loss weight on objects, in both stages (rendered clips only); 0 = plain mean")
+    p.add_argument("--coarse-weight", type=float, default=0.0,
+                   help="--stage dit: extra loss weight on the velocity error averaged over 2x2 latent cells "
+                        "(losses.velocity_error); 0 = per cell only")
     p.add_argument("--attention", choices=("full", "factorized"),
                    help="the DiT's self-attention over space and time; default: the preset's")
     p.add_argument("--aspects", default="1:1",

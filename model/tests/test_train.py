@@ -13,7 +13,7 @@ import torch
 from spacetime import train
 from spacetime.checkpoint import load_checkpoint, load_text_to_video, load_vae, save_checkpoint, slim_checkpoint
 from spacetime.data import folder_clips, object_cells
-from spacetime.losses import dit_loss, guidance_distill_loss, vae_loss
+from spacetime.losses import dit_loss, guidance_distill_loss, vae_loss, velocity_error
 from spacetime.nets.dit import DiTConfig
 from spacetime.nets.text_encoder import TextEncoderConfig
 from spacetime.nets.text_to_video import TextToVideo
@@ -421,3 +421,16 @@ def test_context_masks_extend_animate_and_close_loops():
     assert abs(ends.float().mean().item() - 0.1) < 0.02
     assert abs((given == 0).float().mean().item() - 0.7) < 0.03
     assert (context_mask_for(64, 2, 1.0, torch.Generator().manual_seed(1), torch.device("cpu"))[:, -1] == 0).all()
+
+
+def test_the_coarse_loss_weighs_broad_errors_not_cell_to_cell_noise():
+    import argparse
+    plain, coarse = argparse.Namespace(coarse_weight=0.0), argparse.Namespace(coarse_weight=3.0)
+    target = torch.zeros(1, 4, 2, 6, 5)  # odd width: the last column pools alone
+    broad = torch.full_like(target, 0.5)
+    checker = 0.5 * (-1.0) ** (torch.arange(6)[:, None] + torch.arange(5)[None, :]).float()  # (6, 5)
+    noisy = checker.expand_as(target)
+    assert torch.equal(velocity_error(broad, target, plain), broad.pow(2).mean(1))
+    assert torch.allclose(velocity_error(broad, target, coarse), 4 * velocity_error(broad, target, plain))
+    fine = velocity_error(noisy, target, coarse)[..., :4]  # (1, 2, 6, 4): whole 2x2 cells
+    assert torch.allclose(fine, velocity_error(noisy, target, plain)[..., :4])  # +-0.5 in each 2x2 averages to 0
