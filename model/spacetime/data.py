@@ -28,6 +28,8 @@ from .world.sampler import sample
 # The latent pool's clips are drawn as if at steps from here on: a separate
 # seed range that training steps never reach (the refit's anchors start at twice it).
 POOL_STEP_OFFSET = 10_000_000
+# --pool-refresh draws its clips as if at steps from here on (pools stay far below a million clips).
+POOL_REFRESH_OFFSET = POOL_STEP_OFFSET + 1_000_000
 
 # (input, captions, weights, plan rasters): clips or latents; pixel loss
 # weights for the autoencoder, object cells for the DiT; None where a source has none.
@@ -115,7 +117,7 @@ class TrainingData:
         sizes = aspect_sizes(world, 16)  # 16 px: the autoencoder's 8x times the presets' DiT patch of 2
         self.buckets = [WorldConfig(frames=world.frames, height=sizes[a][0], width=sizes[a][1], fps=world.fps)
                         for a in getattr(args, "aspects", ("1:1",))]
-        self.pools: list[Batch] = []
+        self.pools: list[list] = []  # per bucket: [latents, captions, cells, rasters, next slot to refresh]
 
     def clips(self, cfg: WorldConfig, step: int) -> Batch:
         """The folder's next batch, or the clips rendered for `step`."""
@@ -138,9 +140,26 @@ class TrainingData:
                 cells.append(oc)
                 rasters.append(None if pr is None else pr.half())
             folder = self.folder is not None
-            self.pools.append((torch.cat(lat), caps, None if folder else torch.cat(cells),
-                               None if folder else torch.cat(rasters)))
+            self.pools.append([torch.cat(lat), caps, None if folder else torch.cat(cells),
+                               None if folder else torch.cat(rasters), 0])
         return sum(len(p[1]) for p in self.pools)
+
+    def refresh_pool(self, bucket: int, step: int) -> None:
+        """--pool-refresh: one new batch of clips replaces the bucket's oldest,
+        so a long run keeps meeting clips it has not learned by heart."""
+        assert self.encode is not None
+        pool = self.pools[bucket]
+        video, caps, cells, rasters = self.clips(self.buckets[bucket], POOL_REFRESH_OFFSET + step)
+        n = len(pool[1])
+        slots = [(pool[4] + i) % n for i in range(min(len(caps), n))]
+        index = torch.tensor(slots)
+        pool[0][index] = self.encode(video.to(self.device))[:len(slots)].half()
+        for slot, caption in zip(slots, caps):
+            pool[1][slot] = caption
+        if pool[2] is not None:
+            pool[2][index] = cells[:len(slots)].to(pool[2].device)
+            pool[3][index] = rasters[:len(slots)].half().to(pool[3].device)
+        pool[4] = (pool[4] + len(slots)) % n
 
     def __call__(self, step: int, g: torch.Generator) -> Batch:
         args = self.args
@@ -161,6 +180,8 @@ class TrainingData:
         assert self.encode is not None
         bucket = step % len(self.buckets)
         if self.pools:
+            if args.pool_refresh and step % args.pool_refresh == 0 and not self.folder:
+                self.refresh_pool(bucket, step)
             pool = self.pools[bucket]
             idx = torch.randint(0, len(pool[1]), (args.batch,), generator=g, device=g.device).cpu()
             cells = None if pool[2] is None else pool[2][idx.to(pool[2].device)]

@@ -129,6 +129,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         "DiT learns every aspect; clips keep the frame's short side")
     p.add_argument("--latent-pool", type=int, default=0,
                    help="encode this many clips once and draw batches from them (saves the encoder on CPU); 0 = fresh clips every step")
+    p.add_argument("--pool-refresh", type=int, default=0, metavar="N",
+                   help="--latent-pool: every N steps one new batch of rendered clips replaces the oldest in the pool "
+                        "(costs about one batch's render and encode); 0 = the pool never changes")
     p.add_argument("--logit-mean", type=float, default=0.0)
     p.add_argument("--logit-std", type=float, default=1.0)
     p.add_argument("--shift", type=float, default=None, help="timestep shift; default from the latent size")

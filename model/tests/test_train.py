@@ -434,3 +434,24 @@ def test_the_coarse_loss_weighs_broad_errors_not_cell_to_cell_noise():
     assert torch.allclose(velocity_error(broad, target, coarse), 4 * velocity_error(broad, target, plain))
     fine = velocity_error(noisy, target, coarse)[..., :4]  # (1, 2, 6, 4): whole 2x2 cells
     assert torch.allclose(fine, velocity_error(noisy, target, plain)[..., :4])  # +-0.5 in each 2x2 averages to 0
+
+
+def test_the_pool_refresh_replaces_the_oldest_clips_with_new_ones():
+    from spacetime.data import TrainingData
+    args = train.parse_args(["--stage", "dit", "--out", "x", "--vae", "x", "--batch", "2", "--latent-pool", "4",
+                             "--pool-refresh", "2", "--camera", "0.5", "--height", "64", "--width", "64"])
+    world = WorldConfig(frames=5, height=64, width=64)
+    encode = lambda v: video_to_tensor(v)[:, :, ::2, ::8, ::8]  # noqa: E731  a stand-in autoencoder: (B, 3, 3, 8, 8)
+    data = TrainingData("dit", args, world, 0, 1, torch.device("cpu"), encode, 0)
+    assert data.fill_pool() == 4
+    before = [data.pools[0][0].clone(), list(data.pools[0][1]), data.pools[0][3].clone()]
+    g = torch.Generator().manual_seed(0)
+    data(1, g)  # not a refresh step
+    assert data.pools[0][1] == before[1]
+    for step, changed in ((2, [0, 1]), (4, [2, 3]), (6, [0, 1])):
+        kept = list(data.pools[0][1])
+        data(step, g)
+        captions = data.pools[0][1]
+        assert [i for i in range(4) if captions[i] != kept[i]] == changed, step
+    assert not torch.equal(data.pools[0][0], before[0]) and not torch.equal(data.pools[0][3], before[2])
+    assert set(captions).isdisjoint(before[1])  # every clip of the first pool has been replaced
