@@ -1,7 +1,7 @@
 /**
  * npm run eval:model -- [--model DIR] [--prompts N] [--steps N] [--guidance X] [--threads N] [--no-plan]
  *   [--scheduler NAME] [--precision fp32|int8] [--guidance-interval LO,HI] [--baseline] [--keep DIR]
- *   [--aspect 1:1|16:9|9:16] [--fps 8|24] [--plan-guidance on|off] [--camera]
+ *   [--aspect 1:1|16:9|9:16] [--fps 8|24] [--plan-guidance on|camera|off] [--camera]
  *
  * Settings left out are the manifest's defaults; --baseline is the path before issue 17:
  * 20 steps of flow-match-euler, fp32, guidance on every step (scripts/bench/today.ts), on a
@@ -23,6 +23,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions } from "../lib/pipeline/generate";
+import { planGuidanceArg } from "../lib/pipeline/cli";
 import { readManifest } from "../lib/pipeline/manifest";
 import { refuseDistilled, TODAY_PATH } from "./bench/today";
 import { DIMENSIONS, heldoutPrompts, worldbench } from "./bench/worldbench";
@@ -46,10 +47,6 @@ const { values: args } = parseArgs({
     camera: { type: "boolean", default: false },
   },
 });
-function onOff(v: string): boolean {
-  if (v !== "on" && v !== "off") throw new Error(`--plan-guidance must be on or off, got "${v}"`);
-  return v === "on";
-}
 const interval = args["guidance-interval"]?.split(",").map(Number) as [number, number] | undefined;
 
 async function main() {
@@ -72,13 +69,13 @@ async function main() {
         ...(interval ? { guidanceInterval: interval } : {}),
         ...(args.aspect ? { aspect: args.aspect } : {}),
         ...(args.fps ? { fps: Number(args.fps) } : {}),
-        ...(args["plan-guidance"] ? { planGuidance: onOff(args["plan-guidance"]) } : {}),
+        ...(args["plan-guidance"] ? { planGuidance: planGuidanceArg(args["plan-guidance"]) } : {}),
       });
       writeFileSync(path.join(dir, `p${i}.txt`), prompt);
       seconds += r.timings.total / 1000;
       modelId =
         `${r.modelId}, ${r.scheduler} ${r.steps} steps, ${r.precision}, guidance ${r.guidance} in t [${r.guidanceInterval}] ` +
-        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? `planned${r.planGuidance ? " (plan guided)" : ""}` : "text alone"}, ${r.aspect} at ${r.fps} fps`;
+        `(${r.guidedSteps / r.chunks} guided steps), ${r.plan ? `planned${r.planGuidance === "all" ? " (plan guided)" : r.planGuidance === "camera" ? " (camera guided)" : ""}` : "text alone"}, ${r.aspect} at ${r.fps} fps`;
     }
     const dims = worldbench(dir);
     console.log(`WorldBench, ${prompts.length} held-out prompts, ${modelId}, ${(seconds / prompts.length).toFixed(2)} s/clip`);

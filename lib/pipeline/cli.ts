@@ -3,7 +3,7 @@
  *   (or a storyboard: --shot "a red ball bouncing in the snow:4" --shot "a red ball moving right:4",
  *   each shot PROMPT:SECONDS[:CAMERA], the clip as long as its shots)
  *   [--seed N] [--steps N] [--guidance X] [--frames N | --seconds N] [--extend N] [--loop]
- *   [--plan FILE | --no-plan] [--print-plan] [--plan-guidance on|off] [--fps 8|24] [--aspect 1:1|16:9|9:16]
+ *   [--plan FILE | --no-plan] [--print-plan] [--plan-guidance on|camera|off] [--fps 8|24] [--aspect 1:1|16:9|9:16]
  *   [--scheduler flow-match-euler|flow-match-dpmpp-2m] [--precision fp32|int8] [--model DIR] [--out clip.mp4]
  *   [--provider cpu|webgpu|cuda|auto] [--threads N]
  *
@@ -21,18 +21,22 @@ import { parseArgs } from "node:util";
 import type { CameraMove } from "../storyboard/schema";
 import { PipelineError } from "./errors";
 import { DEFAULT_MODEL_DIR, generate, type GenerateOptions, type StageTimings } from "./generate";
+import type { PlanGuidance } from "./manifest";
 
 const USAGE = `usage: npm run generate -- (--prompt TEXT | --shot PROMPT:SECONDS[:CAMERA] ...) [--negative TEXT] [--seed N] [--steps N] [--guidance X]
        [--frames N | --seconds N] [--extend N] [--loop] [--plan FILE | --no-plan] [--print-plan]
-       [--plan-guidance on|off]   (on: guidance strengthens the plan too)
+       [--plan-guidance on|camera|off]   (guidance strengthens the plan too: all of it, or the camera's move)
        [--fps N] [--aspect W:H]   (the model's choices: model.json outputs and aspects)
        [--scheduler NAME] [--model DIR] [--out clip.mp4]
        [--provider cpu|webgpu|cuda|auto] [--threads N]`;
 
-function onOff(name: string, v: string | undefined): boolean | undefined {
+/** --plan-guidance: on (the whole plan), camera (its camera channels) or off. */
+export function planGuidanceArg(v: string | undefined): PlanGuidance | undefined {
   if (v === undefined) return undefined;
-  if (v !== "on" && v !== "off") throw new PipelineError("BAD_INPUT", `--${name} must be on or off, got "${v}"`);
-  return v === "on";
+  const named: Record<string, PlanGuidance> = { on: "all", camera: "camera", off: "off" };
+  const g = named[v];
+  if (!g) throw new PipelineError("BAD_INPUT", `--plan-guidance must be on, camera or off, got "${v}"`);
+  return g;
 }
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -127,7 +131,7 @@ export function parseCli(argv: string[]): CliOptions {
     frames: int("frames", values.frames),
     extend: int("extend", values.extend),
     loop: values.loop,
-    planGuidance: onOff("plan-guidance", values["plan-guidance"]),
+    planGuidance: planGuidanceArg(values["plan-guidance"]),
     scheduler: values.scheduler as GenerateOptions["scheduler"], // checked by generate()
     // Checked by generate() against the model's outputs and aspects (a refusal exits 2 too).
     fps: int("fps", values.fps),

@@ -38,7 +38,7 @@ import { createScheduler, type SCHEDULERS, type Scheduler } from "./schedulers";
 import { getRuntime, type ModelRuntime, type Provider } from "./sessions";
 import { checkSettings, planChunks, type ChunkPlan, type FORMATS, type Settings } from "./settings";
 import type { Encoded } from "./tokenizer";
-import { temporalRatio, type Manifest, type Precision } from "./manifest";
+import { temporalRatio, type Manifest, type PlanGuidance, type Precision } from "./manifest";
 import { planRaster, resolvePlan } from "./plan-input";
 import { extendPlan } from "../plan/extend";
 import { loopPlan } from "../plan/loop";
@@ -91,10 +91,11 @@ export interface GenerateOptions {
   /** Guidance only on steps whose timestep t is in [lo, hi]; the rest skip the unconditional half. Default: the manifest's, else [0, 1]. */
   guidanceInterval?: [number, number];
   /**
-   * Planned clips: guidance's unconditional row has no plan either, so guidance strengthens
-   * the plan as well as the text (else both rows follow the plan). Default: the manifest's, else false.
+   * Planned clips: what guidance's unconditional row lacks of the plan, so that guidance
+   * strengthens it as well as the text: "camera" its camera channels, "all" (or true) the whole
+   * plan, "off" (or false) nothing, both rows following it. Default: the manifest's, else "off".
    */
-  planGuidance?: boolean;
+  planGuidance?: boolean | PlanGuidance;
   precision?: Precision; // the DiT graph: fp32, or int8 where the model has one; default: the manifest's
   modelDir?: string;
   provider?: Provider;
@@ -135,7 +136,7 @@ export interface GenerateResult {
   guidance: number;
   scheduler: string;
   guidanceInterval: [number, number];
-  planGuidance: boolean; // guidance strengthened the plan too (its unconditional row had none)
+  planGuidance: PlanGuidance; // what of the plan guidance strengthened ("off" without a plan)
   guidedSteps: number; // steps that ran the unconditional half too, over all chunks
   precision: Precision;
   provider: string;
@@ -283,7 +284,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     guidance: s.guidance,
     scheduler: s.scheduler,
     guidanceInterval: s.guidanceInterval,
-    planGuidance: s.planGuidance && scenePlan !== null,
+    planGuidance: scenePlan ? s.planGuidance : "off",
     guidedSteps,
     precision: s.precision,
     provider: rt.provider,
@@ -395,7 +396,8 @@ async function checkInputs(options: GenerateOptions): Promise<CheckedInputs> {
     // Only when not today's defaults, so that fp32 runs guided on every step keep their hashes.
     ...(s.precision !== "fp32" ? { precision: s.precision } : {}),
     ...(s.guidanceInterval[0] > 0 || s.guidanceInterval[1] < 1 ? { guidanceInterval: s.guidanceInterval } : {}),
-    ...(s.planGuidance && scenePlan ? { planGuidance: true } : {}),
+    // "all" as true, as before there was a "camera", so that those runs keep their hashes.
+    ...(s.planGuidance !== "off" && scenePlan ? { planGuidance: s.planGuidance === "all" ? true : s.planGuidance } : {}),
     // Only when not an old directory's one shape, so that 8-fps square runs keep their hashes.
     ...(s.fps !== m.video.fps || s.aspect !== "1:1" ? { fps: s.fps, aspect: s.aspect } : {}),
     ...(s.loop ? { loop: true } : {}),
@@ -482,15 +484,14 @@ interface ChunkInputs {
   cond: BatchInputs | null;
 }
 
-function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest, planGuidance: boolean): ChunkInputs {
+function chunkInputs(window: ChunkLatents, batch: number, scenePlan: ScenePlan | null, startFrame: number, m: Manifest, planGuidance: PlanGuidance): ChunkInputs {
   const { channels: C, frames: F, height: h, width: w } = m.latent;
   const of = (B: number): BatchInputs => ({
     dims: [B, C, F, h, w],
     context: new ort.Tensor("float32", repeat(window.context, B), [B, C, F, h, w]),
     contextMask: new ort.Tensor("float32", repeat(window.mask, B), [B, F]),
-    // Row 0 follows the plan. The unconditional row follows it too (guidance sharpens the text,
-    // the plan places), or with planGuidance has none (guidance strengthens the plan as well).
-    plan: m.plan ? planRaster(scenePlan, startFrame, B, m, planGuidance && B === 2 ? 1 : B) : null,
+    // Row 0 follows the plan; the unconditional row lacks what planGuidance says (planRaster).
+    plan: m.plan ? planRaster(scenePlan, startFrame, B, m, planGuidance) : null,
   });
   return { batch: of(batch), cond: batch === 2 ? of(1) : null };
 }

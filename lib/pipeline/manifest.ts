@@ -28,6 +28,18 @@ const fileEntry = z.object({
 const outputEntry = z.object({ file: z.string().min(1), scale: positiveInt, frames_per_latent: positiveInt }).strict();
 const aspectEntry = z.object({ width: positiveInt, height: positiveInt }).strict();
 
+
+/**
+ * What guidance's unconditional row lacks of the plan, so that guidance strengthens it as it does
+ * the text: "off" nothing (both rows follow the plan: guidance sharpens the text, the plan
+ * places), "camera" the camera's channels (its motion and the shading it moves), "all" the whole
+ * plan. true and false, as older model directories and callers say it, are "all" and "off".
+ */
+export const PLAN_GUIDANCE = ["off", "camera", "all"] as const;
+export type PlanGuidance = (typeof PLAN_GUIDANCE)[number];
+export const planGuidanceSchema = z
+  .union([z.boolean(), z.enum(PLAN_GUIDANCE)])
+  .transform((v): PlanGuidance => (v === true ? "all" : v === false ? "off" : v));
 export const FILE_KEYS = ["tokenizer", "text_encoder", "dit", "vae_decoder", "golden"] as const;
 /** Files a model directory may have: int8 graphs beside the fp32 ones (model/spacetime/quantize.py). */
 export const OPTIONAL_FILE_KEYS = ["dit_int8"] as const;
@@ -61,8 +73,8 @@ export const manifestSchema = z
       // outputs, else video.fps) and aspect (a key of aspects, else "1:1").
       fps: positiveInt.optional(),
       aspect: z.string().min(1).optional(),
-      // Optional: whether guidance's unconditional row also lacks the plan (else it has it).
-      plan_guidance: z.boolean().optional(),
+      // Optional: what guidance's unconditional row lacks of the plan (planGuidanceSchema; else nothing).
+      plan_guidance: planGuidanceSchema.optional(),
     }),
     limits: z.object({
       steps: range,

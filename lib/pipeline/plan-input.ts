@@ -10,10 +10,10 @@ import { planPrompt } from "../plan/prompt";
 import { rasterize } from "../plan/raster";
 import { extendPlan } from "../plan/extend";
 import { planSchema, type ScenePlan } from "../plan/schema";
-import { RASTER_CHANNELS } from "../plan/vocab";
+import { CAMERA_CHANNELS, RASTER_CHANNELS, SHADE_CHANNELS } from "../plan/vocab";
 import { planBounds, planProblems } from "./contract";
 import { PipelineError } from "./errors";
-import type { Manifest } from "./manifest";
+import type { Manifest, PlanGuidance } from "./manifest";
 import { planChunks, type Settings } from "./settings";
 import { planStoryboard } from "../storyboard/plan";
 
@@ -61,11 +61,16 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
   return extendPlan(plan, frames(plan.frames));
 }
 
+/** The channels a camera guidance leaves out of the unconditional row: the camera's motion and the shading it moves. */
+const CAMERA_GUIDED: readonly string[] = [...CAMERA_CHANNELS, ...SHADE_CHANNELS];
+
 /**
- * The DiT's plan input for the window starting at `start`: (B, channels, F, h, w), the plan in the first `rows` rows (all by default), zeros elsewhere and without a plan.
- * The channels are the ones the model's manifest lists, in its order: a DiT trained before the camera has no camera channels.
+ * The DiT's plan input for the window starting at `start`: (B, channels, F, h, w). Row 0 has the
+ * plan; the unconditional row (row 1 of a guidance batch) lacks what `guidance` says
+ * (PlanGuidance); all zeros without a plan. The channels are the ones the model's manifest lists,
+ * in its order: a DiT trained before the camera has no camera channels.
  */
-export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest, rows = batch): ort.Tensor {
+export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest, guidance: PlanGuidance = "off"): ort.Tensor {
   const { frames: F, height: h, width: w } = m.latent;
   const channels = m.plan!.channels;
   const P = channels.length;
@@ -75,7 +80,11 @@ export function planRaster(plan: ScenePlan | null, start: number, batch: number,
   if (one.length !== P * F * h * w) {
     throw new PipelineError("BAD_MANIFEST", `the plan raster has ${one.length} values, the model's plan input ${P * F * h * w}`);
   }
+  const plane = F * h * w;
+  const unconditional = new Float32Array(one.length);
+  if (guidance !== "all") unconditional.set(one);
+  if (guidance === "camera") channels.forEach((c, k) => CAMERA_GUIDED.includes(c) && unconditional.fill(0, k * plane, (k + 1) * plane));
   const data = new Float32Array(batch * one.length);
-  for (let b = 0; b < rows; b++) data.set(one, b * one.length);
+  for (let b = 0; b < batch; b++) data.set(b === 0 ? one : unconditional, b * one.length);
   return new ort.Tensor("float32", data, [batch, P, F, h, w]);
 }

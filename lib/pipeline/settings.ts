@@ -10,7 +10,7 @@ import { shotsSchema, storyboardPrompt } from "../storyboard/schema";
 import { shotSpans } from "../storyboard/timing";
 import { MAX_EXTEND, negativeProblems, storyboardProblems, defaultContextFrames, framesPerExtension, maxContextFrames, settingsFields, settingsLimits } from "./contract";
 import { PipelineError } from "./errors";
-import { temporalRatio, type Manifest } from "./manifest";
+import { planGuidanceSchema, temporalRatio, type Manifest } from "./manifest";
 import { PROVIDERS } from "./sessions";
 import { clipShape } from "./shapes";
 import type { GenerateOptions } from "./generate";
@@ -50,7 +50,7 @@ function inputSchema(m: Manifest) {
         .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
         .refine(([lo, hi]) => lo <= hi, "must be [low, high]")
         .default(m.defaults.guidance_interval ?? [0, 1]),
-      planGuidance: z.boolean().default(m.defaults.plan_guidance ?? false),
+      planGuidance: planGuidanceSchema.default(m.defaults.plan_guidance ?? "off"),
       provider: z.enum(PROVIDERS).default("cpu"),
       out: z.string().endsWith(".mp4", "must be a .mp4 path").optional(),
       formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),

@@ -2,12 +2,14 @@
 // whose DiT reads the camera channels): its golden plan input is the TypeScript planner's, a
 // prompt's move and a storyboard's shots are filmed, and a model trained before the camera
 // refuses a moving camera naming the field.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { PipelineError } from "../../lib/pipeline/errors";
 import { generate, type GenerateOptions } from "../../lib/pipeline/generate";
 import { readManifest } from "../../lib/pipeline/manifest";
+import { planRaster } from "../../lib/pipeline/plan-input";
 import { releaseRuntimes } from "../../lib/pipeline/sessions";
 import { parse } from "../../lib/plan/parser";
 import { makePlan } from "../../lib/plan/plan";
@@ -21,6 +23,7 @@ const camera = "tests/pipeline/fixtures/stub-camera-model";
 const planned = "tests/pipeline/fixtures/stub-planned-model";
 afterAll(releaseRuntimes);
 
+const sha = (frames: Uint8Array[]) => createHash("sha256").update(Buffer.concat(frames)).digest("hex");
 const base: GenerateOptions = { prompt: "a red ball moving right in the snow, the camera pans left", seed: 5, steps: 2, modelDir: camera, previewEvery: 0 };
 
 describe("camera moves in generate()", () => {
@@ -52,6 +55,28 @@ describe("camera moves in generate()", () => {
     ] } as GenerateOptions);
     expect(board.plan!.camera!.move).toBe("zoom-out");
     expect(Math.min(...board.plan!.camera!.zoom)).toBeLessThan(0.8);
+  });
+
+  it("camera guidance: the unconditional row lacks only the camera's channels, so guidance strengthens the move", async () => {
+    const m = readManifest(camera);
+    const { plan } = await generate(base);
+    const rows = planRaster(plan, 0, 2, m, "camera").data as Float32Array;
+    const [guided, unguided] = [rows.subarray(0, rows.length / 2), rows.subarray(rows.length / 2)];
+    expect(guided).toEqual(planRaster(plan, 0, 1, m).data);
+    const plane = guided.length / m.plan!.channels.length;
+    const channel = (r: Float32Array, c: string) => r.subarray(m.plan!.channels.indexOf(c) * plane, (m.plan!.channels.indexOf(c) + 1) * plane);
+    expect(channel(guided, CAMERA_CHANNELS[0]!).some((v) => v !== 0)).toBe(true); // the pan moves the picture
+    for (const c of m.plan!.channels) {
+      if (CAMERA_CHANNELS.includes(c)) expect(channel(unguided, c).every((v) => v === 0)).toBe(true);
+      else expect(channel(unguided, c)).toEqual(channel(guided, c));
+    }
+    const off = await generate({ ...base, guidance: 3 });
+    const on = await generate({ ...base, guidance: 3, planGuidance: "camera" });
+    expect(on.planGuidance).toBe("camera");
+    expect(sha(on.frames)).not.toBe(sha(off.frames));
+    // A static camera has nothing to strengthen: its camera channels are zeros in both rows.
+    const still = { ...base, prompt: "a red ball moving right in the snow", guidance: 3 };
+    expect(sha((await generate({ ...still, planGuidance: "camera" })).frames)).toBe(sha((await generate(still)).frames));
   });
 
   it("a model trained before the camera refuses a moving camera, naming the field", async () => {

@@ -20,7 +20,7 @@ describe("generate CLI", () => {
       frames: 20,
       extend: 1,
       loop: true,
-      planGuidance: true,
+      planGuidance: "all",
       modelDir: "m",
       out: path.resolve("x.mp4"),
       provider: "auto",
@@ -35,7 +35,8 @@ describe("generate CLI", () => {
     expect(() => parseCli(["--seed", "1"])).toThrow(/give --prompt or --shot/);
     expect(() => parseCli(["--prompt", "x", "--shot", "x:1"])).toThrow(/give --prompt or --shot \(one or more\), not both/);
     expect(() => parseCli(["--prompt", "x", "--colour", "red"])).toThrow(/colour/);
-    expect(() => parseCli(["--prompt", "x", "--plan-guidance", "yes"])).toThrow(/--plan-guidance must be on or off/);
+    expect(() => parseCli(["--prompt", "x", "--plan-guidance", "yes"])).toThrow(/--plan-guidance must be on, camera or off/);
+    expect(parseCli(["--prompt", "x", "--plan-guidance", "camera"]).planGuidance).toBe("camera");
   });
 
   it("parses a storyboard of --shot PROMPT:SECONDS[:CAMERA]", () => {

@@ -70,13 +70,14 @@ describe("scene plans in generate()", () => {
   it("planGuidance: the unconditional row has no plan, so guidance strengthens the plan too", async () => {
     const m = readManifest(planned);
     const plan = (await generate(base)).plan!;
-    const raster = planRaster(plan, 0, 2, m, 1).data as Float32Array;
+    const raster = planRaster(plan, 0, 2, m, "all").data as Float32Array;
     const half = raster.length / 2;
     expect(raster.subarray(0, half).some((v) => v !== 0)).toBe(true);
     expect(raster.subarray(half).every((v) => v === 0)).toBe(true);
     const off = await generate({ ...base, guidance: 3 });
     const on = await generate({ ...base, guidance: 3, planGuidance: true });
-    expect([off.planGuidance, on.planGuidance]).toEqual([false, true]);
+    expect([off.planGuidance, on.planGuidance]).toEqual(["off", "all"]);
+    expect(sha((await generate({ ...base, guidance: 3, planGuidance: "all" })).frames)).toBe(sha(on.frames));
     expect(sha(on.frames)).not.toBe(sha(off.frames));
     // Without guidance there is no unconditional row: nothing changes.
     const g1 = await generate({ ...base, guidance: 1, planGuidance: true });
