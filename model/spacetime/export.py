@@ -37,7 +37,7 @@ from .world.config import WorldConfig, aspect_sizes
 from .world.render import render
 from .world.parser import parse
 from .world.sampler import MAX_SECONDS, sample
-from .plan import LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, dit_raster_channels, make_plan, rasterize
+from .plan import CAMERA_CHANNELS, LATENT_FACTOR, MAX_OBJECTS, PLAN_VERSION, dit_raster_channels, make_plan, rasterize
 
 FORMAT_VERSION = 1
 OPSET = 17
@@ -216,6 +216,9 @@ def export(checkpoint: Path, out: Path, *, steps: int = 20, guidance: Optional[f
     if (sampling or {}).get("precision") == "int8" and not int8:
         raise ValueError("an int8 default precision needs the int8 DiT (int8=True; the CLI without --no-int8)")
     model, tok = load_text_to_video(ckpt, ema=ema)
+    reads = dit_raster_channels(model.dit.cfg.plan_channels) if model.dit.cfg.plan_channels else ()
+    if (sampling or {}).get("plan_guidance") == "camera" and CAMERA_CHANNELS[0] not in reads:
+        raise ValueError("plan guidance \"camera\" needs a DiT that reads the camera's channels")
     vae = load_vae(ckpt, ema=ema)
     # The teacher checkpoint (as train.py was given it) is where the path before distillation comes from.
     teacher = {"distilled_guidance": distilled, "teacher": str(ckpt["args"]["teacher"])} if distilled else {}
@@ -425,6 +428,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--guidance", type=float, default=None,
                    help=f"default guidance written to the manifest; default {DEFAULT_GUIDANCE} (the PyTorch "
                         "sampler's, measured best), 1 for a guidance-distilled checkpoint")
+    p.add_argument("--plan-guidance", choices=("off", "camera", "all"), default="off",
+                   help="what guidance's unconditional row lacks of the plan by default (docs/model-format.md)")
     p.add_argument("--no-ema", action="store_true", help="export the raw weights instead of the EMA")
     p.add_argument("--precision", choices=("fp32", "int8"), default=SAMPLING["precision"], help="default DiT precision")
     p.add_argument("--no-int8", action="store_true", help="write no int8 DiT (then the precision must be fp32)")
@@ -442,7 +447,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                           decoder=args.decoder, int8=not args.no_int8, finer=args.finer,
                           sampling={**SAMPLING, "scheduler": args.scheduler,
                                     "guidance_interval": [float(x) for x in args.guidance_interval.split(",")],
-                                    "precision": args.precision})
+                                    "precision": args.precision,
+                                    **({"plan_guidance": args.plan_guidance} if args.plan_guidance != "off" else {})})
         validate_manifest(args.out)
     except ValueError as err:
         print(f"export: {err}", file=sys.stderr)

@@ -118,7 +118,7 @@ def test_weights_come_back_from_the_model_directory(checkpoints, model_dir):
 
 def test_export_with_int8_writes_both_graphs_and_the_sampling_defaults(checkpoints, tmp_path):
     from spacetime.export import SAMPLING
-    int8 = {**SAMPLING, "precision": "int8"}
+    int8 = {**SAMPLING, "precision": "int8", "plan_guidance": "camera"}  # its DiT reads the camera's channels
     manifest = export(checkpoints / "dit" / "last.pt", tmp_path / "m", int8=True, steps=SAMPLING["steps"], sampling=int8)
     assert validate_manifest(tmp_path / "m")["files"]["dit_int8"]["path"] == "dit.int8.onnx"
     assert manifest["defaults"] == {**int8, "guidance": 2.0, "fps": 8, "aspect": "1:1"}
