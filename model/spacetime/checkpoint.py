@@ -19,6 +19,11 @@ A checkpoint is one torch.save'd dict of plain values and tensors:
                 a slim DiT checkpoint may leave its autoencoder out and name the checkpoint
                 beside it that holds it (a path relative to its own folder), with the
                 autoencoder's fingerprint; load_checkpoint puts it back
+    weights_from, weights_fingerprint, ema_delta
+                a slim fine-tune may store its EMA as the int8 difference from the
+                checkpoint it was fine-tuned from (named like autoencoder_from):
+                ema_delta[net][name] = (int8 steps, fp32 step per row); a tensor whose
+                shape changed (a widened plan input) stays whole in "ema"
 
 so the sampler, the exporter and the evaluations rebuild everything from the
 file alone, as nanoGPT's sampler does. Inference imports this module, never
@@ -68,6 +73,8 @@ def load_checkpoint(path: str | Path) -> dict:
         raise ValueError(f"{path} is not a {CHECKPOINT_FORMAT} file (format={ckpt.get('format')!r})")
     if "autoencoder_from" in ckpt:
         attach_autoencoder(ckpt, Path(path).parent / ckpt["autoencoder_from"])
+    if "weights_from" in ckpt:
+        apply_weight_delta(ckpt, Path(path).parent / ckpt["weights_from"])
     return ckpt
 
 
@@ -85,6 +92,56 @@ def attach_autoencoder(ckpt: dict, source_path: Path) -> None:
                          "(its fingerprint differs)")
     ckpt["configs"]["vae"] = source["configs"]["vae"]
     ckpt["model"]["vae"] = weights
+
+
+def apply_weight_delta(ckpt: dict, source_path: Path) -> None:
+    """Rebuilds the EMA a delta checkpoint stores as int8 steps from the
+    checkpoint it names, refused unless that one's EMA is the one it was
+    measured against."""
+    if not source_path.exists():
+        raise ValueError(f"the checkpoint's weights are a difference from {source_path}, which does not exist")
+    source = load_checkpoint(source_path)
+    if ema_fingerprint(source["ema"], ckpt["ema_delta"]) != ckpt.get("weights_fingerprint"):
+        raise ValueError(f"the weights in {source_path} are not the ones this checkpoint is a difference from "
+                         "(their fingerprint differs)")
+    for net, deltas in ckpt.pop("ema_delta").items():
+        for name, (steps, step) in deltas.items():
+            base = source["ema"][net][name].float()
+            ckpt["ema"][net][name] = (base + steps.float() * step.reshape(-1, *[1] * (base.dim() - 1))).half()
+
+
+def ema_fingerprint(ema: dict, deltas: dict) -> str:
+    """state_fingerprint over the EMA tensors a delta checkpoint builds on."""
+    return state_fingerprint({f"{net}.{name}": ema[net][name] for net, d in deltas.items() for name in d})
+
+
+def int8_delta(value: torch.Tensor, base: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """value - base as int8 steps of one step per row (per output
+    channel): a fine-tune moves each row by a small amount, so 1/127 of its
+    largest move is far below the fp16 rounding of the weight itself."""
+    diff = value.float() - base.float()
+    rows = diff.reshape(diff.shape[0], -1)
+    step = (rows.abs().amax(dim=1) / 127).clamp_min(1e-12)
+    steps = torch.round(rows / step[:, None]).clamp(-127, 127).to(torch.int8)
+    return steps.reshape(diff.shape), step
+
+
+def delta_checkpoint(slim: dict, source: dict, weights_from: str) -> dict:
+    """A slim checkpoint whose large EMA tensors are stored as int8
+    differences from `source` (the checkpoint it was fine-tuned from, beside
+    the delta file as `weights_from`), at about half the slim size."""
+    out = {**slim, "ema": {}, "ema_delta": {}}
+    for net, state in slim["ema"].items():
+        base = source["ema"].get(net, {})
+        out["ema"][net], out["ema_delta"][net] = {}, {}
+        for name, value in state.items():
+            if value.dtype == torch.float16 and name in base and base[name].shape == value.shape:
+                out["ema_delta"][net][name] = int8_delta(value, base[name])
+            else:
+                out["ema"][net][name] = value
+    out["weights_fingerprint"] = ema_fingerprint(source["ema"], out["ema_delta"])
+    out["weights_from"] = weights_from
+    return out
 
 
 def slim_checkpoint(ckpt: dict, autoencoder_from: str | None = None) -> dict:

@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from spacetime import train
-from spacetime.checkpoint import load_checkpoint, load_text_to_video, load_vae, save_checkpoint, slim_checkpoint
+from spacetime.checkpoint import (delta_checkpoint, load_checkpoint, load_text_to_video, load_vae, save_checkpoint,
+                                  slim_checkpoint)
 from spacetime.data import folder_clips, object_cells
 from spacetime.losses import dit_loss, guidance_distill_loss, vae_loss, velocity_error
 from spacetime.nets.dit import DiTConfig
@@ -313,6 +314,45 @@ def test_a_slim_dit_checkpoint_borrows_its_autoencoder_from_the_one_it_names(tmp
         load_checkpoint(tmp_path / "student.pt")
     with pytest.raises(ValueError, match="only a DiT"):
         slim_checkpoint({**full, "stage": "vae"}, autoencoder_from="base.pt")
+
+
+def test_a_fine_tune_stored_as_its_difference_loads_back_within_the_int8_step(tmp_path, dit_checkpoint):
+    """A fine-tune committed as int8 steps from the checkpoint it started from
+    takes about half the space and loads back to within half a step of each
+    row's move; a tensor whose shape changed is kept whole; a changed or
+    missing base is refused."""
+    full = load_checkpoint(dit_checkpoint)
+    save_checkpoint(tmp_path / "base.pt", slim_checkpoint(full))
+    g = torch.Generator().manual_seed(0)
+    tuned = {**full, "ema": {"t2v": {k: v + 1e-3 * torch.randn(v.shape, generator=g) if v.is_floating_point() else v
+                                     for k, v in full["ema"]["t2v"].items()}}}
+    widened = max((k for k, v in tuned["ema"]["t2v"].items() if v.dim() == 2), key=lambda k: tuned["ema"]["t2v"][k].numel())
+    tuned["ema"]["t2v"][widened] = torch.cat([tuned["ema"]["t2v"][widened]] * 2, dim=1)
+    slim = slim_checkpoint(tuned, autoencoder_from="base.pt")
+    save_checkpoint(tmp_path / "slim.pt", slim)
+    save_checkpoint(tmp_path / "delta.pt", delta_checkpoint(slim, load_checkpoint(tmp_path / "base.pt"), "base.pt"))
+    assert (tmp_path / "delta.pt").stat().st_size < 0.65 * (tmp_path / "slim.pt").stat().st_size
+
+    loaded, base = load_checkpoint(tmp_path / "delta.pt"), load_checkpoint(tmp_path / "base.pt")
+    assert "ema_delta" not in loaded and loaded["ema"]["t2v"].keys() == slim["ema"]["t2v"].keys()
+    assert torch.equal(loaded["ema"]["t2v"][widened], slim["ema"]["t2v"][widened])
+    for name, value in slim["ema"]["t2v"].items():
+        got = loaded["ema"]["t2v"][name]
+        assert got.dtype == value.dtype and got.shape == value.shape, name
+        if value.dtype == torch.float16 and name != widened:
+            move = (value.float() - base["ema"]["t2v"][name].float()).reshape(value.shape[0], -1)
+            half_step = move.abs().amax(dim=1, keepdim=True) / 254
+            err = (got.float() - value.float()).reshape(value.shape[0], -1).abs()
+            assert (err <= half_step + value.float().abs().reshape_as(err) * 1e-3 + 1e-6).all(), name
+
+    other = load_checkpoint(tmp_path / "base.pt")
+    other["ema"]["t2v"] = {k: v + 0.01 if v.is_floating_point() else v for k, v in other["ema"]["t2v"].items()}
+    save_checkpoint(tmp_path / "base.pt", other)
+    with pytest.raises(ValueError, match="fingerprint"):
+        load_checkpoint(tmp_path / "delta.pt")
+    (tmp_path / "base.pt").unlink()
+    with pytest.raises(ValueError, match="does not exist"):
+        load_checkpoint(tmp_path / "delta.pt")
 
 
 def video_folder(tmp_path: Path, n: int) -> Path:
