@@ -65,9 +65,18 @@ export function resolvePlan(given: ScenePlan | null | undefined, s: Settings, m:
 const CAMERA_GUIDED: readonly string[] = [...CAMERA_CHANNELS, ...SHADE_CHANNELS];
 
 /**
+ * Whether the picture moves anywhere in this window's raster. A still view has no move to
+ * strengthen, and guiding its shading alone only exaggerates the background (it cost colour,
+ * motion and physics over 144 held-out prompts), so camera guidance leaves such a window alone.
+ */
+function cameraMoves(raster: Float32Array, channels: readonly string[], plane: number): boolean {
+  return channels.some((c, k) => CAMERA_CHANNELS.includes(c) && raster.subarray(k * plane, (k + 1) * plane).some((v) => v !== 0));
+}
+
+/**
  * The DiT's plan input for the window starting at `start`: (B, channels, F, h, w). Row 0 has the
  * plan; the unconditional row (row 1 of a guidance batch) lacks what `guidance` says
- * (PlanGuidance); all zeros without a plan. The channels are the ones the model's manifest lists,
+ * (PlanGuidance; "camera" only where the view moves); all zeros without a plan. The channels are the ones the model's manifest lists,
  * in its order: a DiT trained before the camera has no camera channels.
  */
 export function planRaster(plan: ScenePlan | null, start: number, batch: number, m: Manifest, guidance: PlanGuidance = "off"): ort.Tensor {
@@ -83,7 +92,9 @@ export function planRaster(plan: ScenePlan | null, start: number, batch: number,
   const plane = F * h * w;
   const unconditional = new Float32Array(one.length);
   if (guidance !== "all") unconditional.set(one);
-  if (guidance === "camera") channels.forEach((c, k) => CAMERA_GUIDED.includes(c) && unconditional.fill(0, k * plane, (k + 1) * plane));
+  if (guidance === "camera" && cameraMoves(one, channels, plane)) {
+    channels.forEach((c, k) => CAMERA_GUIDED.includes(c) && unconditional.fill(0, k * plane, (k + 1) * plane));
+  }
   const data = new Float32Array(batch * one.length);
   for (let b = 0; b < batch; b++) data.set(b === 0 ? one : unconditional, b * one.length);
   return new ort.Tensor("float32", data, [batch, P, F, h, w]);

@@ -79,6 +79,23 @@ describe("camera moves in generate()", () => {
     expect(sha((await generate({ ...still, planGuidance: "camera" })).frames)).toBe(sha((await generate(still)).frames));
   });
 
+  it("camera guidance leaves a still view alone: its shading stays in both rows, and a moving view's is left out", async () => {
+    const read = readManifest(camera);
+    const m = { ...read, plan: { ...read.plan!, channels: RASTER_CHANNELS } }; // a model that reads the shade
+    const plane = (rows: Float32Array) => rows.length / 2 / RASTER_CHANNELS.length;
+    const shade = (rows: Float32Array, row: number) => {
+      const k = RASTER_CHANNELS.indexOf(SHADE_CHANNELS[0]!);
+      const start = row * (rows.length / 2) + k * plane(rows);
+      return rows.subarray(start, start + plane(rows));
+    };
+    const still = planRaster((await generate({ ...base, prompt: "a red ball moving right in the snow" })).plan, 0, 2, m, "camera").data as Float32Array;
+    expect(shade(still, 0).some((v) => v !== 0)).toBe(true);
+    expect(still.subarray(still.length / 2)).toEqual(still.subarray(0, still.length / 2));
+    const moving = planRaster((await generate(base)).plan, 0, 2, m, "camera").data as Float32Array;
+    expect(shade(moving, 0).some((v) => v !== 0)).toBe(true);
+    expect(shade(moving, 1).every((v) => v === 0)).toBe(true);
+  });
+
   it("a model trained before the camera refuses a moving camera, naming the field", async () => {
     const r = await generate({ ...base, modelDir: camera });
     expect(await badInput({ ...base, modelDir: planned, plan: { ...r.plan!, width: 64, height: 64 } })).toMatch(/plan\.camera: the model renders no camera moves/);
