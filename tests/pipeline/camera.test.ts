@@ -81,7 +81,7 @@ describe("camera moves in generate()", () => {
 
   it("camera guidance leaves a still view alone: its shading stays in both rows, and a moving view's is left out", async () => {
     const read = readManifest(camera);
-    const m = { ...read, plan: { ...read.plan!, channels: RASTER_CHANNELS } }; // a model that reads the shade
+    const m = { ...read, plan: { ...read.plan!, channels: [...RASTER_CHANNELS] } }; // a model that reads the shade
     const plane = (rows: Float32Array) => rows.length / 2 / RASTER_CHANNELS.length;
     const shade = (rows: Float32Array, row: number) => {
       const k = RASTER_CHANNELS.indexOf(SHADE_CHANNELS[0]!);
